@@ -129,6 +129,9 @@ LogicalResult LinearAttentionOp::verify() {
   if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv) ||
       ShapedType::isDynamic(d) || ShapedType::isDynamic(v.getDimSize(3)))
     return emitOpError("head counts and head dimensions must be static");
+  if (hq < 1 || hkv < 1)
+    return emitOpError() << "head counts must be >= 1, got " << hq
+                         << " query heads and " << hkv << " key/value heads";
   if (hq % hkv != 0)
     return emitOpError() << "query heads " << hq
                          << " not a multiple of key/value heads " << hkv;
@@ -210,6 +213,11 @@ LogicalResult LinearAttentionOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult MergeOp::verify() {
+  // SameVariadicOperandSize splits the operands in two halves; an odd count
+  // would silently drop the last one.
+  if ((*this)->getNumOperands() % 2 != 0)
+    return emitOpError() << "needs one lse per partial output, got "
+                         << (*this)->getNumOperands() << " operands in all";
   if (getOutputs().empty())
     return emitOpError("needs at least one partial result");
   RankedTensorType o = llvm::cast<RankedTensorType>(getOutputs()[0].getType());

@@ -117,7 +117,8 @@ static FailureOr<AttentionShape> verifyQueryKeyValue(AttentionOp op) {
   shape.valueDim = v.getDimSize(3);
   shape.kvLen = ShapedType::kDynamic;
   if (!paged)
-    shape.kvLen = k.getDimSize(2);
+    shape.kvLen = ShapedType::isDynamic(k.getDimSize(2)) ? v.getDimSize(2)
+                                                         : k.getDimSize(2);
 
   if (ShapedType::isDynamic(shape.queryHeads) ||
       ShapedType::isDynamic(shape.kvHeads) ||
@@ -127,6 +128,10 @@ static FailureOr<AttentionShape> verifyQueryKeyValue(AttentionOp op) {
       ShapedType::isDynamic(k.getDimSize(3)) ||
       ShapedType::isDynamic(shape.valueDim))
     return op.emitOpError("head dimensions must be static");
+  if (shape.queryHeads < 1 || shape.kvHeads < 1)
+    return op.emitOpError()
+           << "head counts must be >= 1, got " << shape.queryHeads
+           << " query heads and " << shape.kvHeads << " key/value heads";
   if (shape.queryHeads % shape.kvHeads != 0)
     return op.emitOpError() << "query heads " << shape.queryHeads
                             << " not a multiple of key/value heads "
@@ -144,10 +149,13 @@ static FailureOr<AttentionShape> verifyQueryKeyValue(AttentionOp op) {
                               << dimString(v.getDimSize(i))
                               << " but key dimension " << i << " is "
                               << dimString(k.getDimSize(i));
-  if (!paged && !compatibleDim(k.getDimSize(0), shape.batch))
-    return op.emitOpError() << "key batch " << dimString(k.getDimSize(0))
-                            << " does not match query batch "
-                            << dimString(shape.batch);
+  if (!paged)
+    for (auto [name, type] :
+         {std::pair<StringRef, RankedTensorType>{"key", k}, {"value", v}})
+      if (!compatibleDim(type.getDimSize(0), shape.batch))
+        return op.emitOpError()
+               << name << " batch " << dimString(type.getDimSize(0))
+               << " does not match query batch " << dimString(shape.batch);
   return shape;
 }
 
@@ -231,16 +239,17 @@ static LogicalResult verifyLengthsAndPages(AttentionOp op,
                       {s.batch, ShapedType::kDynamic}, "[B, max_pages]");
 }
 
-/// Operands read by data masks must come with their mask, and vice versa.
-static LogicalResult expectPaired(AttentionOp op, bool hasMask,
-                                  StringRef maskName, Value operand,
+/// Operands read by data masks and by modifiers must come with the attribute
+/// that reads them (`kind` is "mask" or "modifier"), and vice versa.
+static LogicalResult expectPaired(AttentionOp op, bool hasAttr, StringRef kind,
+                                  StringRef attrName, Value operand,
                                   StringRef operandName) {
-  if (hasMask && !operand)
-    return op.emitOpError() << "mask " << maskName << " needs the "
+  if (hasAttr && !operand)
+    return op.emitOpError() << kind << " " << attrName << " needs the "
                             << operandName << " operand";
-  if (!hasMask && operand)
-    return op.emitOpError() << operandName << " given but no " << maskName
-                            << " mask reads it";
+  if (!hasAttr && operand)
+    return op.emitOpError() << operandName << " given but no " << attrName
+                            << " " << kind << " reads it";
   return success();
 }
 
@@ -264,7 +273,7 @@ static LogicalResult verifyMasks(AttentionOp op, const AttentionShape &s,
     return op.emitOpError("prefix_lm replaces causal; give one of them");
 
   auto document = op.getMaskOfType<DocumentMaskAttr>();
-  if (failed(expectPaired(op, bool(document), "#attn.document",
+  if (failed(expectPaired(op, bool(document), "mask", "#attn.document",
                           op.getSegmentIds(), "segment_ids")))
     return failure();
   if (op.getKvSegmentIds() && !op.getSegmentIds())
@@ -273,15 +282,22 @@ static LogicalResult verifyMasks(AttentionOp op, const AttentionShape &s,
     if (failed(check.expect("segment_ids", op.getSegmentIds().getType(),
                             {s.batch, s.queryLen}, "[B, Sq]")))
       return failure();
-    if (Value kvSeg = op.getKvSegmentIds())
+    if (Value kvSeg = op.getKvSegmentIds()) {
       if (failed(check.expect("kv_segment_ids", kvSeg.getType(),
                               {s.batch, s.kvLen}, "[B, Skv]")))
         return failure();
+    } else if (!compatibleDim(s.queryLen, s.kvLen)) {
+      // seg_kv defaults to seg_q only where Sq = Skv.
+      return op.emitOpError()
+             << "#attn.document needs kv_segment_ids [B, Skv] when the query "
+             << "length " << s.queryLen << " differs from the key length "
+             << s.kvLen;
+    }
   }
 
   auto limit = op.getMaskOfType<KeyLimitMaskAttr>();
-  if (failed(expectPaired(op, bool(limit), "#attn.key_limit", op.getKeyLimit(),
-                          "key_limit")))
+  if (failed(expectPaired(op, bool(limit), "mask", "#attn.key_limit",
+                          op.getKeyLimit(), "key_limit")))
     return failure();
   if (limit) {
     auto type = llvm::cast<RankedTensorType>(op.getKeyLimit().getType());
@@ -295,7 +311,7 @@ static LogicalResult verifyMasks(AttentionOp op, const AttentionShape &s,
   }
 
   auto blockSparse = op.getMaskOfType<BlockSparseMaskAttr>();
-  if (failed(expectPaired(op, bool(blockSparse), "#attn.block_sparse",
+  if (failed(expectPaired(op, bool(blockSparse), "mask", "#attn.block_sparse",
                           op.getBlockLayout(), "block_layout")))
     return failure();
   if (blockSparse) {
@@ -324,7 +340,7 @@ static LogicalResult verifyMasks(AttentionOp op, const AttentionShape &s,
   }
 
   auto selected = op.getMaskOfType<SelectedTokensMaskAttr>();
-  if (failed(expectPaired(op, bool(selected), "#attn.selected_tokens",
+  if (failed(expectPaired(op, bool(selected), "mask", "#attn.selected_tokens",
                           op.getSelected(), "selected")))
     return failure();
   if (selected) {
@@ -382,11 +398,12 @@ static LogicalResult verifyModifiers(AttentionOp op, const AttentionShape &s,
   if (alibis > 1 || tables > 1)
     return op.emitOpError("at most one #attn.alibi and one "
                           "#attn.relative_position modifier");
-  if (failed(expectPaired(op, alibis == 1, "#attn.alibi", op.getAlibiSlopes(),
-                          "alibi_slopes")))
+  if (failed(expectPaired(op, alibis == 1, "modifier", "#attn.alibi",
+                          op.getAlibiSlopes(), "alibi_slopes")))
     return failure();
-  if (failed(expectPaired(op, tables == 1, "#attn.relative_position",
-                          op.getPositionTable(), "position_table")))
+  if (failed(expectPaired(op, tables == 1, "modifier",
+                          "#attn.relative_position", op.getPositionTable(),
+                          "position_table")))
     return failure();
 
   for (Value tau : op.getTemperature()) {

@@ -1,0 +1,264 @@
+//===- Npy.cpp - NumPy .npy files -----------------------------------------===//
+//
+// The format: magic "\x93NUMPY", a version, a header length, and a Python
+// dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
+// padded to a multiple of 64 bytes; then the raw elements. Only what NumPy
+// itself writes for C-ordered arrays is accepted, with a precise error for
+// everything else.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Support/Npy.h"
+
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+
+using namespace mlir::attn;
+using mlir::attn::reference::ElementKind;
+using mlir::attn::reference::Tensor;
+using llvm::StringRef;
+
+static double roundTo(const llvm::fltSemantics &semantics, double value) {
+  llvm::APFloat f(value);
+  bool lostInfo;
+  f.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &lostInfo);
+  f.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+            &lostInfo);
+  return f.convertToDouble();
+}
+
+double mlir::attn::roundToF16(double value) {
+  return roundTo(llvm::APFloat::IEEEhalf(), value);
+}
+double mlir::attn::roundToBF16(double value) {
+  return roundTo(llvm::APFloat::BFloat(), value);
+}
+double mlir::attn::roundToF32(double value) {
+  return roundTo(llvm::APFloat::IEEEsingle(), value);
+}
+
+StringRef mlir::attn::npyDescriptor(NpyType type) {
+  switch (type) {
+  case NpyType::F16:
+    return "<f2";
+  case NpyType::F32:
+    return "<f4";
+  case NpyType::F64:
+    return "<f8";
+  case NpyType::I8:
+    return "|i1";
+  case NpyType::I32:
+    return "<i4";
+  case NpyType::I64:
+    return "<i8";
+  }
+  return "<f8";
+}
+
+static llvm::Error npyError(StringRef name, const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 name + ": " + message);
+}
+
+/// The value of `key` in the header dict, up to the next top-level comma or
+/// closing brace (a tuple counts as one value).
+static std::optional<StringRef> headerValue(StringRef header, StringRef key) {
+  for (StringRef quote : {"'", "\""}) {
+    std::string quoted = (quote + key + quote).str();
+    size_t at = header.find(quoted);
+    if (at == StringRef::npos)
+      continue;
+    StringRef rest = header.drop_front(at + quoted.size()).ltrim();
+    if (!rest.consume_front(":"))
+      return std::nullopt;
+    rest = rest.ltrim();
+    if (rest.starts_with("(")) {
+      size_t close = rest.find(')');
+      return close == StringRef::npos ? std::nullopt
+                                      : std::optional(rest.take_front(close + 1));
+    }
+    return rest.take_until([](char c) { return c == ',' || c == '}'; }).trim();
+  }
+  return std::nullopt;
+}
+
+llvm::Expected<Tensor> mlir::attn::parseNpy(StringRef bytes, StringRef name) {
+  if (!bytes.starts_with("\x93NUMPY") || bytes.size() < 10)
+    return npyError(name, "not a .npy file (bad magic)");
+  unsigned major = static_cast<unsigned char>(bytes[6]);
+  size_t headerLength, headerStart;
+  if (major == 1) {
+    headerLength = static_cast<unsigned char>(bytes[8]) |
+                   static_cast<unsigned char>(bytes[9]) << 8;
+    headerStart = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12)
+      return npyError(name, "truncated header");
+    headerLength = 0;
+    for (int n = 3; n >= 0; --n)
+      headerLength = headerLength << 8 | static_cast<unsigned char>(bytes[8 + n]);
+    headerStart = 12;
+  } else {
+    return npyError(name, "unsupported .npy version " + llvm::Twine(major));
+  }
+  if (headerStart + headerLength > bytes.size())
+    return npyError(name, "truncated header");
+  StringRef header = bytes.substr(headerStart, headerLength);
+
+  std::optional<StringRef> descr = headerValue(header, "descr");
+  std::optional<StringRef> order = headerValue(header, "fortran_order");
+  std::optional<StringRef> shapeText = headerValue(header, "shape");
+  if (!descr || !order || !shapeText)
+    return npyError(name, "header lacks descr, fortran_order or shape");
+  if (*order != "False")
+    return npyError(name, "Fortran-ordered arrays are not supported; save a "
+                          "C-ordered array (numpy.ascontiguousarray)");
+  StringRef type = descr->trim("'\"");
+
+  std::vector<int64_t> shape;
+  StringRef dims = shapeText->trim("() ");
+  while (!dims.empty()) {
+    auto [dim, rest] = dims.split(',');
+    dim = dim.trim();
+    if (!dim.empty()) {
+      int64_t value;
+      if (dim.getAsInteger(10, value) || value < 0)
+        return npyError(name, "bad shape entry '" + dim + "'");
+      shape.push_back(value);
+    }
+    dims = rest;
+  }
+
+  size_t width;
+  char kind;
+  if (type.size() != 3 || (type[0] != '<' && type[0] != '|') ||
+      !llvm::is_contained(StringRef("fiub"), type[1]) ||
+      !llvm::to_integer(type.substr(2), width))
+    return npyError(name, "unsupported dtype '" + type +
+                              "' (little-endian f2/f4/f8, i1-i8, u1-u8, b1)");
+  kind = type[1];
+  if ((kind == 'f' && width != 2 && width != 4 && width != 8) ||
+      (kind != 'f' && width != 1 && width != 2 && width != 4 && width != 8))
+    return npyError(name, "unsupported dtype '" + type + "'");
+
+  Tensor tensor(shape, 0.0,
+                kind == 'f' ? ElementKind::Float : ElementKind::Integer);
+  size_t count = tensor.numElements();
+  StringRef payload = bytes.drop_front(headerStart + headerLength);
+  if (payload.size() != count * width)
+    return npyError(name, "holds " + llvm::Twine(payload.size()) +
+                              " data bytes, but shape " + tensor.shapeString() +
+                              " of '" + type + "' needs " +
+                              llvm::Twine(count * width));
+  const char *data = payload.data();
+  for (size_t n = 0; n < count; ++n) {
+    const char *at = data + n * width;
+    uint64_t raw = 0;
+    std::memcpy(&raw, at, width); // little-endian host
+    double value;
+    if (kind == 'f') {
+      if (width == 2)
+        value = llvm::APFloat(llvm::APFloat::IEEEhalf(),
+                              llvm::APInt(16, raw))
+                    .convertToDouble();
+      else if (width == 4) {
+        float f;
+        std::memcpy(&f, at, 4);
+        value = f;
+      } else {
+        std::memcpy(&value, at, 8);
+      }
+    } else if (kind == 'i') {
+      int64_t signedValue = static_cast<int64_t>(raw << (64 - 8 * width)) >>
+                            (64 - 8 * width);
+      value = static_cast<double>(signedValue);
+    } else {
+      value = static_cast<double>(raw);
+    }
+    tensor.data[n] = value;
+  }
+  return tensor;
+}
+
+llvm::Expected<Tensor> mlir::attn::readNpy(StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer)
+    return npyError(path, "cannot read: " + buffer.getError().message());
+  return parseNpy((*buffer)->getBuffer(), path);
+}
+
+std::string mlir::attn::serializeNpy(const Tensor &tensor, NpyType type) {
+  std::string header = "{'descr': '" + npyDescriptor(type).str() +
+                       "', 'fortran_order': False, 'shape': (";
+  // Python tuples: "()", "(5,)", "(2, 3)".
+  for (auto [n, d] : llvm::enumerate(tensor.shape))
+    header += (n ? ", " : "") + std::to_string(d);
+  header += tensor.rank() == 1 ? ",)" : ")";
+  header += ", }";
+  // Magic (6) + version (2) + length (2) + header + '\n', a multiple of 64.
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(header.size() & 0xff);
+  out += static_cast<char>(header.size() >> 8);
+  out += header;
+  for (double value : tensor.data) {
+    char bytes[8];
+    size_t width;
+    switch (type) {
+    case NpyType::F16: {
+      llvm::APFloat f(value);
+      bool lost;
+      f.convert(llvm::APFloat::IEEEhalf(), llvm::APFloat::rmNearestTiesToEven,
+                &lost);
+      uint16_t bits = f.bitcastToAPInt().getZExtValue();
+      std::memcpy(bytes, &bits, width = 2);
+      break;
+    }
+    case NpyType::F32: {
+      float f = static_cast<float>(value);
+      std::memcpy(bytes, &f, width = 4);
+      break;
+    }
+    case NpyType::F64:
+      std::memcpy(bytes, &value, width = 8);
+      break;
+    case NpyType::I8: {
+      int8_t i = static_cast<int8_t>(value);
+      std::memcpy(bytes, &i, width = 1);
+      break;
+    }
+    case NpyType::I32: {
+      int32_t i = static_cast<int32_t>(value);
+      std::memcpy(bytes, &i, width = 4);
+      break;
+    }
+    case NpyType::I64: {
+      int64_t i = static_cast<int64_t>(value);
+      std::memcpy(bytes, &i, width = 8);
+      break;
+    }
+    }
+    out.append(bytes, width);
+  }
+  return out;
+}
+
+llvm::Error mlir::attn::writeNpy(StringRef path, const Tensor &tensor,
+                           NpyType type) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return npyError(path, "cannot write: " + ec.message());
+  os << serializeNpy(tensor, type);
+  os.close();
+  if (os.has_error())
+    return npyError(path, "write failed: " + os.error().message());
+  return llvm::Error::success();
+}

@@ -1,0 +1,461 @@
+//===- attn-run.cpp - Run an attn spec on generated or given inputs -------===//
+//
+// attn-run SPEC.mlir --func NAME --shape B=..,SQ=..,SKV=.. --dtype f16
+//     --seed N --reference [--json] [--inputs DIR] [--save DIR]
+//
+// Binds the function's dynamic sizes, generates inputs that fit each
+// argument's role (or reads them from .npy files), evaluates the function
+// with the reference oracle and prints a summary of every result. Backends
+// (--target) join the reference as they land.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn.h"
+#include "attn/Reference/Oracle.h"
+#include "attn/Support/Inputs.h"
+#include "attn/Support/Npy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+using mlir::attn::reference::ElementKind;
+using mlir::attn::reference::Tensor;
+
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("attn-run options");
+static cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
+                                     cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    funcName("func", cl::desc("Function of the spec to run (default: the only "
+                              "one)"),
+             cl::value_desc("name"), cl::cat(category));
+static cl::opt<std::string> shapeSpec(
+    "shape",
+    cl::desc("Sizes of the dynamic dimensions: B=..,SQ=..,SKV=..,K=.. (index "
+             "lists), argN=AxBx.. (a whole argument)"),
+    cl::value_desc("list"), cl::cat(category));
+static cl::opt<std::string>
+    dtypeName("dtype",
+              cl::desc("Element type of the query/key/value tensors: f32, f16 "
+                       "or bf16 (default: the spec's)"),
+              cl::cat(category));
+static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the generated inputs"),
+                              cl::init(0), cl::cat(category));
+static cl::opt<bool>
+    useReference("reference",
+                 cl::desc("Evaluate with the reference oracle (the default)"),
+                 cl::cat(category));
+static cl::opt<bool> jsonOutput("json",
+                                cl::desc("Print one JSON object on stdout"),
+                                cl::cat(category));
+static cl::opt<std::string>
+    inputsDir("inputs",
+              cl::desc("Read the arguments from DIR/<name>.npy (the "
+                       "argument's attn.name, else argN.npy)"),
+              cl::value_desc("dir"), cl::cat(category));
+static cl::opt<std::string>
+    saveDir("save",
+            cl::desc("Write the inputs and every result as .npy files"),
+            cl::value_desc("dir"), cl::cat(category));
+
+/// Most elements attn-run will hold in one run (about 2 GiB of doubles).
+static constexpr int64_t kMaxElements = int64_t(1) << 28;
+
+static int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "attn-run") << message << "\n";
+  return 1;
+}
+
+/// Parses --shape into named sizes and per-argument overrides.
+static LogicalResult
+parseShapes(StringRef text, DimBindings &dims,
+            std::map<unsigned, std::vector<int64_t>> &overrides,
+            std::string &error) {
+  SmallVector<StringRef> entries;
+  text.split(entries, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef entry : entries) {
+    auto [key, value] = entry.split('=');
+    key = key.trim();
+    value = value.trim();
+    if (value.empty()) {
+      error = ("--shape entry '" + entry + "' is not NAME=VALUE").str();
+      return failure();
+    }
+    if (key.starts_with("arg")) {
+      unsigned index;
+      if (key.drop_front(3).getAsInteger(10, index)) {
+        error = ("--shape: bad argument name '" + key + "'").str();
+        return failure();
+      }
+      SmallVector<StringRef> sizes;
+      value.split(sizes, 'x');
+      std::vector<int64_t> shape;
+      for (StringRef size : sizes) {
+        int64_t n;
+        if (size.getAsInteger(10, n) || n < 0 || n > kMaxElements) {
+          error = ("--shape " + key + ": bad size '" + size + "'").str();
+          return failure();
+        }
+        shape.push_back(n);
+      }
+      overrides[index] = shape;
+      continue;
+    }
+    if (key != "B" && key != "SQ" && key != "SKV" && key != "K") {
+      error = ("--shape: unknown dimension '" + key +
+               "' (known: B, SQ, SKV, K, argN)")
+                  .str();
+      return failure();
+    }
+    int64_t n;
+    if (value.getAsInteger(10, n) || n < 1 || n > kMaxElements) {
+      error = ("--shape " + key + ": '" + value +
+               "' is not a positive integer")
+                  .str();
+      return failure();
+    }
+    dims[key.str()] = n;
+  }
+  return success();
+}
+
+/// The .npy element type for a tensor of `elementType`.
+static NpyType npyTypeFor(Type elementType) {
+  if (elementType.isF16())
+    return NpyType::F16;
+  if (elementType.isF64())
+    return NpyType::F64;
+  if (auto integer = llvm::dyn_cast<IntegerType>(elementType))
+    return integer.getWidth() <= 8 ? NpyType::I8
+           : integer.getWidth() <= 32 ? NpyType::I32
+                                      : NpyType::I64;
+  if (elementType.isIndex())
+    return NpyType::I64;
+  return NpyType::F32; // f32, and bf16 (exact in f32; NumPy has no bf16).
+}
+
+static Type elementTypeOf(Type type) {
+  if (auto tensor = llvm::dyn_cast<RankedTensorType>(type))
+    return tensor.getElementType();
+  return type;
+}
+
+/// Names of the results: the attn op result they come from, else resultN.
+static std::vector<std::string> resultNames(func::FuncOp func) {
+  std::vector<std::string> names;
+  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (auto [n, value] : llvm::enumerate(ret.getOperands())) {
+    std::string name = "result" + std::to_string(n);
+    if (auto result = llvm::dyn_cast<OpResult>(value)) {
+      if (auto attention = llvm::dyn_cast<AttentionOp>(result.getOwner())) {
+        if (value == attention.getOutput())
+          name += " (output)";
+        else if (value == attention.getLse())
+          name += " (lse)";
+        else
+          name += " (block_max)";
+      }
+    }
+    names.push_back(name);
+  }
+  return names;
+}
+
+struct Statistics {
+  double min = INFINITY, max = -INFINITY, mean = 0, rms = 0;
+  int64_t nan = 0, inf = 0;
+};
+
+static Statistics statistics(const Tensor &t) {
+  Statistics s;
+  int64_t finite = 0;
+  for (double x : t.data) {
+    if (std::isnan(x)) {
+      ++s.nan;
+      continue;
+    }
+    if (std::isinf(x))
+      ++s.inf;
+    s.min = std::min(s.min, x);
+    s.max = std::max(s.max, x);
+    if (std::isfinite(x)) {
+      s.mean += x;
+      s.rms += x * x;
+      ++finite;
+    }
+  }
+  if (finite) {
+    s.mean /= finite;
+    s.rms = std::sqrt(s.rms / finite);
+  }
+  return s;
+}
+
+static llvm::json::Value jsonNumber(double x) {
+  if (std::isfinite(x))
+    return x;
+  return nullptr;
+}
+
+static llvm::json::Array jsonShape(ArrayRef<int64_t> shape) {
+  llvm::json::Array out;
+  for (int64_t d : shape)
+    out.push_back(d);
+  return out;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "attn-run: run a function of an attn spec and summarise its results\n");
+
+  DimBindings dims;
+  std::map<unsigned, std::vector<int64_t>> overrides;
+  std::string shapeError;
+  if (failed(parseShapes(shapeSpec, dims, overrides, shapeError)))
+    return fail(shapeError);
+  dims.try_emplace("B", 1);
+  dims.try_emplace("SQ", 64);
+  dims.try_emplace("SKV", dims["SQ"]);
+
+  MLIRContext context;
+  context.printOpOnDiagnostic(false);
+  context.loadDialect<AttnDialect, func::FuncDialect, arith::ArithDialect,
+                      math::MathDialect, tensor::TensorDialect>();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  std::string includeError;
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(specFile);
+  if (!buffer)
+    return fail("cannot read spec '" + specFile +
+                "': " + buffer.getError().message());
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1; // The parser reported where.
+
+  SmallVector<func::FuncOp> functions(module->getOps<func::FuncOp>());
+  func::FuncOp func;
+  if (!funcName.empty()) {
+    func = module->lookupSymbol<func::FuncOp>(funcName);
+    if (!func) {
+      std::string names;
+      for (func::FuncOp f : functions)
+        names += " @" + f.getSymName().str();
+      return fail("no function @" + funcName + " in " + specFile +
+                  " (it has:" + names + ")");
+    }
+  } else if (functions.size() == 1) {
+    func = functions.front();
+  } else {
+    std::string names;
+    for (func::FuncOp f : functions)
+      names += " @" + f.getSymName().str();
+    return fail(specFile + " has " + llvm::Twine(functions.size()) +
+                " functions; choose one with --func (" +
+                (names.empty() ? std::string(" none") : names) + " )");
+  }
+  if (func.isExternal())
+    return fail("@" + func.getSymName() + " has no body to evaluate");
+
+  // --dtype: retype the query's element type throughout the function.
+  if (!dtypeName.empty()) {
+    Type to = llvm::StringSwitch<Type>(dtypeName)
+                  .Case("f32", Float32Type::get(&context))
+                  .Case("f16", Float16Type::get(&context))
+                  .Case("bf16", BFloat16Type::get(&context))
+                  .Default(Type());
+    if (!to)
+      return fail("--dtype must be f32, f16 or bf16, got '" + dtypeName + "'");
+    Type from;
+    func.walk([&](Operation *op) {
+      if (from)
+        return;
+      if (auto a = llvm::dyn_cast<AttentionOp>(op))
+        from = a.getQuery().getType().getElementType();
+      else if (auto l = llvm::dyn_cast<LinearAttentionOp>(op))
+        from = l.getQuery().getType().getElementType();
+    });
+    if (from && from != to) {
+      retypeFunction(func, from, to);
+      if (failed(verify(func)))
+        return fail("--dtype " + dtypeName + ": @" + func.getSymName() +
+                    " does not verify with " + dtypeName + " tensors");
+    }
+  }
+
+  FailureOr<std::vector<ArgumentPlan>> plans =
+      planArguments(func, dims, overrides);
+  if (failed(plans))
+    return 1;
+  int64_t total = 0;
+  for (const ArgumentPlan &plan : *plans) {
+    int64_t n = 1;
+    for (int64_t d : plan.shape)
+      n = std::min(n * std::max<int64_t>(d, 1), kMaxElements + 1);
+    total += n;
+  }
+  if (total > kMaxElements)
+    return fail("the inputs would hold more than " +
+                llvm::Twine(kMaxElements) +
+                " elements; choose smaller --shape sizes");
+
+  std::vector<Tensor> arguments;
+  std::mt19937_64 rng(seed);
+  for (const ArgumentPlan &plan : *plans) {
+    if (inputsDir.empty()) {
+      arguments.push_back(generateArgument(plan, dims, rng));
+      continue;
+    }
+    SmallString<128> path(inputsDir);
+    llvm::sys::path::append(path, plan.name + ".npy");
+    if (!llvm::sys::fs::exists(path)) {
+      SmallString<128> byIndex(inputsDir);
+      llvm::sys::path::append(byIndex,
+                              "arg" + std::to_string(plan.index) + ".npy");
+      if (!llvm::sys::fs::exists(byIndex))
+        return fail("missing input " + path + " for argument " +
+                    llvm::Twine(plan.index) + " (" + plan.role.name + ")");
+      path = byIndex;
+    }
+    llvm::Expected<Tensor> tensor = readNpy(path);
+    if (!tensor)
+      return fail(llvm::toString(tensor.takeError()));
+    Type element = elementTypeOf(plan.type);
+    if (element.isIntOrIndex()) {
+      for (double x : tensor->data)
+        if (x != std::trunc(x))
+          return fail(path + " holds the non-integer " + std::to_string(x) +
+                      " but argument " + llvm::Twine(plan.index) +
+                      " is an integer tensor");
+      tensor->kind = ElementKind::Integer;
+    }
+    roundToElementType(*tensor, element);
+    arguments.push_back(std::move(*tensor));
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  FailureOr<std::vector<Tensor>> results =
+      reference::evaluateFunction(func, arguments);
+  double milliseconds = std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+  if (failed(results))
+    return 1; // The oracle reported what and where.
+  std::vector<std::string> names = resultNames(func);
+
+  if (!saveDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(saveDir))
+      return fail("cannot create " + saveDir + ": " + ec.message());
+    for (auto [plan, tensor] : llvm::zip(*plans, arguments)) {
+      SmallString<128> path(saveDir);
+      llvm::sys::path::append(path, plan.name + ".npy");
+      if (llvm::Error error =
+              writeNpy(path, tensor, npyTypeFor(elementTypeOf(plan.type))))
+        return fail(llvm::toString(std::move(error)));
+    }
+    for (auto [n, tensor] : llvm::enumerate(*results)) {
+      SmallString<128> path(saveDir);
+      llvm::sys::path::append(path, "result" + std::to_string(n) + ".npy");
+      if (llvm::Error error = writeNpy(path, tensor, NpyType::F64))
+        return fail(llvm::toString(std::move(error)));
+    }
+  }
+
+  if (jsonOutput) {
+    llvm::json::OStream json(llvm::outs(), 2);
+    json.object([&] {
+      json.attribute("spec", specFile);
+      json.attribute("func", func.getSymName());
+      json.attribute("target", "reference");
+      json.attribute("seed", static_cast<int64_t>(seed));
+      json.attribute("inputs", inputsDir.empty() ? std::string("generated")
+                                                 : std::string(inputsDir));
+      json.attributeObject("dims", [&] {
+        for (auto &[name, value] : dims)
+          json.attribute(name, value);
+      });
+      json.attributeArray("arguments", [&] {
+        for (const ArgumentPlan &plan : *plans)
+          json.object([&] {
+            json.attribute("index", plan.index);
+            json.attribute("name", plan.name);
+            json.attribute("role", plan.role.name);
+            std::string type;
+            llvm::raw_string_ostream(type) << plan.type;
+            json.attribute("type", type);
+            json.attribute("shape", jsonShape(plan.shape));
+          });
+      });
+      json.attributeArray("results", [&] {
+        for (auto [n, tensor] : llvm::enumerate(*results)) {
+          Statistics s = statistics(tensor);
+          const std::string &name = names[n];
+          const Tensor &result = tensor;
+          json.object([&] {
+            json.attribute("name", name);
+            json.attribute("shape", jsonShape(result.shape));
+            json.attribute("min", jsonNumber(s.min));
+            json.attribute("max", jsonNumber(s.max));
+            json.attribute("mean", jsonNumber(s.mean));
+            json.attribute("rms", jsonNumber(s.rms));
+            json.attribute("nan_count", s.nan);
+            json.attribute("inf_count", s.inf);
+          });
+        }
+      });
+      json.attribute("reference_ms", milliseconds);
+    });
+    llvm::outs() << "\n";
+    return 0;
+  }
+
+  llvm::raw_ostream &os = llvm::outs();
+  os << "attn-run: @" << func.getSymName() << " from " << specFile << "\n";
+  os << "  sizes:";
+  for (auto &[name, value] : dims)
+    os << " " << name << "=" << value;
+  os << "\n  inputs: "
+     << (inputsDir.empty() ? "generated, seed " + std::to_string(seed)
+                           : "read from " + inputsDir)
+     << "\n";
+  for (const ArgumentPlan &plan : *plans)
+    os << llvm::formatv("    {0,-8} {1,-16} {2,-28} {3}\n", plan.name,
+                        plan.role.name, reference::formatShape(plan.shape),
+                        plan.type);
+  os << llvm::formatv("  reference oracle (double precision): {0:F1} ms\n",
+                      milliseconds);
+  for (auto [n, tensor] : llvm::enumerate(*results)) {
+    Statistics s = statistics(tensor);
+    os << llvm::formatv("    {0,-22} {1,-20} min {2:G4}  max {3:G4}  mean "
+                        "{4:G4}  rms {5:G4}",
+                        names[n], tensor.shapeString(), s.min, s.max, s.mean,
+                        s.rms);
+    if (s.nan || s.inf)
+      os << "  nan " << s.nan << "  inf " << s.inf;
+    os << "\n";
+  }
+  if (!saveDir.empty())
+    os << "  saved inputs and results to " << saveDir << "\n";
+  return 0;
+}
