@@ -54,14 +54,14 @@ template <typename T, typename ParseFn>
 static FailureOr<SmallVector<T>> parseList(AsmParser &parser,
                                            ParseFn parseElement) {
   SmallVector<T> values;
-  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square,
-                                     [&]() -> ParseResult {
-        FailureOr<T> value = parseElement(parser);
-        if (failed(value))
-          return failure();
-        values.push_back(*value);
-        return success();
-      }))
+  if (parser.parseCommaSeparatedList(
+          AsmParser::Delimiter::Square, [&]() -> ParseResult {
+            FailureOr<T> value = parseElement(parser);
+            if (failed(value))
+              return failure();
+            values.push_back(*value);
+            return success();
+          }))
     return failure();
   return values;
 }
@@ -111,8 +111,8 @@ mlir::attn::parseBoolArrayParameter(AsmParser &parser) {
 void mlir::attn::printBoolArrayParameter(AsmPrinter &printer,
                                          ArrayRef<bool> values) {
   printer << '[';
-  llvm::interleaveComma(
-      values, printer, [&](bool v) { printer << (v ? "true" : "false"); });
+  llvm::interleaveComma(values, printer,
+                        [&](bool v) { printer << (v ? "true" : "false"); });
   printer << ']';
 }
 
@@ -142,14 +142,13 @@ PrefixLMMaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 static LogicalResult
-verifyPerDimension(function_ref<InFlightDiagnostic()> emitError,
-                   StringRef name, size_t rank, ArrayRef<int64_t> values) {
+verifyPerDimension(function_ref<InFlightDiagnostic()> emitError, StringRef name,
+                   size_t rank, ArrayRef<int64_t> values) {
   if (values.empty())
     return success();
   if (values.size() != rank)
     return emitError() << "neighborhood " << name << " has " << values.size()
-                       << " entries but the grid has " << rank
-                       << " dimensions";
+                       << " entries but the grid has " << rank << " dimensions";
   for (int64_t v : values)
     if (v < 1)
       return emitError() << "neighborhood " << name
@@ -173,7 +172,8 @@ LogicalResult NeighborhoodMaskAttr::verify(
                        << " entries but the grid has " << grid.size()
                        << " dimensions";
   if (failed(verifyPerDimension(emitError, "kernel", grid.size(), kernel)) ||
-      failed(verifyPerDimension(emitError, "dilation", grid.size(), dilation)) ||
+      failed(
+          verifyPerDimension(emitError, "dilation", grid.size(), dilation)) ||
       failed(verifyPerDimension(emitError, "stride", grid.size(), stride)))
     return failure();
   if (!causal.empty() && causal.size() != grid.size())
@@ -240,9 +240,10 @@ RelativePositionModAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-LogicalResult SinkCalibrationModAttr::verify(
-    function_ref<InFlightDiagnostic()> emitError, ArrayRef<int64_t> columns,
-    DenseF64ArrayAttr factorsAttr) {
+LogicalResult
+SinkCalibrationModAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               ArrayRef<int64_t> columns,
+                               DenseF64ArrayAttr factorsAttr) {
   if (!factorsAttr)
     return emitError() << "sink_calibration needs factors";
   ArrayRef<double> factors = factorsAttr.asArrayRef();
@@ -268,7 +269,7 @@ LogicalResult SinkCalibrationModAttr::verify(
 }
 
 LogicalResult SoftplusAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                               APFloat powerValue) {
+                                   APFloat powerValue) {
   double power = powerValue.convertToDouble();
   if (!(power > 0.0) || !std::isfinite(power))
     return emitError() << "softplus power must be finite and > 0, got "
@@ -277,7 +278,7 @@ LogicalResult SoftplusAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 LogicalResult ReluAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                           APFloat powerValue, bool normalized) {
+                               APFloat powerValue, bool normalized) {
   double power = powerValue.convertToDouble();
   if (!(power > 0.0) || !std::isfinite(power))
     return emitError() << "relu power must be finite and > 0, got " << power;
@@ -285,7 +286,7 @@ LogicalResult ReluAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 LogicalResult SigmoidAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                              APFloat biasValue, bool logLength) {
+                                  APFloat biasValue, bool logLength) {
   double bias = biasValue.convertToDouble();
   if (!std::isfinite(bias))
     return emitError() << "sigmoid bias must be finite, got " << bias;

@@ -51,7 +51,7 @@ struct SortModifiers : OpRewritePattern<AttentionOp> {
 };
 
 /// Removes modifiers that leave every score unchanged: sink calibration
-/// columns with factor 1 (log 1 = 0).
+/// columns with factor 1 (log 1 = 0), and sink calibrations of no column.
 struct DropNoOpModifiers : OpRewritePattern<AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AttentionOp op,
@@ -72,16 +72,15 @@ struct DropNoOpModifiers : OpRewritePattern<AttentionOp> {
         columns.push_back(column);
         factors.push_back(sink.getFactorAt(k));
       }
-      if (columns.size() == sink.getColumns().size()) {
+      if (!columns.empty() && columns.size() == sink.getColumns().size()) {
         mods.push_back(mod);
         continue;
       }
       changed = true;
       if (!columns.empty())
-        mods.push_back(
-            SinkCalibrationModAttr::get(
-                op.getContext(), columns,
-                DenseF64ArrayAttr::get(op.getContext(), factors)));
+        mods.push_back(SinkCalibrationModAttr::get(
+            op.getContext(), columns,
+            DenseF64ArrayAttr::get(op.getContext(), factors)));
     }
     if (!changed)
       return rewriter.notifyMatchFailure(op, "no no-op modifier");
@@ -99,9 +98,11 @@ struct DropDefaultAttributes : OpRewritePattern<AttentionOp> {
                                 PatternRewriter &rewriter) const override {
     double defaultScale =
         1.0 / std::sqrt(double(op.getQuery().getType().getDimSize(3)));
-    bool defaultScaleGiven = op.getScaleAttr() &&
-                             op.getScaleAttr().getValueAsDouble() == defaultScale;
-    bool softmaxGiven = llvm::isa_and_present<SoftmaxAttr>(op.getNormalizerAttr());
+    bool defaultScaleGiven =
+        op.getScaleAttr() &&
+        op.getScaleAttr().getValueAsDouble() == defaultScale;
+    bool softmaxGiven =
+        llvm::isa_and_present<SoftmaxAttr>(op.getNormalizerAttr());
     if (!defaultScaleGiven && !softmaxGiven)
       return rewriter.notifyMatchFailure(op, "no attribute equals its default");
     rewriter.modifyOpInPlace(op, [&] {
@@ -147,6 +148,8 @@ Attribute windowToMask(MLIRContext *ctx, Window w) {
 /// Combines masks that intersect into one: duplicates, prefix_lm<0> (which is
 /// causal), windows that keep everything, and causal/window intersections
 /// (without sinks, whose union with the window does not intersect simply).
+/// A prefix_lm beside a window that keeps no key right of p(i) keeps a
+/// superset of it and goes (the verifier rejects prefix_lm with causal).
 struct CombineMasks : OpRewritePattern<AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AttentionOp op,
@@ -170,6 +173,8 @@ struct CombineMasks : OpRewritePattern<AttentionOp> {
       if (!llvm::is_contained(masks, mask))
         masks.push_back(mask);
     }
+    if (window && window->right && *window->right == 0)
+      llvm::erase_if(masks, llvm::IsaPred<PrefixLMMaskAttr>);
     if (window)
       masks.insert(masks.begin(), windowToMask(ctx, *window));
     ArrayAttr combined = rewriter.getArrayAttr(masks);
@@ -246,6 +251,22 @@ bool regionCanBecome(AttentionOp op, unsigned order) {
   });
 }
 
+/// The key length of key-indexed operands such as bias: Skv, or
+/// max_pages * page_size with a paged cache (as the verifier checks them);
+/// dynamic where unknown.
+int64_t keyIndexedLength(AttentionOp op) {
+  RankedTensorType k = op.getKey().getType(), v = op.getValue().getType();
+  if (!op.isPaged())
+    return ShapedType::isDynamic(k.getDimSize(2)) ? v.getDimSize(2)
+                                                  : k.getDimSize(2);
+  int64_t pageSize = ShapedType::isDynamic(k.getDimSize(1)) ? v.getDimSize(1)
+                                                            : k.getDimSize(1);
+  int64_t maxPages = op.getPageTable().getType().getDimSize(1);
+  if (ShapedType::isDynamic(pageSize) || ShapedType::isDynamic(maxPages))
+    return ShapedType::kDynamic;
+  return maxPages * pageSize;
+}
+
 /// score region `c * tanh(s / c)` -> #attn.softcap<c>; `s + t[b, h, i, j]`
 /// with t a capture -> #attn.bias reading t; a region yielding s -> none.
 struct NamedModifierFromRegion : OpRewritePattern<AttentionOp> {
@@ -264,9 +285,8 @@ struct NamedModifierFromRegion : OpRewritePattern<AttentionOp> {
       auto div = tanh.getOperand().getDefiningOp<arith::DivFOp>();
       FloatAttr divisor;
       if (div && div.getLhs() == s &&
-          matchPattern(div.getRhs(), m_Constant(&divisor)) &&
-          divisor == cap && cap.getValueAsDouble() > 0.0 &&
-          std::isfinite(cap.getValueAsDouble()))
+          matchPattern(div.getRhs(), m_Constant(&divisor)) && divisor == cap &&
+          cap.getValueAsDouble() > 0.0 && std::isfinite(cap.getValueAsDouble()))
         return cap.getValueAsDouble();
     }
     return std::nullopt;
@@ -280,7 +300,7 @@ struct NamedModifierFromRegion : OpRewritePattern<AttentionOp> {
     if (!add)
       return std::nullopt;
     Value s = block.getArgument(0);
-    Value other = add.getLhs() == s ? add.getRhs()
+    Value other = add.getLhs() == s   ? add.getRhs()
                   : add.getRhs() == s ? add.getLhs()
                                       : Value();
     auto extract = other ? other.getDefiningOp<tensor::ExtractOp>() : nullptr;
@@ -294,12 +314,10 @@ struct NamedModifierFromRegion : OpRewritePattern<AttentionOp> {
         arg.getArgNumber() < AttentionOp::kScoreRegionIndexArgs)
       return std::nullopt;
     auto type = llvm::cast<RankedTensorType>(arg.getType());
-    SmallVector<int64_t> full = {
-        op.getQuery().getType().getDimSize(0),
-        op.getQuery().getType().getDimSize(1),
-        op.getQuery().getType().getDimSize(2),
-        op.isPaged() ? ShapedType::kDynamic
-                     : op.getKey().getType().getDimSize(2)};
+    SmallVector<int64_t> full = {op.getQuery().getType().getDimSize(0),
+                                 op.getQuery().getType().getDimSize(1),
+                                 op.getQuery().getType().getDimSize(2),
+                                 keyIndexedLength(op)};
     for (unsigned d = 0; d < 4; ++d)
       if (!ShapedType::isDynamic(type.getDimSize(d)) &&
           type.getDimSize(d) != full[d])
@@ -319,8 +337,9 @@ struct NamedModifierFromRegion : OpRewritePattern<AttentionOp> {
     if (result == s) {
       // Leaves the score unchanged: nothing to add.
     } else if (std::optional<double> cap = matchSoftcap(result, s)) {
-      if (!regionCanBecome(op, SoftcapModAttr::get(op.getContext(), APFloat(*cap))
-                                   .getApplicationOrder()))
+      if (!regionCanBecome(op,
+                           SoftcapModAttr::get(op.getContext(), APFloat(*cap))
+                               .getApplicationOrder()))
         return rewriter.notifyMatchFailure(
             op, "a later named modifier would reorder the softcap");
       mods.push_back(SoftcapModAttr::get(op.getContext(), APFloat(*cap)));

@@ -19,9 +19,8 @@ using namespace mlir::attn;
 // custom<AttentionResultTypes>: `type (, lse type)? (, block_max type)?`
 //===----------------------------------------------------------------------===//
 
-static ParseResult parseAttentionResultTypes(OpAsmParser &parser,
-                                             Type &output, Type &lse,
-                                             Type &blockMax) {
+static ParseResult parseAttentionResultTypes(OpAsmParser &parser, Type &output,
+                                             Type &lse, Type &blockMax) {
   if (parser.parseType(output))
     return failure();
   while (succeeded(parser.parseOptionalComma())) {
@@ -58,6 +57,53 @@ static void printAttentionResultTypes(OpAsmPrinter &printer, Operation *,
     printer << ", block_max " << blockMax;
 }
 
+//===----------------------------------------------------------------------===//
+// custom<F64List>: `[f, f, ...]` with every double printed exactly
+//===----------------------------------------------------------------------===//
+
+static ParseResult parseF64List(OpAsmParser &parser, DenseF64ArrayAttr &attr) {
+  FailureOr<DenseF64ArrayAttr> values = parseF64ArrayParameter(parser);
+  if (failed(values))
+    return failure();
+  attr = *values;
+  return success();
+}
+
+static void printF64List(OpAsmPrinter &printer, Operation *,
+                         DenseF64ArrayAttr attr) {
+  printF64ArrayParameter(printer, attr);
+}
+
+//===----------------------------------------------------------------------===//
+// custom<EnumKeyword>: an enum attribute written as its bare keyword
+//===----------------------------------------------------------------------===//
+
+template <typename AttrT>
+static ParseResult parseEnumKeyword(OpAsmParser &parser, AttrT &attr) {
+  using EnumT = decltype(std::declval<AttrT>().getValue());
+  SMLoc loc = parser.getCurrentLocation();
+  StringRef keyword;
+  if (parser.parseKeyword(&keyword))
+    return failure();
+  std::optional<EnumT> value = symbolizeEnum<EnumT>(keyword);
+  if (!value) {
+    // Enum values are dense from 0; stringify gives "" past the last one.
+    std::string known;
+    for (uint32_t i = 0; !stringifyEnum(static_cast<EnumT>(i)).empty(); ++i)
+      known += (i ? ", " : "") + stringifyEnum(static_cast<EnumT>(i)).str();
+    return parser.emitError(loc)
+           << "unknown " << AttrT::getMnemonic() << " '" << keyword
+           << "' (expected one of: " << known << ")";
+  }
+  attr = AttrT::get(parser.getContext(), *value);
+  return success();
+}
+
+template <typename AttrT>
+static void printEnumKeyword(OpAsmPrinter &printer, Operation *, AttrT attr) {
+  printer << stringifyEnum(attr.getValue());
+}
+
 #define GET_OP_CLASSES
 #include "attn/AttnOps.cpp.inc"
 
@@ -66,8 +112,8 @@ static void printAttentionResultTypes(OpAsmPrinter &printer, Operation *,
 //===----------------------------------------------------------------------===//
 
 NormalizerAttrInterface AttentionOp::getNormalizerOrDefault() {
-  if (auto normalizer =
-          llvm::dyn_cast_if_present<NormalizerAttrInterface>(getNormalizerAttr()))
+  if (auto normalizer = llvm::dyn_cast_if_present<NormalizerAttrInterface>(
+          getNormalizerAttr()))
     return normalizer;
   return llvm::cast<NormalizerAttrInterface>(SoftmaxAttr::get(getContext()));
 }
@@ -75,7 +121,8 @@ NormalizerAttrInterface AttentionOp::getNormalizerOrDefault() {
 double AttentionOp::getScaleOrDefault() {
   if (FloatAttr scale = getScaleAttr())
     return scale.getValueAsDouble();
-  return 1.0 / std::sqrt(static_cast<double>(getQuery().getType().getDimSize(3)));
+  return 1.0 /
+         std::sqrt(static_cast<double>(getQuery().getType().getDimSize(3)));
 }
 
 int64_t AttentionOp::getGroupSize() {
@@ -167,7 +214,8 @@ LogicalResult LinearAttentionOp::verify() {
     if (!len)
       continue;
     auto type = llvm::cast<RankedTensorType>(len.getType());
-    if (type.getRank() != 1 || !compatibleDim(type.getDimSize(0), q.getDimSize(0)))
+    if (type.getRank() != 1 ||
+        !compatibleDim(type.getDimSize(0), q.getDimSize(0)))
       return emitOpError() << name << " must be a [B] tensor, got " << type;
   }
 
@@ -182,8 +230,7 @@ LogicalResult LinearAttentionOp::verify() {
   if (random) {
     RankedTensorType w = getWeights().getType();
     bool perHead = w.getRank() == 3;
-    if ((w.getRank() != 2 && !perHead) ||
-        (perHead && w.getDimSize(0) != hq) ||
+    if ((w.getRank() != 2 && !perHead) || (perHead && w.getDimSize(0) != hq) ||
         w.getDimSize(w.getRank() - 1) != d ||
         ShapedType::isDynamic(w.getDimSize(w.getRank() - 2)))
       return emitOpError() << "weights must be [F, " << d << "] or [" << hq
@@ -196,8 +243,8 @@ LogicalResult LinearAttentionOp::verify() {
                            << " (query heads) values, got " << decay->size();
     for (double lambda : *decay) {
       if (!(lambda > 0.0 && lambda <= 1.0))
-        return emitOpError() << "decay values must be in (0, 1], got "
-                             << lambda;
+        return emitOpError()
+               << "decay values must be in (0, 1], got " << lambda;
       if (lambda < 1.0 && !getCausal())
         return emitOpError("decay < 1 needs causal");
     }

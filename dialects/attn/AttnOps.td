@@ -111,7 +111,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     (`gate` `(` $gate^ `:` type($gate) `)`)?
     (`captures` `(` $captures^ `:` type($captures) `)`)?
     (`scale` `(` $scale^ `)`)?
-    (`alignment` `(` $alignment^ `)`)?
+    (`alignment` `(` custom<EnumKeyword>($alignment)^ `)`)?
     (`masks` $masks^)?
     (`modifiers` $modifiers^)?
     (`normalizer` `(` $normalizer^ `)`)?
@@ -167,7 +167,7 @@ def Attn_LinearAttentionOp : Attn_Op<"linear_attention", [
 
     ```mlir
     %o = attn.linear_attention elu_plus_one %q, %k, %v causal
-        decay(array<f64: 0.99>)
+        decay([0.99])
         : tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>
         -> tensor<1x8x?x64xf32>
     ```
@@ -188,12 +188,13 @@ def Attn_LinearAttentionOp : Attn_Op<"linear_attention", [
   );
   let results = (outs Attn_FloatTensor:$output);
   let assemblyFormat = [{
-    $feature_map $query `,` $key `,` $value
+    custom<EnumKeyword>($feature_map) $query `,` $key `,` $value
     (`q_len` `(` $q_len^ `:` type($q_len) `)`)?
     (`kv_len` `(` $kv_len^ `:` type($kv_len) `)`)?
     (`weights` `(` $weights^ `:` type($weights) `)`)?
     (`causal` $causal^)?
-    (`decay` `(` $decay^ `)`)?
+    (`decay` `(` custom<F64List>($decay)^ `)`)?
+    (`alignment` `(` custom<EnumKeyword>($alignment)^ `)`)?
     attr-dict `:` type($query) `,` type($key) `,` type($value) `->` type($output)
   }];
   let hasVerifier = 1;

@@ -62,16 +62,15 @@ public:
     auto tensor = llvm::cast<RankedTensorType>(type);
     int64_t rank = tensor.getRank(), fullRank = full.size();
     if (rank > fullRank || (!rightAligned && rank != fullRank))
-      return op.emitOpError() << name << " must broadcast to " << layout
-                              << ", got " << tensor;
+      return op.emitOpError()
+             << name << " must broadcast to " << layout << ", got " << tensor;
     for (int64_t i = 0; i < rank; ++i) {
       int64_t dim = tensor.getDimSize(i);
       int64_t want = full[fullRank - rank + i];
       if (dim != 1 && !compatibleDim(dim, want))
-        return op.emitOpError()
-               << name << " dimension " << i << " is " << dimString(dim)
-               << ", expected 1 or " << dimString(want) << " (" << layout
-               << ")";
+        return op.emitOpError() << name << " dimension " << i << " is "
+                                << dimString(dim) << ", expected 1 or "
+                                << dimString(want) << " (" << layout << ")";
     }
     return success();
   }
@@ -94,8 +93,8 @@ static FailureOr<AttentionShape> verifyQueryKeyValue(AttentionOp op) {
   for (auto [name, type] :
        {std::pair<StringRef, RankedTensorType>{"key", k}, {"value", v}})
     if (type.getRank() != 4)
-      return op.emitOpError() << name << " must be a rank-4 tensor "
-                              << kvLayout << ", got " << type;
+      return op.emitOpError() << name << " must be a rank-4 tensor " << kvLayout
+                              << ", got " << type;
   Type elementType = q.getElementType();
   if (!elementType.isF16() && !elementType.isBF16() && !elementType.isF32())
     return op.emitOpError() << "query element type must be f16, bf16 or f32, "
@@ -103,9 +102,9 @@ static FailureOr<AttentionShape> verifyQueryKeyValue(AttentionOp op) {
   for (auto [name, type] :
        {std::pair<StringRef, RankedTensorType>{"key", k}, {"value", v}})
     if (type.getElementType() != elementType)
-      return op.emitOpError() << name << " element type " << type.getElementType()
-                              << " does not match query element type "
-                              << elementType;
+      return op.emitOpError()
+             << name << " element type " << type.getElementType()
+             << " does not match query element type " << elementType;
 
   int headsDim = paged ? 2 : 1;
   AttentionShape shape;
@@ -116,9 +115,19 @@ static FailureOr<AttentionShape> verifyQueryKeyValue(AttentionOp op) {
   shape.kvHeads = k.getDimSize(headsDim);
   shape.valueDim = v.getDimSize(3);
   shape.kvLen = ShapedType::kDynamic;
-  if (!paged)
+  if (!paged) {
     shape.kvLen = ShapedType::isDynamic(k.getDimSize(2)) ? v.getDimSize(2)
                                                          : k.getDimSize(2);
+  } else {
+    // Key-indexed operands of a paged cache use the padded length
+    // max_pages * page_size (VARIANTS.md section 7).
+    RankedTensorType pages = op.getPageTable().getType();
+    int64_t pageSize = ShapedType::isDynamic(k.getDimSize(1)) ? v.getDimSize(1)
+                                                              : k.getDimSize(1);
+    if (pages.getRank() == 2 && !ShapedType::isDynamic(pages.getDimSize(1)) &&
+        !ShapedType::isDynamic(pageSize))
+      shape.kvLen = pages.getDimSize(1) * pageSize;
+  }
 
   if (ShapedType::isDynamic(shape.queryHeads) ||
       ShapedType::isDynamic(shape.kvHeads) ||
@@ -133,22 +142,22 @@ static FailureOr<AttentionShape> verifyQueryKeyValue(AttentionOp op) {
            << "head counts must be >= 1, got " << shape.queryHeads
            << " query heads and " << shape.kvHeads << " key/value heads";
   if (shape.queryHeads % shape.kvHeads != 0)
-    return op.emitOpError() << "query heads " << shape.queryHeads
-                            << " not a multiple of key/value heads "
-                            << shape.kvHeads;
+    return op.emitOpError()
+           << "query heads " << shape.queryHeads
+           << " not a multiple of key/value heads " << shape.kvHeads;
   if (k.getDimSize(3) != shape.headDim)
-    return op.emitOpError() << "key head dimension " << k.getDimSize(3)
-                            << " does not match query head dimension "
-                            << shape.headDim;
+    return op.emitOpError()
+           << "key head dimension " << k.getDimSize(3)
+           << " does not match query head dimension " << shape.headDim;
   if (v.getDimSize(headsDim) != shape.kvHeads)
     return op.emitOpError() << "value heads " << v.getDimSize(headsDim)
                             << " do not match key heads " << shape.kvHeads;
   for (int64_t i : {0, paged ? 1 : 2})
     if (!compatibleDim(k.getDimSize(i), v.getDimSize(i)))
-      return op.emitOpError() << "value dimension " << i << " is "
-                              << dimString(v.getDimSize(i))
-                              << " but key dimension " << i << " is "
-                              << dimString(k.getDimSize(i));
+      return op.emitOpError()
+             << "value dimension " << i << " is " << dimString(v.getDimSize(i))
+             << " but key dimension " << i << " is "
+             << dimString(k.getDimSize(i));
   if (!paged)
     for (auto [name, type] :
          {std::pair<StringRef, RankedTensorType>{"key", k}, {"value", v}})
@@ -174,9 +183,9 @@ static LogicalResult verifyResults(AttentionOp op, const AttentionShape &s,
   NormalizerAttrInterface normalizer = op.getNormalizerOrDefault();
   if (Value lse = op.getLse()) {
     if (!normalizer.isNormalized())
-      return op.emitOpError() << "an lse result needs a normalised "
-                              << "normaliser, but " << normalizer
-                              << " is not normalised";
+      return op.emitOpError()
+             << "an lse result needs a normalised "
+             << "normaliser, but " << normalizer << " is not normalised";
     if (failed(check.expect("lse", lse.getType(),
                             {s.batch, s.queryHeads, s.queryLen},
                             "[B, Hq, Sq]")))
@@ -192,9 +201,9 @@ static LogicalResult verifyResults(AttentionOp op, const AttentionShape &s,
                           "together: give both or neither");
   if (blockMax) {
     if (!normalizer.isNormalized())
-      return op.emitOpError() << "block statistics need a normalised "
-                              << "normaliser, but " << normalizer
-                              << " is not normalised";
+      return op.emitOpError()
+             << "block statistics need a normalised "
+             << "normaliser, but " << normalizer << " is not normalised";
     if (blocks->size() != 2 || (*blocks)[0] < 1 || (*blocks)[1] < 1)
       return op.emitOpError("block_stats must be [Bq, Bk] with both >= 1");
     int64_t kvLen = s.kvLen;
@@ -260,8 +269,8 @@ static LogicalResult verifyMasks(AttentionOp op, const AttentionShape &s,
   for (Attribute mask : op.getMasks()) {
     auto maskAttr = llvm::dyn_cast<MaskAttrInterface>(mask);
     if (!maskAttr)
-      return op.emitOpError() << "masks entry " << mask
-                              << " is not an attn mask attribute";
+      return op.emitOpError()
+             << "masks entry " << mask << " is not an attn mask attribute";
     if (maskAttr.isDataDependent() &&
         !seenDataMasks.try_emplace(mask.getTypeID(), mask).second)
       return op.emitOpError() << "mask " << mask << " is given twice; it reads "
@@ -329,14 +338,14 @@ static LogicalResult verifyMasks(AttentionOp op, const AttentionShape &s,
       return failure();
     int64_t qBlocks = ceilDivDim(s.queryLen, blockSparse.getQBlock());
     if (!compatibleDim(type.getDimSize(2), qBlocks))
-      return op.emitOpError() << "block_layout dimension 2 is "
-                              << dimString(type.getDimSize(2)) << ", expected "
-                              << dimString(qBlocks) << " (" << layout << ")";
+      return op.emitOpError()
+             << "block_layout dimension 2 is " << dimString(type.getDimSize(2))
+             << ", expected " << dimString(qBlocks) << " (" << layout << ")";
     int64_t kvBlocks = ceilDivDim(s.kvLen, blockSparse.getKvBlock());
     if (bitmap && !compatibleDim(type.getDimSize(3), kvBlocks))
-      return op.emitOpError() << "block_layout dimension 3 is "
-                              << dimString(type.getDimSize(3)) << ", expected "
-                              << dimString(kvBlocks) << " (" << layout << ")";
+      return op.emitOpError()
+             << "block_layout dimension 3 is " << dimString(type.getDimSize(3))
+             << ", expected " << dimString(kvBlocks) << " (" << layout << ")";
   }
 
   auto selected = op.getMaskOfType<SelectedTokensMaskAttr>();
@@ -389,9 +398,9 @@ static LogicalResult verifyModifiers(AttentionOp op, const AttentionShape &s,
     }
   }
   if (temperatures != op.getTemperature().size())
-    return op.emitOpError() << temperatures << " #attn.temperature modifiers "
-                            << "but " << op.getTemperature().size()
-                            << " temperature operands";
+    return op.emitOpError()
+           << temperatures << " #attn.temperature modifiers "
+           << "but " << op.getTemperature().size() << " temperature operands";
   if (biases != op.getBias().size())
     return op.emitOpError() << biases << " #attn.bias modifiers but "
                             << op.getBias().size() << " bias operands";
@@ -426,10 +435,10 @@ static LogicalResult verifyModifiers(AttentionOp op, const AttentionShape &s,
                             "[Hq, 2 * max_distance + 1]")))
       return failure();
   for (Value bias : op.getBias())
-    if (failed(check.expectBroadcast(
-            "bias", bias.getType(),
-            {s.batch, s.queryHeads, s.queryLen, s.kvLen},
-            "[B, Hq, Sq, Skv]", /*rightAligned=*/true)))
+    if (failed(
+            check.expectBroadcast("bias", bias.getType(),
+                                  {s.batch, s.queryHeads, s.queryLen, s.kvLen},
+                                  "[B, Hq, Sq, Skv]", /*rightAligned=*/true)))
       return failure();
   return success();
 }
@@ -471,23 +480,23 @@ static LogicalResult verifyRegion(AttentionOp op, Region &region,
   StringRef signature = firstArg ? "(s: f32, b, h, i, j: index, captures...)"
                                  : "(b, h, i, j: index, captures...)";
   if (block.getNumArguments() != leading + op.getCaptures().size())
-    return op.emitOpError() << name << " region must take " << signature
-                            << ": " << leading + op.getCaptures().size()
+    return op.emitOpError() << name << " region must take " << signature << ": "
+                            << leading + op.getCaptures().size()
                             << " arguments, got " << block.getNumArguments();
   Builder builder(op.getContext());
   for (unsigned i = 0; i < leading; ++i) {
     Type want = (firstArg && i == 0) ? firstArg : builder.getIndexType();
     if (block.getArgument(i).getType() != want)
-      return op.emitOpError() << name << " region argument " << i
-                              << " must be " << want << ", got "
-                              << block.getArgument(i).getType();
+      return op.emitOpError()
+             << name << " region argument " << i << " must be " << want
+             << ", got " << block.getArgument(i).getType();
   }
   for (auto [i, capture] : llvm::enumerate(op.getCaptures()))
     if (block.getArgument(leading + i).getType() != capture.getType())
       return op.emitOpError()
              << name << " region argument " << leading + i << " has type "
-             << block.getArgument(leading + i).getType()
-             << " but capture " << i << " is " << capture.getType();
+             << block.getArgument(leading + i).getType() << " but capture " << i
+             << " is " << capture.getType();
   auto yield = llvm::dyn_cast_if_present<YieldOp>(
       block.empty() ? nullptr : &block.back());
   if (!yield)

@@ -23,22 +23,24 @@ using namespace mlir::attn::reference;
 
 static constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
-bool ::mlir::attn::reference::isInNeighborhood1D(int64_t i, int64_t j, int64_t extent,
-                                         int64_t kernel, int64_t dilation,
-                                         int64_t stride, bool causal) {
+bool ::mlir::attn::reference::isInNeighborhood1D(int64_t i, int64_t j,
+                                                 int64_t extent, int64_t kernel,
+                                                 int64_t dilation,
+                                                 int64_t stride, bool causal) {
   int64_t group = i % dilation;
   if (j % dilation != group)
     return false;
   int64_t groupLength = (extent - group + dilation - 1) / dilation;
   int64_t u = i / dilation, w = j / dilation;
   if (causal) {
-    int64_t leader = std::min((u / stride) * stride + stride - 1,
-                              groupLength - 1);
+    int64_t leader =
+        std::min((u / stride) * stride + stride - 1, groupLength - 1);
     return w <= u && leader - w < kernel;
   }
-  int64_t centre = std::min(groupLength - 1, (u / stride) * stride + stride / 2);
-  int64_t start = std::clamp<int64_t>(centre - kernel / 2, 0,
-                                      std::max<int64_t>(groupLength - kernel, 0));
+  int64_t centre =
+      std::min(groupLength - 1, (u / stride) * stride + stride / 2);
+  int64_t start = std::clamp<int64_t>(
+      centre - kernel / 2, 0, std::max<int64_t>(groupLength - kernel, 0));
   return start <= w && w < start + std::min(kernel, groupLength);
 }
 
@@ -79,7 +81,8 @@ private:
   FailureOr<const double *> keyRow(const Tensor &t, int64_t b, int64_t kvh,
                                    int64_t j);
   LogicalResult modifyScores(int64_t b, int64_t h, int64_t i, int64_t p,
-                             ArrayRef<int64_t> kept, SmallVectorImpl<double> &s);
+                             ArrayRef<int64_t> kept,
+                             SmallVectorImpl<double> &s);
 
   AttentionOp op;
   ValueLookup lookup;
@@ -184,7 +187,8 @@ LogicalResult AttentionEvaluator::checkLengths() {
       return failure();
     for (int64_t b = 0; b < batch; ++b)
       if (t->data[b] < 0 || t->data[b] > bound)
-        return error() << name << "[" << b << "] = " << t->data[b]
+        return error() << name << "[" << b
+                       << "] = " << static_cast<int64_t>(t->data[b])
                        << " is outside [0, " << bound << "] (" << meaning
                        << ")";
   }
@@ -222,16 +226,17 @@ LogicalResult AttentionEvaluator::bindDataMasks() {
     limit = get(op.getKeyLimit());
     bool perHead = limit->rank() == 3;
     if (failed(checkDim(*limit, "key_limit", 0, batch, "B")) ||
-        (perHead && failed(checkDim(*limit, "key_limit", 1, queryHeads, "Hq"))) ||
+        (perHead &&
+         failed(checkDim(*limit, "key_limit", 1, queryHeads, "Hq"))) ||
         failed(checkDim(*limit, "key_limit", perHead ? 2 : 1, queryLen, "Sq")))
       return failure();
   }
   if ((blockSparse = op.getMaskOfType<BlockSparseMaskAttr>())) {
     layout = get(op.getBlockLayout());
-    int64_t qBlocks = (queryLen + blockSparse.getQBlock() - 1) /
-                      blockSparse.getQBlock();
-    keyBlocks = (keyLen + blockSparse.getKvBlock() - 1) /
-                blockSparse.getKvBlock();
+    int64_t qBlocks =
+        (queryLen + blockSparse.getQBlock() - 1) / blockSparse.getQBlock();
+    keyBlocks =
+        (keyLen + blockSparse.getKvBlock() - 1) / blockSparse.getKvBlock();
     bool bitmap = blockSparse.getFormat() == BlockLayoutFormat::bitmap;
     if (failed(checkRank(*layout, "block_layout", 4)) ||
         failed(checkDim(*layout, "block_layout", 0, batch, "B", true)) ||
@@ -250,7 +255,8 @@ LogicalResult AttentionEvaluator::bindDataMasks() {
           if (block == -1)
             continue;
           if (block < 0 || block >= keyBlocks)
-            return error() << "block_layout entry " << block << " (row " << r
+            return error() << "block_layout entry "
+                           << static_cast<int64_t>(block) << " (row " << r
                            << ", slot " << c << ") is neither -1 nor a key "
                            << "block in [0, " << keyBlocks << ")";
           listedBlocks[r][static_cast<int64_t>(block)] = 1;
@@ -275,8 +281,9 @@ LogicalResult AttentionEvaluator::bindDataMasks() {
         if (key == -1)
           continue;
         if (key < 0 || key >= keyLen)
-          return error() << "selected entry " << key << " (row " << r
-                         << ", slot " << c << ") is neither -1 nor a key in "
+          return error() << "selected entry " << static_cast<int64_t>(key)
+                         << " (row " << r << ", slot " << c
+                         << ") is neither -1 nor a key in "
                          << "[0, " << keyLen << ")";
         selectedKeys[r][static_cast<int64_t>(key)] = 1;
       }
@@ -291,10 +298,11 @@ LogicalResult AttentionEvaluator::bindModifiers() {
     if (llvm::isa<TemperatureModAttr>(mod)) {
       bound.operand = get(op.getTemperature()[temperature++]);
       const Tensor &t = *bound.operand;
-      if (t.rank() == 1 ? failed(checkDim(t, "temperature", 0, queryHeads, "Hq"))
-                        : (failed(checkDim(t, "temperature", 0, batch, "B")) ||
-                           failed(checkDim(t, "temperature", 1, queryHeads, "Hq")) ||
-                           failed(checkDim(t, "temperature", 2, queryLen, "Sq"))))
+      if (t.rank() == 1
+              ? failed(checkDim(t, "temperature", 0, queryHeads, "Hq"))
+              : (failed(checkDim(t, "temperature", 0, batch, "B")) ||
+                 failed(checkDim(t, "temperature", 1, queryHeads, "Hq")) ||
+                 failed(checkDim(t, "temperature", 2, queryLen, "Sq"))))
         return failure();
     } else if (llvm::isa<BiasModAttr>(mod)) {
       bound.operand = get(op.getBias()[bias++]);
@@ -325,9 +333,9 @@ LogicalResult AttentionEvaluator::bindModifiers() {
   // Kinds apply in their fixed order; one kind keeps list order.
   SmallVector<std::pair<unsigned, unsigned>> keys;
   for (auto [position, mod] : llvm::enumerate(modifiers))
-    keys.push_back({llvm::cast<ScoreModAttrInterface>(mod.attr)
-                        .getApplicationOrder(),
-                    static_cast<unsigned>(position)});
+    keys.push_back(
+        {llvm::cast<ScoreModAttrInterface>(mod.attr).getApplicationOrder(),
+         static_cast<unsigned>(position)});
   llvm::sort(keys);
   std::vector<BoundModifier> ordered;
   for (auto [order, position] : keys)
@@ -365,9 +373,10 @@ FailureOr<bool> AttentionEvaluator::keepNeighborhood(NeighborhoodMaskAttr mask,
   return true;
 }
 
-LogicalResult AttentionEvaluator::collectKeptKeys(
-    int64_t b, int64_t h, int64_t i, int64_t p, int64_t kvLength,
-    SmallVectorImpl<int64_t> &kept) {
+LogicalResult
+AttentionEvaluator::collectKeptKeys(int64_t b, int64_t h, int64_t i, int64_t p,
+                                    int64_t kvLength,
+                                    SmallVectorImpl<int64_t> &kept) {
   int64_t kvh = h / group;
   for (int64_t j = 0; j < kvLength; ++j) {
     bool keep = true;
@@ -385,8 +394,8 @@ LogicalResult AttentionEvaluator::collectKeptKeys(
       } else if (llvm::isa<DocumentMaskAttr>(mask)) {
         keep = segments->at({b, i}) == kvSegments->at({b, j});
       } else if (llvm::isa<KeyLimitMaskAttr>(mask)) {
-        double bound = limit->rank() == 3 ? limit->at({b, h, i})
-                                          : limit->at({b, i});
+        double bound =
+            limit->rank() == 3 ? limit->at({b, h, i}) : limit->at({b, i});
         keep = j < bound;
       } else if (auto na = llvm::dyn_cast<NeighborhoodMaskAttr>(mask)) {
         FailureOr<bool> inside = keepNeighborhood(na, p, j, kvLength);
@@ -413,9 +422,8 @@ LogicalResult AttentionEvaluator::collectKeptKeys(
           {double(b), double(h), double(i), double(j)}, regionContext);
       if (!result) {
         auto [loc, message] = *maskProgram->getError();
-        return emitError(loc) << "in the mask region at (b=" << b
-                              << ", h=" << h << ", i=" << i << ", j=" << j
-                              << "): " << message;
+        return emitError(loc) << "in the mask region at (b=" << b << ", h=" << h
+                              << ", i=" << i << ", j=" << j << "): " << message;
       }
       keep = *result != 0.0;
     }
@@ -425,9 +433,8 @@ LogicalResult AttentionEvaluator::collectKeptKeys(
   return success();
 }
 
-FailureOr<const double *> AttentionEvaluator::keyRow(const Tensor &t,
-                                                      int64_t b, int64_t kvh,
-                                                      int64_t j) {
+FailureOr<const double *> AttentionEvaluator::keyRow(const Tensor &t, int64_t b,
+                                                     int64_t kvh, int64_t j) {
   if (!pageTable)
     return &t.data[t.offset({b, kvh, j, 0})];
   int64_t slot = static_cast<int64_t>(pageTable->at({b, j / pageSize}));
@@ -438,8 +445,8 @@ FailureOr<const double *> AttentionEvaluator::keyRow(const Tensor &t,
   return &t.data[t.offset({slot, j % pageSize, kvh, 0})];
 }
 
-LogicalResult AttentionEvaluator::modifyScores(int64_t b, int64_t h,
-                                               int64_t i, int64_t p,
+LogicalResult AttentionEvaluator::modifyScores(int64_t b, int64_t h, int64_t i,
+                                               int64_t p,
                                                ArrayRef<int64_t> kept,
                                                SmallVectorImpl<double> &s) {
   double keptCount = static_cast<double>(kept.size());
@@ -457,9 +464,8 @@ LogicalResult AttentionEvaluator::modifyScores(int64_t b, int64_t h,
         x = cap.getCap().convertToDouble() *
             std::tanh(x / cap.getCap().convertToDouble());
       else if (auto alibi = llvm::dyn_cast<AlibiModAttr>(attr))
-        x += alibi.getSymmetric()
-                 ? -mod.operand->data[h] * std::fabs(distance)
-                 : mod.operand->data[h] * distance;
+        x += alibi.getSymmetric() ? -mod.operand->data[h] * std::fabs(distance)
+                                  : mod.operand->data[h] * distance;
       else if (auto rel = llvm::dyn_cast<RelativePositionModAttr>(attr)) {
         int64_t r = rel.getMaxDistance();
         int64_t bucket = std::clamp<int64_t>(j - p, -r, r) + r;
@@ -482,9 +488,8 @@ LogicalResult AttentionEvaluator::modifyScores(int64_t b, int64_t h,
         {s[n], double(b), double(h), double(i), double(j)}, regionContext);
     if (!result) {
       auto [loc, message] = *scoreProgram->getError();
-      return emitError(loc) << "in the score region at (b=" << b << ", h="
-                            << h << ", i=" << i << ", j=" << j
-                            << "): " << message;
+      return emitError(loc) << "in the score region at (b=" << b << ", h=" << h
+                            << ", i=" << i << ", j=" << j << "): " << message;
     }
     s[n] = *result;
   }
@@ -533,7 +538,8 @@ bool normalize(NormalizerAttrInterface normalizer, ArrayRef<double> s,
   if (auto softplus = llvm::dyn_cast<SoftplusAttr>(attr)) {
     double g = softplus.getPower().convertToDouble();
     for (auto [n, x] : llvm::enumerate(s)) {
-      double sp = x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+      double sp =
+          x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
       w[n] = std::pow(sp, g);
     }
   } else if (auto relu = llvm::dyn_cast<ReluAttr>(attr)) {
@@ -575,8 +581,8 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
     scoreProgram = std::move(*program);
   }
   if (!op.getMask().empty()) {
-    FailureOr<RegionProgram> program = RegionProgram::compile(
-        op.getMask(), AttentionOp::kMaskRegionIndexArgs);
+    FailureOr<RegionProgram> program =
+        RegionProgram::compile(op.getMask(), AttentionOp::kMaskRegionIndexArgs);
     if (failed(program))
       return failure();
     maskProgram = std::move(*program);
@@ -639,8 +645,8 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
           for (int64_t d = 0; d < valueDim; ++d)
             oi[d] += weights[n] * (*vj)[d];
           if (blockSizes) {
-            double &cell = blockMax.at(
-                {b, h, i / (*blockSizes)[0], j / (*blockSizes)[1]});
+            double &cell =
+                blockMax.at({b, h, i / (*blockSizes)[0], j / (*blockSizes)[1]});
             cell = std::max(cell, weights[n]);
           }
         }
@@ -665,7 +671,8 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
 } // namespace
 
 namespace mlir::attn::reference {
-FailureOr<std::vector<Tensor>> evaluateAttention(AttentionOp op, ValueLookup lookup) {
+FailureOr<std::vector<Tensor>> evaluateAttention(AttentionOp op,
+                                                 ValueLookup lookup) {
   AttentionEvaluator evaluator(op, lookup);
   return evaluator.run();
 }

@@ -81,22 +81,21 @@ double dot(const std::vector<double> &a, const std::vector<double> &b) {
 
 namespace mlir::attn::reference {
 FailureOr<std::vector<Tensor>> evaluateLinearAttention(LinearAttentionOp op,
-                                         ValueLookup lookup) {
+                                                       ValueLookup lookup) {
   const Tensor &q = *lookup(op.getQuery()), &k = *lookup(op.getKey()),
                &v = *lookup(op.getValue());
   const Tensor *qLen = op.getQLen() ? lookup(op.getQLen()) : nullptr;
   const Tensor *kvLen = op.getKvLen() ? lookup(op.getKvLen()) : nullptr;
   const Tensor *weights = op.getWeights() ? lookup(op.getWeights()) : nullptr;
-  int64_t batch = q.dim(0), heads = q.dim(1), queryLen = q.dim(2),
-          d = q.dim(3), kvHeads = k.dim(1), keyLen = k.dim(2),
-          valueDim = v.dim(3);
-  for (auto [name, t] : {std::pair<StringRef, const Tensor *>{"key", &k},
-                         {"value", &v}})
+  int64_t batch = q.dim(0), heads = q.dim(1), queryLen = q.dim(2), d = q.dim(3),
+          kvHeads = k.dim(1), keyLen = k.dim(2), valueDim = v.dim(3);
+  for (auto [name, t] :
+       {std::pair<StringRef, const Tensor *>{"key", &k}, {"value", &v}})
     if (t->dim(0) != batch || t->dim(2) != keyLen)
-      return op.emitError() << name << " has shape " << t->shapeString()
-                            << ", which does not match query "
-                            << q.shapeString() << " and key "
-                            << k.shapeString();
+      return op.emitError()
+             << name << " has shape " << t->shapeString()
+             << ", which does not match query " << q.shapeString()
+             << " and key " << k.shapeString();
   for (auto [name, t, bound] :
        {std::tuple<StringRef, const Tensor *, int64_t>{"q_len", qLen, queryLen},
         {"kv_len", kvLen, keyLen}}) {
@@ -107,8 +106,9 @@ FailureOr<std::vector<Tensor>> evaluateLinearAttention(LinearAttentionOp op,
                             << ", expected [" << batch << "]";
     for (int64_t b = 0; b < batch; ++b)
       if (t->data[b] < 0 || t->data[b] > bound)
-        return op.emitError() << name << "[" << b << "] = " << t->data[b]
-                              << " is outside [0, " << bound << "]";
+        return op.emitError()
+               << name << "[" << b << "] = " << static_cast<int64_t>(t->data[b])
+               << " is outside [0, " << bound << "]";
   }
   int64_t group = heads / kvHeads;
   bool causal = op.getCausal();

@@ -31,11 +31,10 @@ FailureOr<std::vector<Tensor>> evaluateMerge(MergeOp op, ValueLookup lookup) {
     const Tensor &o = *lookup(part), &l = *lookup(op.getLses()[r]);
     if (o.shape != first.shape || l.shape != firstLse.shape ||
         l.numElements() * width != o.numElements())
-      return op.emitError() << "partial result " << r << " has output "
-                            << o.shapeString() << " and lse "
-                            << l.shapeString() << ", expected "
-                            << first.shapeString() << " and "
-                            << firstLse.shapeString();
+      return op.emitError()
+             << "partial result " << r << " has output " << o.shapeString()
+             << " and lse " << l.shapeString() << ", expected "
+             << first.shapeString() << " and " << firstLse.shapeString();
   }
   constexpr double negInf = -std::numeric_limits<double>::infinity();
   Tensor output(first.shape), lse(firstLse.shape, negInf);
@@ -99,34 +98,34 @@ static LogicalResult checkArgument(func::FuncOp func, unsigned index,
   auto tensorType = llvm::dyn_cast<RankedTensorType>(type);
   if (!tensorType) {
     if (t.rank() != 0)
-      return func.emitError() << "argument " << index << " is a scalar of type "
-                              << type << " but was given shape "
-                              << t.shapeString();
+      return func.emitError()
+             << "argument " << index << " is a scalar of type " << type
+             << " but was given shape " << t.shapeString();
     return success();
   }
   bool matches = tensorType.getRank() == t.rank();
   for (int64_t d = 0; matches && d < t.rank(); ++d)
-    matches = tensorType.isDynamicDim(d) || tensorType.getDimSize(d) == t.dim(d);
+    matches =
+        tensorType.isDynamicDim(d) || tensorType.getDimSize(d) == t.dim(d);
   if (!matches)
-    return func.emitError() << "argument " << index << " has shape "
-                            << t.shapeString() << " but the function takes "
-                            << type;
+    return func.emitError()
+           << "argument " << index << " has shape " << t.shapeString()
+           << " but the function takes " << type;
   for (int64_t d = 0; d < t.rank(); ++d)
     if (t.dim(d) < 0)
-      return func.emitError() << "argument " << index
-                              << " has a negative dimension";
+      return func.emitError()
+             << "argument " << index << " has a negative dimension";
   return success();
 }
 
 namespace mlir::attn::reference {
 FailureOr<std::vector<Tensor>> evaluateFunction(func::FuncOp func,
-                                  ArrayRef<Tensor> arguments) {
+                                                ArrayRef<Tensor> arguments) {
   if (func.isExternal())
     return func.emitError("the reference oracle needs a function body");
   if (arguments.size() != func.getNumArguments())
-    return func.emitError() << "the function takes "
-                            << func.getNumArguments() << " arguments, "
-                            << arguments.size() << " given";
+    return func.emitError() << "the function takes " << func.getNumArguments()
+                            << " arguments, " << arguments.size() << " given";
   llvm::DenseMap<Value, Tensor> values;
   for (auto [index, arg] : llvm::enumerate(func.getArguments())) {
     if (failed(checkArgument(func, index, arguments[index], arg.getType())))

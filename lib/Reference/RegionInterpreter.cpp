@@ -181,11 +181,10 @@ public:
         message = "integer division by zero";
         return false;
       }
-      x[r] = wrapSigned(
-          static_cast<double>(fn(static_cast<int64_t>(x[a]), divisor,
-                                 asUnsigned(x[a], width),
-                                 asUnsigned(x[b], width))),
-          width);
+      x[r] = wrapSigned(static_cast<double>(fn(static_cast<int64_t>(x[a]),
+                                               divisor, asUnsigned(x[a], width),
+                                               asUnsigned(x[b], width))),
+                        width);
       return true;
     });
   }
@@ -216,26 +215,31 @@ LogicalResult Compiler::compileOp(Operation *op, unsigned numLeading) {
           return;
         }
         unsigned r = reg(c.getResult());
-        add(op, [=](std::vector<double> &x, const RegionContext &,
-                    std::string &) {
-          x[r] = value;
-          return true;
-        });
+        add(op,
+            [=](std::vector<double> &x, const RegionContext &, std::string &) {
+              x[r] = value;
+              return true;
+            });
       })
-      .Case<arith::AddFOp, arith::AddIOp>(
-          [&](Operation *o) { binary(o, [](double a, double b) { return a + b; }); })
-      .Case<arith::SubFOp, arith::SubIOp>(
-          [&](Operation *o) { binary(o, [](double a, double b) { return a - b; }); })
-      .Case<arith::MulFOp>(
-          [&](Operation *o) { binary(o, [](double a, double b) { return a * b; }); })
+      .Case<arith::AddFOp, arith::AddIOp>([&](Operation *o) {
+        binary(o, [](double a, double b) { return a + b; });
+      })
+      .Case<arith::SubFOp, arith::SubIOp>([&](Operation *o) {
+        binary(o, [](double a, double b) { return a - b; });
+      })
+      .Case<arith::MulFOp>([&](Operation *o) {
+        binary(o, [](double a, double b) { return a * b; });
+      })
       .Case<arith::MulIOp>([&](Operation *o) {
         binary(o, [](double a, double b) {
-          return static_cast<double>(static_cast<I>(
-              static_cast<U>(static_cast<I>(a)) * static_cast<U>(static_cast<I>(b))));
+          return static_cast<double>(
+              static_cast<I>(static_cast<U>(static_cast<I>(a)) *
+                             static_cast<U>(static_cast<I>(b))));
         });
       })
-      .Case<arith::DivFOp>(
-          [&](Operation *o) { binary(o, [](double a, double b) { return a / b; }); })
+      .Case<arith::DivFOp>([&](Operation *o) {
+        binary(o, [](double a, double b) { return a / b; });
+      })
       .Case<arith::RemFOp>([&](Operation *o) {
         binary(o, [](double a, double b) { return std::fmod(a, b); });
       })
@@ -296,63 +300,93 @@ LogicalResult Compiler::compileOp(Operation *op, unsigned numLeading) {
       })
       .Case<arith::NegFOp, math::AbsFOp, math::ExpOp, math::Exp2Op,
             math::ExpM1Op, math::LogOp, math::Log2Op, math::Log1pOp,
-            math::TanhOp, math::SqrtOp, math::RsqrtOp, math::SinOp,
-            math::CosOp, math::ErfOp, math::FloorOp, math::CeilOp,
-            math::AbsIOp>([&](Operation *o) {
-        double (*fn)(double) =
-            llvm::TypeSwitch<Operation *, double (*)(double)>(o)
-                .Case<arith::NegFOp>([](auto) { return +[](double a) { return -a; }; })
-                .Case<math::AbsFOp, math::AbsIOp>(
-                    [](auto) { return +[](double a) { return std::fabs(a); }; })
-                .Case<math::ExpOp>([](auto) { return +[](double a) { return std::exp(a); }; })
-                .Case<math::Exp2Op>([](auto) { return +[](double a) { return std::exp2(a); }; })
-                .Case<math::ExpM1Op>([](auto) { return +[](double a) { return std::expm1(a); }; })
-                .Case<math::LogOp>([](auto) { return +[](double a) { return std::log(a); }; })
-                .Case<math::Log2Op>([](auto) { return +[](double a) { return std::log2(a); }; })
-                .Case<math::Log1pOp>([](auto) { return +[](double a) { return std::log1p(a); }; })
-                .Case<math::TanhOp>([](auto) { return +[](double a) { return std::tanh(a); }; })
-                .Case<math::SqrtOp>([](auto) { return +[](double a) { return std::sqrt(a); }; })
-                .Case<math::RsqrtOp>([](auto) { return +[](double a) { return 1.0 / std::sqrt(a); }; })
-                .Case<math::SinOp>([](auto) { return +[](double a) { return std::sin(a); }; })
-                .Case<math::CosOp>([](auto) { return +[](double a) { return std::cos(a); }; })
-                .Case<math::ErfOp>([](auto) { return +[](double a) { return std::erf(a); }; })
-                .Case<math::FloorOp>([](auto) { return +[](double a) { return std::floor(a); }; })
-                .Case<math::CeilOp>([](auto) { return +[](double a) { return std::ceil(a); }; })
-                .Default([](auto) { return nullptr; });
-        unary(o, fn);
-      })
+            math::TanhOp, math::SqrtOp, math::RsqrtOp, math::SinOp, math::CosOp,
+            math::ErfOp, math::FloorOp, math::CeilOp, math::AbsIOp>(
+          [&](Operation *o) {
+            double (*fn)(double) =
+                llvm::TypeSwitch<Operation *, double (*)(double)>(o)
+                    .Case<arith::NegFOp>(
+                        [](auto) { return +[](double a) { return -a; }; })
+                    .Case<math::AbsFOp, math::AbsIOp>([](auto) {
+                      return +[](double a) { return std::fabs(a); };
+                    })
+                    .Case<math::ExpOp>([](auto) {
+                      return +[](double a) { return std::exp(a); };
+                    })
+                    .Case<math::Exp2Op>([](auto) {
+                      return +[](double a) { return std::exp2(a); };
+                    })
+                    .Case<math::ExpM1Op>([](auto) {
+                      return +[](double a) { return std::expm1(a); };
+                    })
+                    .Case<math::LogOp>([](auto) {
+                      return +[](double a) { return std::log(a); };
+                    })
+                    .Case<math::Log2Op>([](auto) {
+                      return +[](double a) { return std::log2(a); };
+                    })
+                    .Case<math::Log1pOp>([](auto) {
+                      return +[](double a) { return std::log1p(a); };
+                    })
+                    .Case<math::TanhOp>([](auto) {
+                      return +[](double a) { return std::tanh(a); };
+                    })
+                    .Case<math::SqrtOp>([](auto) {
+                      return +[](double a) { return std::sqrt(a); };
+                    })
+                    .Case<math::RsqrtOp>([](auto) {
+                      return +[](double a) { return 1.0 / std::sqrt(a); };
+                    })
+                    .Case<math::SinOp>([](auto) {
+                      return +[](double a) { return std::sin(a); };
+                    })
+                    .Case<math::CosOp>([](auto) {
+                      return +[](double a) { return std::cos(a); };
+                    })
+                    .Case<math::ErfOp>([](auto) {
+                      return +[](double a) { return std::erf(a); };
+                    })
+                    .Case<math::FloorOp>([](auto) {
+                      return +[](double a) { return std::floor(a); };
+                    })
+                    .Case<math::CeilOp>([](auto) {
+                      return +[](double a) { return std::ceil(a); };
+                    })
+                    .Default([](auto) { return nullptr; });
+            unary(o, fn);
+          })
       .Case<math::PowFOp>([&](Operation *o) {
         binary(o, [](double a, double b) { return std::pow(a, b); });
       })
       .Case<math::FmaOp>([&](math::FmaOp fma) {
         unsigned a = reg(fma.getA()), b = reg(fma.getB()), c = reg(fma.getC()),
                  r = reg(fma.getResult());
-        add(op, [=](std::vector<double> &x, const RegionContext &,
-                    std::string &) {
-          x[r] = x[a] * x[b] + x[c];
-          return true;
-        });
+        add(op,
+            [=](std::vector<double> &x, const RegionContext &, std::string &) {
+              x[r] = x[a] * x[b] + x[c];
+              return true;
+            });
       })
       .Case<arith::CmpIOp>([&](arith::CmpIOp cmp) {
         unsigned a = reg(cmp.getLhs()), b = reg(cmp.getRhs()),
                  r = reg(cmp.getResult());
         unsigned width = intWidth(cmp.getLhs().getType());
         arith::CmpIPredicate predicate = cmp.getPredicate();
-        add(op, [=](std::vector<double> &x, const RegionContext &,
-                    std::string &) {
-          x[r] = compareInt(predicate, x[a], x[b], width) ? 1.0 : 0.0;
-          return true;
-        });
+        add(op,
+            [=](std::vector<double> &x, const RegionContext &, std::string &) {
+              x[r] = compareInt(predicate, x[a], x[b], width) ? 1.0 : 0.0;
+              return true;
+            });
       })
       .Case<arith::CmpFOp>([&](arith::CmpFOp cmp) {
         unsigned a = reg(cmp.getLhs()), b = reg(cmp.getRhs()),
                  r = reg(cmp.getResult());
         arith::CmpFPredicate predicate = cmp.getPredicate();
-        add(op, [=](std::vector<double> &x, const RegionContext &,
-                    std::string &) {
-          x[r] = compareFloat(predicate, x[a], x[b]) ? 1.0 : 0.0;
-          return true;
-        });
+        add(op,
+            [=](std::vector<double> &x, const RegionContext &, std::string &) {
+              x[r] = compareFloat(predicate, x[a], x[b]) ? 1.0 : 0.0;
+              return true;
+            });
       })
       .Case<arith::SelectOp>([&](arith::SelectOp select) {
         if (!select.getCondition().getType().isInteger(1)) {
@@ -361,11 +395,11 @@ LogicalResult Compiler::compileOp(Operation *op, unsigned numLeading) {
         }
         unsigned c = reg(select.getCondition()), a = reg(select.getTrueValue()),
                  b = reg(select.getFalseValue()), r = reg(select.getResult());
-        add(op, [=](std::vector<double> &x, const RegionContext &,
-                    std::string &) {
-          x[r] = x[c] != 0.0 ? x[a] : x[b];
-          return true;
-        });
+        add(op,
+            [=](std::vector<double> &x, const RegionContext &, std::string &) {
+              x[r] = x[c] != 0.0 ? x[a] : x[b];
+              return true;
+            });
       })
       .Case<arith::IndexCastOp, arith::ExtSIOp, arith::TruncIOp,
             arith::SIToFPOp, arith::ExtFOp, arith::TruncFOp>([&](Operation *o) {
@@ -377,12 +411,14 @@ LogicalResult Compiler::compileOp(Operation *op, unsigned numLeading) {
             unsigned from = intWidth(o->getOperand(0).getType());
             unsigned width = intWidth(o->getResult(0).getType());
             unary(o, [=](double a) {
-              return wrapSigned(static_cast<double>(asUnsigned(a, from)), width);
+              return wrapSigned(static_cast<double>(asUnsigned(a, from)),
+                                width);
             });
           })
       .Case<arith::FPToSIOp, arith::FPToUIOp>([&](Operation *o) {
         unsigned width = intWidth(o->getResult(0).getType());
-        unary(o, [width](double a) { return wrapSigned(std::trunc(a), width); });
+        unary(o,
+              [width](double a) { return wrapSigned(std::trunc(a), width); });
       })
       .Case<tensor::ExtractOp>([&](tensor::ExtractOp extract) {
         auto arg = llvm::dyn_cast<BlockArgument>(extract.getTensor());

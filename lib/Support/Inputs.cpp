@@ -29,12 +29,15 @@ using ::mlir::attn::reference::Tensor;
 namespace {
 
 /// Operand group names, in ODS order.
-constexpr const char *kAttentionGroups[] = {
-    "query",          "key",         "value",          "q_len",
-    "kv_len",         "page_table",  "segment_ids",    "kv_segment_ids",
-    "key_limit",      "block_layout", "selected",      "temperature",
-    "alibi_slopes",   "position_table", "bias",        "gate",
-    "captures"};
+constexpr const char *kAttentionGroups[] = {"query",        "key",
+                                            "value",        "q_len",
+                                            "kv_len",       "page_table",
+                                            "segment_ids",  "kv_segment_ids",
+                                            "key_limit",    "block_layout",
+                                            "selected",     "temperature",
+                                            "alibi_slopes", "position_table",
+                                            "bias",         "gate",
+                                            "captures"};
 constexpr const char *kLinearGroups[] = {"query", "key",    "value",
                                          "q_len", "kv_len", "weights"};
 constexpr const char *kMergeGroups[] = {"partial_output", "partial_lse"};
@@ -61,8 +64,9 @@ std::vector<ArgumentRole> mlir::attn::inferArgumentRoles(func::FuncOp func) {
       unsigned n = use.getOperandNumber();
       std::string name =
           llvm::TypeSwitch<Operation *, std::string>(user)
-              .Case<AttentionOp>(
-                  [&](AttentionOp op) { return groupOf(op, n, kAttentionGroups); })
+              .Case<AttentionOp>([&](AttentionOp op) {
+                return groupOf(op, n, kAttentionGroups);
+              })
               .Case<LinearAttentionOp>([&](LinearAttentionOp op) {
                 return groupOf(op, n, kLinearGroups);
               })
@@ -133,7 +137,8 @@ static std::vector<int64_t> roleDims(const ArgumentRole &role, Value value,
     bool bitmap = mask.getFormat() == BlockLayoutFormat::bitmap;
     set({b, -1, ceilDiv(sq, mask.getQBlock()),
          bitmap ? keyBlocks
-                : (dim("K") > 0 ? dim("K") : std::max<int64_t>(1, keyBlocks / 2))});
+                : (dim("K") > 0 ? dim("K")
+                                : std::max<int64_t>(1, keyBlocks / 2))});
   } else if (r == "selected") {
     set({b, -1, dim("K") > 0 ? dim("K") : std::max<int64_t>(1, skv / 2)});
   } else if (r == "captures" && attention) {
@@ -176,23 +181,23 @@ static std::vector<int64_t> roleDims(const ArgumentRole &role, Value value,
   return out;
 }
 
-FailureOr<std::vector<ArgumentPlan>>
-mlir::attn::planArguments(func::FuncOp func, const DimBindings &dims,
-                    const std::map<unsigned, std::vector<int64_t>> &overrides) {
+FailureOr<std::vector<ArgumentPlan>> mlir::attn::planArguments(
+    func::FuncOp func, const DimBindings &dims,
+    const std::map<unsigned, std::vector<int64_t>> &overrides) {
   std::vector<ArgumentRole> roles = inferArgumentRoles(func);
   std::vector<ArgumentPlan> plans;
   for (BlockArgument arg : func.getArguments()) {
     unsigned index = arg.getArgNumber();
-    ArgumentPlan plan{index, "arg" + std::to_string(index), roles[index],
-                      arg.getType(), {}};
+    ArgumentPlan plan{
+        index, "arg" + std::to_string(index), roles[index], arg.getType(), {}};
     if (auto name = func.getArgAttrOfType<StringAttr>(index, "attn.name"))
       plan.name = name.getValue().str();
     auto type = llvm::dyn_cast<RankedTensorType>(arg.getType());
     if (!type) {
       if (!arg.getType().isIntOrIndexOrFloat())
-        return func.emitError() << "argument " << index << " has type "
-                                << arg.getType()
-                                << ", which attn-run cannot generate";
+        return func.emitError()
+               << "argument " << index << " has type " << arg.getType()
+               << ", which attn-run cannot generate";
       plans.push_back(plan); // A scalar: rank 0.
       continue;
     }
@@ -203,10 +208,10 @@ mlir::attn::planArguments(func::FuncOp func, const DimBindings &dims,
                                 << "argument " << index << " has type " << type;
       for (auto [d, size] : llvm::enumerate(it->second))
         if (!type.isDynamicDim(d) && type.getDimSize(d) != size)
-          return func.emitError() << "--shape arg" << index << " sets dimension "
-                                  << d << " to " << size << " but the type "
-                                  << type << " fixes it to "
-                                  << type.getDimSize(d);
+          return func.emitError()
+                 << "--shape arg" << index << " sets dimension " << d << " to "
+                 << size << " but the type " << type << " fixes it to "
+                 << type.getDimSize(d);
       plan.shape = it->second;
       plans.push_back(plan);
       continue;
@@ -248,7 +253,8 @@ void mlir::attn::roundToElementType(Tensor &tensor, Type elementType) {
 static void fillSegments(double *out, int64_t length, int64_t segments,
                          std::mt19937_64 &rng) {
   std::vector<int64_t> cuts;
-  std::uniform_int_distribution<int64_t> pick(1, std::max<int64_t>(1, length - 1));
+  std::uniform_int_distribution<int64_t> pick(1,
+                                              std::max<int64_t>(1, length - 1));
   for (int64_t s = 1; s < segments && length > 1; ++s)
     cuts.push_back(pick(rng));
   std::sort(cuts.begin(), cuts.end());
@@ -263,13 +269,15 @@ static void fillSegments(double *out, int64_t length, int64_t segments,
   }
 }
 
-Tensor mlir::attn::generateArgument(const ArgumentPlan &plan, const DimBindings &dims,
-                              std::mt19937_64 &rng) {
+Tensor mlir::attn::generateArgument(const ArgumentPlan &plan,
+                                    const DimBindings &dims,
+                                    std::mt19937_64 &rng) {
   Type element = plan.type;
   if (auto tensorType = llvm::dyn_cast<RankedTensorType>(plan.type))
     element = tensorType.getElementType();
   bool integer = element.isIntOrIndex();
-  Tensor t(plan.shape, 0.0, integer ? ElementKind::Integer : ElementKind::Float);
+  Tensor t(plan.shape, 0.0,
+           integer ? ElementKind::Integer : ElementKind::Float);
   const std::string &role = plan.role.name;
   std::uniform_real_distribution<double> unit(-1.0, 1.0);
   auto uniformInt = [&](int64_t lo, int64_t hi) {
@@ -307,8 +315,8 @@ Tensor mlir::attn::generateArgument(const ArgumentPlan &plan, const DimBindings 
   } else if (role == "block_layout" || role == "selected") {
     auto attention = llvm::cast<AttentionOp>(plan.role.user);
     auto mask = attention.getMaskOfType<BlockSparseMaskAttr>();
-    bool bitmap = role == "block_layout" &&
-                  mask.getFormat() == BlockLayoutFormat::bitmap;
+    bool bitmap =
+        role == "block_layout" && mask.getFormat() == BlockLayoutFormat::bitmap;
     if (bitmap) {
       for (double &x : t.data)
         x = uniformInt(0, 1);
@@ -368,9 +376,8 @@ void mlir::attn::retypeFunction(func::FuncOp func, Type from, Type to) {
   SmallVector<Type> results;
   for (Type type : func.getResultTypes()) {
     auto tensor = llvm::dyn_cast<RankedTensorType>(type);
-    results.push_back(tensor && tensor.getElementType() == from
-                          ? tensor.clone(to)
-                          : type);
+    results.push_back(
+        tensor && tensor.getElementType() == from ? tensor.clone(to) : type);
   }
   func.setType(FunctionType::get(func.getContext(),
                                  func.getBody().getArgumentTypes(), results));

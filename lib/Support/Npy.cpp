@@ -18,9 +18,9 @@
 #include <cstring>
 
 using namespace mlir::attn;
+using llvm::StringRef;
 using mlir::attn::reference::ElementKind;
 using mlir::attn::reference::Tensor;
-using llvm::StringRef;
 
 static double roundTo(const llvm::fltSemantics &semantics, double value) {
   llvm::APFloat f(value);
@@ -78,8 +78,9 @@ static std::optional<StringRef> headerValue(StringRef header, StringRef key) {
     rest = rest.ltrim();
     if (rest.starts_with("(")) {
       size_t close = rest.find(')');
-      return close == StringRef::npos ? std::nullopt
-                                      : std::optional(rest.take_front(close + 1));
+      return close == StringRef::npos
+                 ? std::nullopt
+                 : std::optional(rest.take_front(close + 1));
     }
     return rest.take_until([](char c) { return c == ',' || c == '}'; }).trim();
   }
@@ -100,7 +101,8 @@ llvm::Expected<Tensor> mlir::attn::parseNpy(StringRef bytes, StringRef name) {
       return npyError(name, "truncated header");
     headerLength = 0;
     for (int n = 3; n >= 0; --n)
-      headerLength = headerLength << 8 | static_cast<unsigned char>(bytes[8 + n]);
+      headerLength =
+          headerLength << 8 | static_cast<unsigned char>(bytes[8 + n]);
     headerStart = 12;
   } else {
     return npyError(name, "unsupported .npy version " + llvm::Twine(major));
@@ -162,8 +164,7 @@ llvm::Expected<Tensor> mlir::attn::parseNpy(StringRef bytes, StringRef name) {
     double value;
     if (kind == 'f') {
       if (width == 2)
-        value = llvm::APFloat(llvm::APFloat::IEEEhalf(),
-                              llvm::APInt(16, raw))
+        value = llvm::APFloat(llvm::APFloat::IEEEhalf(), llvm::APInt(16, raw))
                     .convertToDouble();
       else if (width == 4) {
         float f;
@@ -173,8 +174,8 @@ llvm::Expected<Tensor> mlir::attn::parseNpy(StringRef bytes, StringRef name) {
         std::memcpy(&value, at, 8);
       }
     } else if (kind == 'i') {
-      int64_t signedValue = static_cast<int64_t>(raw << (64 - 8 * width)) >>
-                            (64 - 8 * width);
+      int64_t signedValue =
+          static_cast<int64_t>(raw << (64 - 8 * width)) >> (64 - 8 * width);
       value = static_cast<double>(signedValue);
     } else {
       value = static_cast<double>(raw);
@@ -251,7 +252,7 @@ std::string mlir::attn::serializeNpy(const Tensor &tensor, NpyType type) {
 }
 
 llvm::Error mlir::attn::writeNpy(StringRef path, const Tensor &tensor,
-                           NpyType type) {
+                                 NpyType type) {
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
   if (ec)

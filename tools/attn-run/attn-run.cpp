@@ -44,8 +44,9 @@ static cl::OptionCategory category("attn-run options");
 static cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
                                      cl::Required, cl::cat(category));
 static cl::opt<std::string>
-    funcName("func", cl::desc("Function of the spec to run (default: the only "
-                              "one)"),
+    funcName("func",
+             cl::desc("Function of the spec to run (default: the only "
+                      "one)"),
              cl::value_desc("name"), cl::cat(category));
 static cl::opt<std::string> shapeSpec(
     "shape",
@@ -72,8 +73,7 @@ static cl::opt<std::string>
                        "argument's attn.name, else argN.npy)"),
               cl::value_desc("dir"), cl::cat(category));
 static cl::opt<std::string>
-    saveDir("save",
-            cl::desc("Write the inputs and every result as .npy files"),
+    saveDir("save", cl::desc("Write the inputs and every result as .npy files"),
             cl::value_desc("dir"), cl::cat(category));
 
 /// Most elements attn-run will hold in one run (about 2 GiB of doubles).
@@ -127,8 +127,7 @@ parseShapes(StringRef text, DimBindings &dims,
     }
     int64_t n;
     if (value.getAsInteger(10, n) || n < 1 || n > kMaxElements) {
-      error = ("--shape " + key + ": '" + value +
-               "' is not a positive integer")
+      error = ("--shape " + key + ": '" + value + "' is not a positive integer")
                   .str();
       return failure();
     }
@@ -144,7 +143,7 @@ static NpyType npyTypeFor(Type elementType) {
   if (elementType.isF64())
     return NpyType::F64;
   if (auto integer = llvm::dyn_cast<IntegerType>(elementType))
-    return integer.getWidth() <= 8 ? NpyType::I8
+    return integer.getWidth() <= 8    ? NpyType::I8
            : integer.getWidth() <= 32 ? NpyType::I32
                                       : NpyType::I64;
   if (elementType.isIndex())
@@ -316,8 +315,7 @@ int main(int argc, char **argv) {
     total += n;
   }
   if (total > kMaxElements)
-    return fail("the inputs would hold more than " +
-                llvm::Twine(kMaxElements) +
+    return fail("the inputs would hold more than " + llvm::Twine(kMaxElements) +
                 " elements; choose smaller --shape sizes");
 
   std::vector<Tensor> arguments;

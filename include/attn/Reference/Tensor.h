@@ -36,9 +36,7 @@ struct Tensor {
   /// Row-major offset of `index` (one entry per dimension, in bounds).
   int64_t offset(llvm::ArrayRef<int64_t> index) const;
   double &at(llvm::ArrayRef<int64_t> index) { return data[offset(index)]; }
-  double at(llvm::ArrayRef<int64_t> index) const {
-    return data[offset(index)];
-  }
+  double at(llvm::ArrayRef<int64_t> index) const { return data[offset(index)]; }
 
   /// Element at `index` of the full shape `fullShape` this tensor broadcasts
   /// to (NumPy rules, right-aligned; size-1 dimensions repeat).
