@@ -295,3 +295,11 @@ LogicalResult SigmoidAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           "both";
   return success();
 }
+
+LogicalResult
+ClippedSoftmaxAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                           APFloat zeta, APFloat gamma) {
+  if (!zeta.isFinite() || !gamma.isFinite())
+    return emitError() << "clipped_softmax zeta and gamma must be finite";
+  return success();
+}

@@ -334,6 +334,7 @@ def Attn_ClippedSoftmaxAttr
   let parameters = (ins Attn_F64Parameter<"stretch">:$zeta,
                         Attn_F64Parameter<"shift">:$gamma);
   let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
   let extraClassDefinition = [{
     bool $cppClass::isNormalized() const { return true; }
     bool $cppClass::isOnePass() const { return false; }

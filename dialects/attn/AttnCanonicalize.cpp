@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttnRegionMatchers.h"
+
 #include "attn/Dialect/Attn.h"
 
 #include "mlir/IR/Matchers.h"
@@ -161,9 +163,14 @@ struct CombineMasks : OpRewritePattern<AttentionOp> {
       if (auto prefix = llvm::dyn_cast<PrefixLMMaskAttr>(mask))
         if (prefix.getPrefix() == 0)
           mask = CausalMaskAttr::get(ctx);
-      if (auto sliding = llvm::dyn_cast<SlidingWindowMaskAttr>(mask))
+      if (auto sliding = llvm::dyn_cast<SlidingWindowMaskAttr>(mask)) {
         if (!sliding.getLeft() && !sliding.getRight())
           continue; // Keeps every key.
+        // j <= p(i) or j < n is the prefix LM.
+        if (!sliding.getLeft() && sliding.getRight() == 0 &&
+            sliding.getSinks() > 0)
+          mask = PrefixLMMaskAttr::get(ctx, sliding.getSinks());
+      }
       if (std::optional<Window> w = asWindow(mask)) {
         window = window ? Window{minBound(window->left, w->left),
                                  minBound(window->right, w->right)}
@@ -195,19 +202,14 @@ Value yieldedValue(Region &region) {
   return yield.getValues()[0];
 }
 
-/// Whether `position` is p(i) for the region's b and i arguments.
-bool isQueryPosition(AttentionOp op, Value position, Value b, Value i) {
-  if (auto pos = position.getDefiningOp<PositionOp>())
-    return pos.getBatch() == b && pos.getQuery() == i;
-  return position == i && op.getAlignment() == Alignment::top_left;
-}
-
 void clearRegion(PatternRewriter &rewriter, Region &region) {
   while (!region.empty())
     rewriter.eraseBlock(&region.front());
 }
 
-/// mask region `j <= p(i)` -> #attn.causal; a region that yields true -> none.
+/// A mask region that says what a named mask says (a window around p(i),
+/// causal, prefix LM; see AttnRegionMatchers.cpp) -> that mask; a region that
+/// yields true -> none.
 struct NamedMaskFromRegion : OpRewritePattern<AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AttentionOp op,
@@ -215,24 +217,12 @@ struct NamedMaskFromRegion : OpRewritePattern<AttentionOp> {
     Value kept = yieldedValue(op.getMask());
     if (!kept)
       return rewriter.notifyMatchFailure(op, "no mask region");
-    Block &block = op.getMask().front();
-    Value b = block.getArgument(0), i = block.getArgument(2),
-          j = block.getArgument(3);
     SmallVector<Attribute> masks(op.getMasks().getValue());
-    if (matchPattern(kept, m_One())) {
-      // Keeps every pair: nothing to add.
-    } else if (auto cmp = kept.getDefiningOp<arith::CmpIOp>()) {
-      bool jFirst = cmp.getPredicate() == arith::CmpIPredicate::sle &&
-                    cmp.getLhs() == j &&
-                    isQueryPosition(op, cmp.getRhs(), b, i);
-      bool pFirst = cmp.getPredicate() == arith::CmpIPredicate::sge &&
-                    cmp.getRhs() == j &&
-                    isQueryPosition(op, cmp.getLhs(), b, i);
-      if (!jFirst && !pFirst)
-        return rewriter.notifyMatchFailure(op, "mask region is not j <= p(i)");
-      masks.push_back(CausalMaskAttr::get(op.getContext()));
-    } else {
-      return rewriter.notifyMatchFailure(op, "mask region has no named form");
+    if (!matchPattern(kept, m_One())) {
+      SmallVector<Attribute> named = matchNamedMaskRegion(op);
+      if (named.empty())
+        return rewriter.notifyMatchFailure(op, "mask region has no named form");
+      masks.append(named);
     }
     rewriter.modifyOpInPlace(op, [&] {
       op.setMasksAttr(rewriter.getArrayAttr(masks));
@@ -251,112 +241,44 @@ bool regionCanBecome(AttentionOp op, unsigned order) {
   });
 }
 
-/// The key length of key-indexed operands such as bias: Skv, or
-/// max_pages * page_size with a paged cache (as the verifier checks them);
-/// dynamic where unknown.
-int64_t keyIndexedLength(AttentionOp op) {
-  RankedTensorType k = op.getKey().getType(), v = op.getValue().getType();
-  if (!op.isPaged())
-    return ShapedType::isDynamic(k.getDimSize(2)) ? v.getDimSize(2)
-                                                  : k.getDimSize(2);
-  int64_t pageSize = ShapedType::isDynamic(k.getDimSize(1)) ? v.getDimSize(1)
-                                                            : k.getDimSize(1);
-  int64_t maxPages = op.getPageTable().getType().getDimSize(1);
-  if (ShapedType::isDynamic(pageSize) || ShapedType::isDynamic(maxPages))
-    return ShapedType::kDynamic;
-  return maxPages * pageSize;
-}
-
-/// score region `c * tanh(s / c)` -> #attn.softcap<c>; `s + t[b, h, i, j]`
-/// with t a capture -> #attn.bias reading t; a region yielding s -> none.
+/// A score region that says what a named modifier says (softcap, bias,
+/// temperature, ALiBi; see AttnRegionMatchers.cpp) -> that modifier, reading
+/// the region's capture; a region yielding s -> none.
 struct NamedModifierFromRegion : OpRewritePattern<AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
-
-  static std::optional<double> matchSoftcap(Value result, Value s) {
-    auto mul = result.getDefiningOp<arith::MulFOp>();
-    if (!mul)
-      return std::nullopt;
-    for (auto [c, other] : {std::pair(mul.getLhs(), mul.getRhs()),
-                            std::pair(mul.getRhs(), mul.getLhs())}) {
-      FloatAttr cap;
-      auto tanh = other.getDefiningOp<math::TanhOp>();
-      if (!matchPattern(c, m_Constant(&cap)) || !tanh)
-        continue;
-      auto div = tanh.getOperand().getDefiningOp<arith::DivFOp>();
-      FloatAttr divisor;
-      if (div && div.getLhs() == s &&
-          matchPattern(div.getRhs(), m_Constant(&divisor)) && divisor == cap &&
-          cap.getValueAsDouble() > 0.0 && std::isfinite(cap.getValueAsDouble()))
-        return cap.getValueAsDouble();
-    }
-    return std::nullopt;
-  }
-
-  /// The capture index of t in `s + t[b, h, i, j]`, when t is exactly
-  /// [B, Hq, Sq, Skv] so indexing equals broadcasting.
-  static std::optional<unsigned> matchBias(AttentionOp op, Value result,
-                                           Block &block) {
-    auto add = result.getDefiningOp<arith::AddFOp>();
-    if (!add)
-      return std::nullopt;
-    Value s = block.getArgument(0);
-    Value other = add.getLhs() == s   ? add.getRhs()
-                  : add.getRhs() == s ? add.getLhs()
-                                      : Value();
-    auto extract = other ? other.getDefiningOp<tensor::ExtractOp>() : nullptr;
-    if (!extract || extract.getIndices().size() != 4)
-      return std::nullopt;
-    for (unsigned d = 0; d < 4; ++d)
-      if (extract.getIndices()[d] != block.getArgument(1 + d))
-        return std::nullopt;
-    auto arg = llvm::dyn_cast<BlockArgument>(extract.getTensor());
-    if (!arg || arg.getOwner() != &block ||
-        arg.getArgNumber() < AttentionOp::kScoreRegionIndexArgs)
-      return std::nullopt;
-    auto type = llvm::cast<RankedTensorType>(arg.getType());
-    SmallVector<int64_t> full = {op.getQuery().getType().getDimSize(0),
-                                 op.getQuery().getType().getDimSize(1),
-                                 op.getQuery().getType().getDimSize(2),
-                                 keyIndexedLength(op)};
-    for (unsigned d = 0; d < 4; ++d)
-      if (!ShapedType::isDynamic(type.getDimSize(d)) &&
-          type.getDimSize(d) != full[d])
-        return std::nullopt;
-    return arg.getArgNumber() - AttentionOp::kScoreRegionIndexArgs;
-  }
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     Value result = yieldedValue(op.getScore());
     if (!result)
       return rewriter.notifyMatchFailure(op, "no score region");
-    Block &block = op.getScore().front();
-    Value s = block.getArgument(0);
     SmallVector<Attribute> mods(op.getModifiers().getValue());
-    Value bias;
-    if (result == s) {
-      // Leaves the score unchanged: nothing to add.
-    } else if (std::optional<double> cap = matchSoftcap(result, s)) {
-      if (!regionCanBecome(op,
-                           SoftcapModAttr::get(op.getContext(), APFloat(*cap))
-                               .getApplicationOrder()))
+    std::optional<NamedScoreModifier> named;
+    if (result != op.getScore().front().getArgument(0)) {
+      named = matchNamedScoreRegion(op);
+      if (!named)
+        return rewriter.notifyMatchFailure(op,
+                                           "score region has no named form");
+      auto order = llvm::cast<ScoreModAttrInterface>(named->modifier)
+                       .getApplicationOrder();
+      if (!regionCanBecome(op, order))
         return rewriter.notifyMatchFailure(
-            op, "a later named modifier would reorder the softcap");
-      mods.push_back(SoftcapModAttr::get(op.getContext(), APFloat(*cap)));
-    } else if (std::optional<unsigned> capture = matchBias(op, result, block)) {
-      auto named = BiasModAttr::get(op.getContext());
-      if (!regionCanBecome(op, named.getApplicationOrder()))
-        return rewriter.notifyMatchFailure(
-            op, "a later named modifier would reorder the bias");
-      mods.push_back(named);
-      bias = op.getCaptures()[*capture];
-    } else {
-      return rewriter.notifyMatchFailure(op, "score region has no named form");
+            op, "a named modifier of a later kind would reorder the region");
+      if (llvm::isa<AlibiModAttr>(named->modifier) && op.getAlibiSlopes())
+        return rewriter.notifyMatchFailure(op, "alibi_slopes already taken");
+      mods.push_back(named->modifier);
     }
     rewriter.modifyOpInPlace(op, [&] {
       op.setModifiersAttr(rewriter.getArrayAttr(mods));
-      if (bias)
-        op.getBiasMutable().append(bias);
+      if (named && named->capture) {
+        Value tensor = op.getCaptures()[*named->capture];
+        if (llvm::isa<BiasModAttr>(named->modifier))
+          op.getBiasMutable().append(tensor);
+        else if (llvm::isa<TemperatureModAttr>(named->modifier))
+          op.getTemperatureMutable().append(tensor);
+        else
+          op.getAlibiSlopesMutable().assign(tensor);
+      }
       clearRegion(rewriter, op.getScore());
     });
     return success();

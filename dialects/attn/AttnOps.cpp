@@ -182,6 +182,14 @@ LogicalResult LinearAttentionOp::verify() {
   if (hq % hkv != 0)
     return emitOpError() << "query heads " << hq
                          << " not a multiple of key/value heads " << hkv;
+  Type elementType = q.getElementType();
+  for (auto [name, type] : {std::pair<StringRef, RankedTensorType>{"key", k},
+                            {"value", v},
+                            {"output", getOutput().getType()}})
+    if (type.getElementType() != elementType)
+      return emitOpError() << name << " element type " << type.getElementType()
+                           << " does not match query element type "
+                           << elementType;
   if (k.getDimSize(3) != d)
     return emitOpError() << "key head dimension " << k.getDimSize(3)
                          << " does not match query head dimension " << d;

@@ -33,25 +33,28 @@ struct AttentionShape {
   int64_t kvHeads, kvLen, valueDim;
 };
 
-/// Checks `value` is `[expected...]` where each entry is a size or, with
-/// `alternatives`, one of two sizes (broadcastable operands pass 1).
+/// Checks operand shapes against the layouts VARIANTS.md gives them.
 class ShapeChecker {
 public:
   ShapeChecker(AttentionOp op) : op(op) {}
 
-  /// `type` has rank `expected.size()` and each dimension matches.
+  /// `type` has rank `expected.size()` and each dimension matches (or, with
+  /// `broadcast`, is 1: the operand broadcasts like NumPy).
   LogicalResult expect(StringRef name, Type type, ArrayRef<int64_t> expected,
-                       StringRef layout) {
+                       StringRef layout, bool broadcast = false) {
     auto tensor = llvm::cast<RankedTensorType>(type);
     if (tensor.getRank() != static_cast<int64_t>(expected.size()))
       return op.emitOpError() << name << " must be " << layout << " (rank "
                               << expected.size() << "), got " << tensor;
-    for (auto [i, dim] : llvm::enumerate(expected))
-      if (!compatibleDim(tensor.getDimSize(i), dim))
-        return op.emitOpError()
-               << name << " dimension " << i << " is "
-               << dimString(tensor.getDimSize(i)) << ", expected "
-               << dimString(dim) << " (" << layout << ")";
+    for (auto [i, dim] : llvm::enumerate(expected)) {
+      int64_t actual = tensor.getDimSize(i);
+      if (compatibleDim(actual, dim) || (broadcast && actual == 1))
+        continue;
+      return op.emitOpError()
+             << name << " dimension " << i << " is " << dimString(actual)
+             << ", expected " << (broadcast ? "1 or " : "") << dimString(dim)
+             << " (" << layout << ")";
+    }
     return success();
   }
 
@@ -227,7 +230,8 @@ static LogicalResult verifyResults(AttentionOp op, const AttentionShape &s,
     if (rank == 4)
       expected.push_back(s.valueDim);
     if (failed(check.expect("gate", gate.getType(), expected,
-                            rank == 3 ? "[B, Hq, Sq]" : "[B, Hq, Sq, Dv]")))
+                            rank == 3 ? "[B, Hq, Sq]" : "[B, Hq, Sq, Dv]",
+                            /*broadcast=*/true)))
       return failure();
   }
   return success();
@@ -289,11 +293,13 @@ static LogicalResult verifyMasks(AttentionOp op, const AttentionShape &s,
     return op.emitOpError("kv_segment_ids given without segment_ids");
   if (document) {
     if (failed(check.expect("segment_ids", op.getSegmentIds().getType(),
-                            {s.batch, s.queryLen}, "[B, Sq]")))
+                            {s.batch, s.queryLen}, "[B, Sq]",
+                            /*broadcast=*/true)))
       return failure();
     if (Value kvSeg = op.getKvSegmentIds()) {
       if (failed(check.expect("kv_segment_ids", kvSeg.getType(),
-                              {s.batch, s.kvLen}, "[B, Skv]")))
+                              {s.batch, s.kvLen}, "[B, Skv]",
+                              /*broadcast=*/true)))
         return failure();
     } else if (!compatibleDim(s.queryLen, s.kvLen)) {
       // seg_kv defaults to seg_q only where Sq = Skv.
@@ -313,9 +319,10 @@ static LogicalResult verifyMasks(AttentionOp op, const AttentionShape &s,
     if (type.getRank() == 3
             ? failed(check.expect("key_limit", type,
                                   {s.batch, s.queryHeads, s.queryLen},
-                                  "[B, Hq, Sq]"))
+                                  "[B, Hq, Sq]", /*broadcast=*/true))
             : failed(check.expect("key_limit", type, {s.batch, s.queryLen},
-                                  "[B, Sq] or [B, Hq, Sq]")))
+                                  "[B, Sq] or [B, Hq, Sq]",
+                                  /*broadcast=*/true)))
       return failure();
   }
 
@@ -419,20 +426,20 @@ static LogicalResult verifyModifiers(AttentionOp op, const AttentionShape &s,
     auto type = llvm::cast<RankedTensorType>(tau.getType());
     if (type.getRank() == 1
             ? failed(check.expect("temperature", type, {s.queryHeads},
-                                  "[Hq] or [B, Hq, Sq]"))
+                                  "[Hq] or [B, Hq, Sq]", /*broadcast=*/true))
             : failed(check.expect("temperature", type,
                                   {s.batch, s.queryHeads, s.queryLen},
-                                  "[Hq] or [B, Hq, Sq]")))
+                                  "[Hq] or [B, Hq, Sq]", /*broadcast=*/true)))
       return failure();
   }
   if (Value slopes = op.getAlibiSlopes())
     if (failed(check.expect("alibi_slopes", slopes.getType(), {s.queryHeads},
-                            "[Hq]")))
+                            "[Hq]", /*broadcast=*/true)))
       return failure();
   if (relative)
     if (failed(check.expect("position_table", op.getPositionTable().getType(),
                             {s.queryHeads, 2 * relative.getMaxDistance() + 1},
-                            "[Hq, 2 * max_distance + 1]")))
+                            "[Hq, 2 * max_distance + 1]", /*broadcast=*/true)))
       return failure();
   for (Value bias : op.getBias())
     if (failed(

@@ -207,13 +207,15 @@ LogicalResult AttentionEvaluator::bindDataMasks() {
     segments = get(op.getSegmentIds());
     kvSegments = get(op.getKvSegmentIds());
     if (failed(checkRank(*segments, "segment_ids", 2)) ||
-        failed(checkDim(*segments, "segment_ids", 0, batch, "B")) ||
-        failed(checkDim(*segments, "segment_ids", 1, queryLen, "Sq")))
+        failed(checkDim(*segments, "segment_ids", 0, batch, "B", true)) ||
+        failed(checkDim(*segments, "segment_ids", 1, queryLen, "Sq", true)))
       return failure();
     if (kvSegments) {
       if (failed(checkRank(*kvSegments, "kv_segment_ids", 2)) ||
-          failed(checkDim(*kvSegments, "kv_segment_ids", 0, batch, "B")) ||
-          failed(checkDim(*kvSegments, "kv_segment_ids", 1, keyLen, "Skv")))
+          failed(
+              checkDim(*kvSegments, "kv_segment_ids", 0, batch, "B", true)) ||
+          failed(
+              checkDim(*kvSegments, "kv_segment_ids", 1, keyLen, "Skv", true)))
         return failure();
     } else if (queryLen != keyLen) {
       return error() << "document mask: kv_segment_ids is needed when Sq ("
@@ -225,10 +227,11 @@ LogicalResult AttentionEvaluator::bindDataMasks() {
   if (op.getMaskOfType<KeyLimitMaskAttr>()) {
     limit = get(op.getKeyLimit());
     bool perHead = limit->rank() == 3;
-    if (failed(checkDim(*limit, "key_limit", 0, batch, "B")) ||
+    if (failed(checkDim(*limit, "key_limit", 0, batch, "B", true)) ||
         (perHead &&
-         failed(checkDim(*limit, "key_limit", 1, queryHeads, "Hq"))) ||
-        failed(checkDim(*limit, "key_limit", perHead ? 2 : 1, queryLen, "Sq")))
+         failed(checkDim(*limit, "key_limit", 1, queryHeads, "Hq", true))) ||
+        failed(checkDim(*limit, "key_limit", perHead ? 2 : 1, queryLen, "Sq",
+                        true)))
       return failure();
   }
   if ((blockSparse = op.getMaskOfType<BlockSparseMaskAttr>())) {
@@ -299,10 +302,11 @@ LogicalResult AttentionEvaluator::bindModifiers() {
       bound.operand = get(op.getTemperature()[temperature++]);
       const Tensor &t = *bound.operand;
       if (t.rank() == 1
-              ? failed(checkDim(t, "temperature", 0, queryHeads, "Hq"))
-              : (failed(checkDim(t, "temperature", 0, batch, "B")) ||
-                 failed(checkDim(t, "temperature", 1, queryHeads, "Hq")) ||
-                 failed(checkDim(t, "temperature", 2, queryLen, "Sq"))))
+              ? failed(checkDim(t, "temperature", 0, queryHeads, "Hq", true))
+              : (failed(checkDim(t, "temperature", 0, batch, "B", true)) ||
+                 failed(
+                     checkDim(t, "temperature", 1, queryHeads, "Hq", true)) ||
+                 failed(checkDim(t, "temperature", 2, queryLen, "Sq", true))))
         return failure();
     } else if (llvm::isa<BiasModAttr>(mod)) {
       bound.operand = get(op.getBias()[bias++]);
@@ -318,14 +322,15 @@ LogicalResult AttentionEvaluator::bindModifiers() {
           return failure();
     } else if (llvm::isa<AlibiModAttr>(mod)) {
       bound.operand = get(op.getAlibiSlopes());
-      if (failed(checkDim(*bound.operand, "alibi_slopes", 0, queryHeads, "Hq")))
+      if (failed(checkDim(*bound.operand, "alibi_slopes", 0, queryHeads, "Hq",
+                          true)))
         return failure();
     } else if (auto rel = llvm::dyn_cast<RelativePositionModAttr>(mod)) {
       bound.operand = get(op.getPositionTable());
-      if (failed(checkDim(*bound.operand, "position_table", 0, queryHeads,
-                          "Hq")) ||
+      if (failed(checkDim(*bound.operand, "position_table", 0, queryHeads, "Hq",
+                          true)) ||
           failed(checkDim(*bound.operand, "position_table", 1,
-                          2 * rel.getMaxDistance() + 1, "2R+1")))
+                          2 * rel.getMaxDistance() + 1, "2R+1", true)))
         return failure();
     }
     modifiers.push_back(bound);
@@ -392,10 +397,10 @@ AttentionEvaluator::collectKeptKeys(int64_t b, int64_t h, int64_t i, int64_t p,
       } else if (auto prefix = llvm::dyn_cast<PrefixLMMaskAttr>(mask)) {
         keep = j < prefix.getPrefix() || j <= p;
       } else if (llvm::isa<DocumentMaskAttr>(mask)) {
-        keep = segments->at({b, i}) == kvSegments->at({b, j});
+        keep = segments->atBroadcast({b, i}) == kvSegments->atBroadcast({b, j});
       } else if (llvm::isa<KeyLimitMaskAttr>(mask)) {
-        double bound =
-            limit->rank() == 3 ? limit->at({b, h, i}) : limit->at({b, i});
+        double bound = limit->rank() == 3 ? limit->atBroadcast({b, h, i})
+                                          : limit->atBroadcast({b, i});
         keep = j < bound;
       } else if (auto na = llvm::dyn_cast<NeighborhoodMaskAttr>(mask)) {
         FailureOr<bool> inside = keepNeighborhood(na, p, j, kvLength);
@@ -456,20 +461,21 @@ LogicalResult AttentionEvaluator::modifyScores(int64_t b, int64_t h, int64_t i,
       double &x = s[n];
       double distance = static_cast<double>(j - p);
       if (llvm::isa<TemperatureModAttr>(attr))
-        x /= mod.operand->rank() == 1 ? mod.operand->data[h]
-                                      : mod.operand->at({b, h, i});
+        x /= mod.operand->rank() == 1 ? mod.operand->atBroadcast({h})
+                                      : mod.operand->atBroadcast({b, h, i});
       else if (auto ls = llvm::dyn_cast<LengthScalingModAttr>(attr))
         x *= std::log(keptCount) / std::log(ls.getBase().convertToDouble());
       else if (auto cap = llvm::dyn_cast<SoftcapModAttr>(attr))
         x = cap.getCap().convertToDouble() *
             std::tanh(x / cap.getCap().convertToDouble());
       else if (auto alibi = llvm::dyn_cast<AlibiModAttr>(attr))
-        x += alibi.getSymmetric() ? -mod.operand->data[h] * std::fabs(distance)
-                                  : mod.operand->data[h] * distance;
+        x += alibi.getSymmetric()
+                 ? -mod.operand->atBroadcast({h}) * std::fabs(distance)
+                 : mod.operand->atBroadcast({h}) * distance;
       else if (auto rel = llvm::dyn_cast<RelativePositionModAttr>(attr)) {
         int64_t r = rel.getMaxDistance();
         int64_t bucket = std::clamp<int64_t>(j - p, -r, r) + r;
-        x += mod.operand->at({h, bucket});
+        x += mod.operand->atBroadcast({h, bucket});
       } else if (llvm::isa<BiasModAttr>(attr))
         x += mod.operand->atBroadcast({b, h, i, j});
       else if (auto sink = llvm::dyn_cast<SinkCalibrationModAttr>(attr)) {
@@ -593,7 +599,7 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
     int64_t full[4] = {batch, queryHeads, queryLen, valueDim};
     const char *meaning[4] = {"B", "Hq", "Sq", "Dv"};
     for (int64_t d = 0; d < gate->rank(); ++d)
-      if (failed(checkDim(*gate, "gate", d, full[d], meaning[d])))
+      if (failed(checkDim(*gate, "gate", d, full[d], meaning[d], true)))
         return failure();
   }
 
@@ -652,8 +658,8 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
         }
         if (gate)
           for (int64_t d = 0; d < valueDim; ++d) {
-            double g = gate->rank() == 3 ? gate->at({b, h, i})
-                                         : gate->at({b, h, i, d});
+            double g = gate->rank() == 3 ? gate->atBroadcast({b, h, i})
+                                         : gate->atBroadcast({b, h, i, d});
             oi[d] *= 1.0 / (1.0 + std::exp(-g));
           }
       }

@@ -183,7 +183,8 @@ static std::vector<int64_t> roleDims(const ArgumentRole &role, Value value,
 
 FailureOr<std::vector<ArgumentPlan>> mlir::attn::planArguments(
     func::FuncOp func, const DimBindings &dims,
-    const std::map<unsigned, std::vector<int64_t>> &overrides) {
+    const std::map<unsigned, std::vector<int64_t>> &overrides,
+    bool allowUnresolved) {
   std::vector<ArgumentRole> roles = inferArgumentRoles(func);
   std::vector<ArgumentPlan> plans;
   for (BlockArgument arg : func.getArguments()) {
@@ -222,7 +223,7 @@ FailureOr<std::vector<ArgumentPlan>> mlir::attn::planArguments(
         plan.shape.push_back(type.getDimSize(d));
         continue;
       }
-      if (fromRole[d] < 0)
+      if (fromRole[d] < 0 && !allowUnresolved)
         return func.emitError()
                << "cannot infer dimension " << d << " of argument " << index
                << " (" << plan.role.name << ", " << type

@@ -2,10 +2,12 @@
 //
 // attn-run SPEC.mlir --func NAME --shape B=..,SQ=..,SKV=.. --dtype f16
 //     --seed N --reference [--json] [--inputs DIR] [--save DIR]
+//     [--expect DIR [--tolerance T]]
 //
 // Binds the function's dynamic sizes, generates inputs that fit each
 // argument's role (or reads them from .npy files), evaluates the function
-// with the reference oracle and prints a summary of every result. Backends
+// with the reference oracle and prints a summary of every result, optionally
+// compared with results stored as .npy files. Backends
 // (--target) join the reference as they land.
 //
 //===----------------------------------------------------------------------===//
@@ -75,6 +77,17 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     saveDir("save", cl::desc("Write the inputs and every result as .npy files"),
             cl::value_desc("dir"), cl::cat(category));
+
+static cl::opt<std::string> expectDir(
+    "expect",
+    cl::desc("Compare every result with DIR/resultN.npy (from --save, or any "
+             "other tool) and fail beyond --tolerance"),
+    cl::value_desc("dir"), cl::cat(category));
+static cl::opt<double> tolerance(
+    "tolerance",
+    cl::desc("Largest |result - expected| / (1 + |expected|) that --expect "
+             "accepts"),
+    cl::init(1e-9), cl::cat(category));
 
 /// Most elements attn-run will hold in one run (about 2 GiB of doubles).
 static constexpr int64_t kMaxElements = int64_t(1) << 28;
@@ -304,7 +317,8 @@ int main(int argc, char **argv) {
   }
 
   FailureOr<std::vector<ArgumentPlan>> plans =
-      planArguments(func, dims, overrides);
+      planArguments(func, dims, overrides,
+                    /*allowUnresolved=*/!inputsDir.empty());
   if (failed(plans))
     return 1;
   int64_t total = 0;
@@ -320,7 +334,7 @@ int main(int argc, char **argv) {
 
   std::vector<Tensor> arguments;
   std::mt19937_64 rng(seed);
-  for (const ArgumentPlan &plan : *plans) {
+  for (ArgumentPlan &plan : *plans) {
     if (inputsDir.empty()) {
       arguments.push_back(generateArgument(plan, dims, rng));
       continue;
@@ -349,6 +363,7 @@ int main(int argc, char **argv) {
       tensor->kind = ElementKind::Integer;
     }
     roundToElementType(*tensor, element);
+    plan.shape = tensor->shape; // The file decides; the oracle checks it.
     arguments.push_back(std::move(*tensor));
   }
 
@@ -380,6 +395,33 @@ int main(int argc, char **argv) {
     }
   }
 
+  // --expect: the largest error against stored results, per result.
+  std::vector<double> expectErrors;
+  if (!expectDir.empty()) {
+    for (auto [n, tensor] : llvm::enumerate(*results)) {
+      SmallString<128> path(expectDir);
+      llvm::sys::path::append(path, "result" + std::to_string(n) + ".npy");
+      llvm::Expected<Tensor> expected = readNpy(path);
+      if (!expected)
+        return fail(llvm::toString(expected.takeError()));
+      if (expected->shape != tensor.shape)
+        return fail(path + " has shape " + expected->shapeString() +
+                    " but result " + llvm::Twine(n) + " has shape " +
+                    tensor.shapeString());
+      double worst = 0.0;
+      for (auto [got, want] : llvm::zip(tensor.data, expected->data)) {
+        // Equal infinities and NaNs agree; otherwise a relative error.
+        if (got == want || (std::isnan(got) && std::isnan(want)))
+          continue;
+        double error = std::fabs(got - want) / (1.0 + std::fabs(want));
+        worst = std::max(worst, std::isnan(error) ? INFINITY : error);
+      }
+      expectErrors.push_back(worst);
+    }
+  }
+  bool expectFailed = llvm::any_of(
+      expectErrors, [](double error) { return !(error <= tolerance); });
+
   if (jsonOutput) {
     llvm::json::OStream json(llvm::outs(), 2);
     json.object([&] {
@@ -410,6 +452,7 @@ int main(int argc, char **argv) {
           Statistics s = statistics(tensor);
           const std::string &name = names[n];
           const Tensor &result = tensor;
+          double error = expectErrors.empty() ? 0.0 : expectErrors[n];
           json.object([&] {
             json.attribute("name", name);
             json.attribute("shape", jsonShape(result.shape));
@@ -419,13 +462,19 @@ int main(int argc, char **argv) {
             json.attribute("rms", jsonNumber(s.rms));
             json.attribute("nan_count", s.nan);
             json.attribute("inf_count", s.inf);
+            if (!expectErrors.empty())
+              json.attribute("max_error", jsonNumber(error));
           });
         }
       });
       json.attribute("reference_ms", milliseconds);
+      if (!expectErrors.empty()) {
+        json.attribute("tolerance", static_cast<double>(tolerance));
+        json.attribute("passed", !expectFailed);
+      }
     });
     llvm::outs() << "\n";
-    return 0;
+    return expectFailed ? 1 : 0;
   }
 
   llvm::raw_ostream &os = llvm::outs();
@@ -451,9 +500,15 @@ int main(int argc, char **argv) {
                         s.rms);
     if (s.nan || s.inf)
       os << "  nan " << s.nan << "  inf " << s.inf;
+    if (!expectErrors.empty())
+      os << llvm::formatv("  error {0:E2}", expectErrors[n]);
     os << "\n";
   }
+  if (!expectErrors.empty())
+    os << llvm::formatv("  compared with {0}: {1} (tolerance {2:E1})\n",
+                        expectDir, expectFailed ? "FAILED" : "passed",
+                        static_cast<double>(tolerance));
   if (!saveDir.empty())
     os << "  saved inputs and results to " << saveDir << "\n";
-  return 0;
+  return expectFailed ? 1 : 0;
 }

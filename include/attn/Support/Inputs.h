@@ -49,10 +49,12 @@ std::vector<ArgumentRole> inferArgumentRoles(mlir::func::FuncOp func);
 /// Concrete shapes for every argument of `func`: static dimensions from the
 /// signature, dynamic ones from `dims` by role, or a whole-shape override
 /// (`overrides[N]` for argument N). Emits a diagnostic naming the argument
-/// and dimension that could not be resolved.
+/// and dimension that could not be resolved, unless `allowUnresolved` (the
+/// inputs come from files), which leaves -1 there.
 mlir::FailureOr<std::vector<ArgumentPlan>>
 planArguments(mlir::func::FuncOp func, const DimBindings &dims,
-              const std::map<unsigned, std::vector<int64_t>> &overrides);
+              const std::map<unsigned, std::vector<int64_t>> &overrides,
+              bool allowUnresolved = false);
 
 /// Data for `plan` fitting its role, from `rng`; floats are rounded to the
 /// argument's element type.

@@ -363,13 +363,13 @@ func.func @j_le_i_bottom_right(%q: !t, %k: !t, %v: !t) -> !t {
 
 !t = tensor<2x4x16x64xf32>
 
-// Strictly below the diagonal (j < p(i)) and the transposed comparison
-// (p(i) <= j) have no named form.
+// Strictly below the diagonal (j < p(i)) has no named form (a window never
+// excludes p(i) itself); the transposed comparison p(i) <= j is the window
+// with no right bound and left = 0.
 // CHECK-LABEL: func.func @not_causal_mask_regions(
 // CHECK: attn.attention %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}} mask {
 // CHECK: arith.cmpi slt
-// CHECK: attn.attention %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}} mask {
-// CHECK: arith.cmpi sle
+// CHECK: attn.attention %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}} masks [#attn.sliding_window<left = 0>] :
 // CHECK-NOT: #attn.causal
 func.func @not_causal_mask_regions(%q: !t, %k: !t, %v: !t) -> (!t, !t) {
   %o1 = attn.attention %q, %k, %v mask {
@@ -786,4 +786,140 @@ func.func @everything(%q: !t, %k: !t, %v: !t, %tau: tensor<4xf32>, %c: tensor<8x
     attn.yield %keep : i1
   } : !t, !t, !t -> !t
   return %o : !t
+}
+
+// -----
+
+!t = tensor<2x4x16x64xf32>
+
+// Window regions in any signed comparison form become named windows: an AND
+// of bounds around p(i), ORed with sinks; ANDs of windows become several
+// named masks, which then combine.
+// CHECK-LABEL: func.func @window_mask_regions(
+// CHECK: attn.attention %{{.*}} masks [#attn.sliding_window<left = 8, right = 2>] :
+// CHECK: attn.attention %{{.*}} masks [#attn.prefix_lm<4>] :
+// CHECK: attn.attention %{{.*}} masks [#attn.causal, #attn.sliding_window<left = 8, sinks = 2>] :
+// CHECK-NOT: mask {
+func.func @window_mask_regions(%q: !t, %k: !t, %v: !t) -> (!t, !t, !t) {
+  // p - 8 <= j < p + 3, written with the constant on the left.
+  %o1 = attn.attention %q, %k, %v mask {
+  ^bb0(%b: index, %h: index, %i: index, %j: index):
+    %c8 = arith.constant 8 : index
+    %c3 = arith.constant 3 : index
+    %p = attn.position %b, %i
+    %lo = arith.subi %p, %c8 : index
+    %hi = arith.addi %c3, %p : index
+    %above = arith.cmpi sle, %lo, %j : index
+    %below = arith.cmpi slt, %j, %hi : index
+    %keep = arith.andi %above, %below : i1
+    attn.yield %keep : i1
+  } : !t, !t, !t -> !t
+  // j < 4 or j <= p: the prefix LM.
+  %o2 = attn.attention %q, %k, %v mask {
+  ^bb0(%b: index, %h: index, %i: index, %j: index):
+    %c4 = arith.constant 4 : index
+    %p = attn.position %b, %i
+    %prefix = arith.cmpi sgt, %c4, %j : index
+    %causal = arith.cmpi sge, %p, %j : index
+    %keep = arith.ori %causal, %prefix : i1
+    attn.yield %keep : i1
+  } : !t, !t, !t -> !t
+  // causal AND (j >= p - 8 OR j < 2): two named masks.
+  %o3 = attn.attention %q, %k, %v mask {
+  ^bb0(%b: index, %h: index, %i: index, %j: index):
+    %c8 = arith.constant 8 : index
+    %c2 = arith.constant 2 : index
+    %p = attn.position %b, %i
+    %causal = arith.cmpi sle, %j, %p : index
+    %lo = arith.subi %p, %c8 : index
+    %recent = arith.cmpi sge, %j, %lo : index
+    %sink = arith.cmpi slt, %j, %c2 : index
+    %window = arith.ori %recent, %sink : i1
+    %keep = arith.andi %causal, %window : i1
+    attn.yield %keep : i1
+  } : !t, !t, !t -> !t
+  return %o1, %o2, %o3 : !t, !t, !t
+}
+
+// -----
+
+!t = tensor<2x4x16x64xf32>
+
+// Unsigned comparisons wrap for negative positions and stay regions, as does
+// a bound on j that does not involve p(i) from below.
+// CHECK-LABEL: func.func @not_window_mask_regions(
+// CHECK: mask {
+// CHECK: arith.cmpi ule
+// CHECK: mask {
+// CHECK: arith.cmpi sge
+func.func @not_window_mask_regions(%q: !t, %k: !t, %v: !t) -> (!t, !t) {
+  %o1 = attn.attention %q, %k, %v mask {
+  ^bb0(%b: index, %h: index, %i: index, %j: index):
+    %p = attn.position %b, %i
+    %keep = arith.cmpi ule, %j, %p : index
+    attn.yield %keep : i1
+  } : !t, !t, !t -> !t
+  %o2 = attn.attention %q, %k, %v mask {
+  ^bb0(%b: index, %h: index, %i: index, %j: index):
+    %c4 = arith.constant 4 : index
+    %keep = arith.cmpi sge, %j, %c4 : index
+    attn.yield %keep : i1
+  } : !t, !t, !t -> !t
+  return %o1, %o2 : !t, !t
+}
+
+// -----
+
+// Temperature, ALiBi and a bias read through extf become named modifiers
+// reading the captured tensor.
+// CHECK-LABEL: func.func @named_score_regions(
+// CHECK: attn.attention %{{.*}} temperature(%arg3 : tensor<4xf32>) modifiers [#attn.temperature] :
+// CHECK: attn.attention %{{.*}} alibi_slopes(%arg3 : tensor<4xf32>) masks [#attn.causal] modifiers [#attn.alibi] :
+// CHECK: attn.attention %{{.*}} bias(%arg4 : tensor<2x4x16x16xf16>) modifiers [#attn.bias] :
+// CHECK-NOT: score {
+func.func @named_score_regions(%q: tensor<2x4x16x64xf32>, %k: tensor<2x4x16x64xf32>,
+    %v: tensor<2x4x16x64xf32>, %t: tensor<4xf32>, %bias: tensor<2x4x16x16xf16>)
+    -> (tensor<2x4x16x64xf32>, tensor<2x4x16x64xf32>, tensor<2x4x16x64xf32>) {
+  %o1 = attn.attention %q, %k, %v captures(%t : tensor<4xf32>) score {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %tau: tensor<4xf32>):
+    %x = tensor.extract %tau[%h] : tensor<4xf32>
+    %r = arith.divf %s, %x : f32
+    attn.yield %r : f32
+  } : tensor<2x4x16x64xf32>, tensor<2x4x16x64xf32>, tensor<2x4x16x64xf32> -> tensor<2x4x16x64xf32>
+  %o2 = attn.attention %q, %k, %v captures(%t : tensor<4xf32>) masks [#attn.causal] score {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %m: tensor<4xf32>):
+    %p = attn.position %b, %i
+    %d = arith.subi %j, %p : index
+    %d64 = arith.index_cast %d : index to i64
+    %df = arith.sitofp %d64 : i64 to f32
+    %slope = tensor.extract %m[%h] : tensor<4xf32>
+    %x = arith.mulf %df, %slope : f32
+    %r = arith.addf %x, %s : f32
+    attn.yield %r : f32
+  } : tensor<2x4x16x64xf32>, tensor<2x4x16x64xf32>, tensor<2x4x16x64xf32> -> tensor<2x4x16x64xf32>
+  %o3 = attn.attention %q, %k, %v captures(%bias : tensor<2x4x16x16xf16>) score {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %t16: tensor<2x4x16x16xf16>):
+    %x = tensor.extract %t16[%b, %h, %i, %j] : tensor<2x4x16x16xf16>
+    %x32 = arith.extf %x : f16 to f32
+    %r = arith.addf %s, %x32 : f32
+    attn.yield %r : f32
+  } : tensor<2x4x16x64xf32>, tensor<2x4x16x64xf32>, tensor<2x4x16x64xf32> -> tensor<2x4x16x64xf32>
+  return %o1, %o2, %o3 : tensor<2x4x16x64xf32>, tensor<2x4x16x64xf32>, tensor<2x4x16x64xf32>
+}
+
+// -----
+
+// A temperature region cannot become the (first-applied) named temperature
+// when a named modifier of a later kind exists: the region applies last.
+// CHECK-LABEL: func.func @temperature_region_after_softcap(
+// CHECK: modifiers [#attn.softcap<{{.*}}>] score {
+func.func @temperature_region_after_softcap(%q: tensor<2x4x16x64xf32>, %t: tensor<4xf32>)
+    -> tensor<2x4x16x64xf32> {
+  %o = attn.attention %q, %q, %q captures(%t : tensor<4xf32>) modifiers [#attn.softcap<30.0>] score {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %tau: tensor<4xf32>):
+    %x = tensor.extract %tau[%h] : tensor<4xf32>
+    %r = arith.divf %s, %x : f32
+    attn.yield %r : f32
+  } : tensor<2x4x16x64xf32>, tensor<2x4x16x64xf32>, tensor<2x4x16x64xf32> -> tensor<2x4x16x64xf32>
+  return %o : tensor<2x4x16x64xf32>
 }

@@ -334,16 +334,16 @@ func.func @gate_rank(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>, %v: t
 // -----
 
 func.func @gate_per_row_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>, %v: tensor<2x4x32x32xf32>, %g: tensor<2x4x16xf32>) {
-  // expected-error @+1 {{'attn.attention' op gate dimension 1 is 4, expected 8 ([B, Hq, Sq])}}
+  // expected-error @+1 {{'attn.attention' op gate dimension 1 is 4, expected 1 or 8 ([B, Hq, Sq])}}
   %o = attn.attention %q, %k, %v gate(%g : tensor<2x4x16xf32>) : tensor<2x8x16x32xf32>, tensor<2x4x32x32xf32>, tensor<2x4x32x32xf32> -> tensor<2x8x16x32xf32>
   return
 }
 
 // -----
 
-func.func @gate_per_element_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>, %v: tensor<2x4x32x32xf32>, %g: tensor<2x8x16x1xf32>) {
-  // expected-error @+1 {{'attn.attention' op gate dimension 3 is 1, expected 32 ([B, Hq, Sq, Dv])}}
-  %o = attn.attention %q, %k, %v gate(%g : tensor<2x8x16x1xf32>) : tensor<2x8x16x32xf32>, tensor<2x4x32x32xf32>, tensor<2x4x32x32xf32> -> tensor<2x8x16x32xf32>
+func.func @gate_per_element_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>, %v: tensor<2x4x32x32xf32>, %g: tensor<2x8x16x3xf32>) {
+  // expected-error @+1 {{'attn.attention' op gate dimension 3 is 3, expected 1 or 32 ([B, Hq, Sq, Dv])}}
+  %o = attn.attention %q, %k, %v gate(%g : tensor<2x8x16x3xf32>) : tensor<2x8x16x32xf32>, tensor<2x4x32x32xf32>, tensor<2x4x32x32xf32> -> tensor<2x8x16x32xf32>
   return
 }
 
@@ -481,7 +481,7 @@ func.func @kv_segment_ids_alone(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32x
 // -----
 
 func.func @segment_ids_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>, %v: tensor<2x4x32x32xf32>, %seg: tensor<2x32xi32>, %kvseg: tensor<2x32xi32>) {
-  // expected-error @+1 {{'attn.attention' op segment_ids dimension 1 is 32, expected 16 ([B, Sq])}}
+  // expected-error @+1 {{'attn.attention' op segment_ids dimension 1 is 32, expected 1 or 16 ([B, Sq])}}
   %o = attn.attention %q, %k, %v segment_ids(%seg : tensor<2x32xi32>) kv_segment_ids(%kvseg : tensor<2x32xi32>) masks [#attn.document] : tensor<2x8x16x32xf32>, tensor<2x4x32x32xf32>, tensor<2x4x32x32xf32> -> tensor<2x8x16x32xf32>
   return
 }
@@ -489,7 +489,7 @@ func.func @segment_ids_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32
 // -----
 
 func.func @kv_segment_ids_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>, %v: tensor<2x4x32x32xf32>, %seg: tensor<2x16xi32>, %kvseg: tensor<2x16xi32>) {
-  // expected-error @+1 {{'attn.attention' op kv_segment_ids dimension 1 is 16, expected 32 ([B, Skv])}}
+  // expected-error @+1 {{'attn.attention' op kv_segment_ids dimension 1 is 16, expected 1 or 32 ([B, Skv])}}
   %o = attn.attention %q, %k, %v segment_ids(%seg : tensor<2x16xi32>) kv_segment_ids(%kvseg : tensor<2x16xi32>) masks [#attn.document] : tensor<2x8x16x32xf32>, tensor<2x4x32x32xf32>, tensor<2x4x32x32xf32> -> tensor<2x8x16x32xf32>
   return
 }
@@ -531,7 +531,7 @@ func.func @key_limit_rank(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>, 
 
 // Per-head limits are indexed by the query head, not the key/value head.
 func.func @key_limit_per_head(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>, %v: tensor<2x4x32x32xf32>, %limit: tensor<2x4x16xi32>) {
-  // expected-error @+1 {{'attn.attention' op key_limit dimension 1 is 4, expected 8 ([B, Hq, Sq])}}
+  // expected-error @+1 {{'attn.attention' op key_limit dimension 1 is 4, expected 1 or 8 ([B, Hq, Sq])}}
   %o = attn.attention %q, %k, %v key_limit(%limit : tensor<2x4x16xi32>) masks [#attn.key_limit] : tensor<2x8x16x32xf32>, tensor<2x4x32x32xf32>, tensor<2x4x32x32xf32> -> tensor<2x8x16x32xf32>
   return
 }
@@ -730,7 +730,7 @@ func.func @table_without_relative_position(%q: tensor<2x8x16x32xf32>, %k: tensor
 
 // Per-head temperatures are indexed by the query head.
 func.func @temperature_per_head_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>, %v: tensor<2x4x32x32xf32>, %tau: tensor<4xf32>) {
-  // expected-error @+1 {{'attn.attention' op temperature dimension 0 is 4, expected 8 ([Hq] or [B, Hq, Sq])}}
+  // expected-error @+1 {{'attn.attention' op temperature dimension 0 is 4, expected 1 or 8 ([Hq] or [B, Hq, Sq])}}
   %o = attn.attention %q, %k, %v temperature(%tau : tensor<4xf32>) modifiers [#attn.temperature] : tensor<2x8x16x32xf32>, tensor<2x4x32x32xf32>, tensor<2x4x32x32xf32> -> tensor<2x8x16x32xf32>
   return
 }
@@ -746,7 +746,7 @@ func.func @temperature_rank(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>
 // -----
 
 func.func @temperature_per_query_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>, %v: tensor<2x4x32x32xf32>, %tau: tensor<2x8x32xf32>) {
-  // expected-error @+1 {{'attn.attention' op temperature dimension 2 is 32, expected 16 ([Hq] or [B, Hq, Sq])}}
+  // expected-error @+1 {{'attn.attention' op temperature dimension 2 is 32, expected 1 or 16 ([Hq] or [B, Hq, Sq])}}
   %o = attn.attention %q, %k, %v temperature(%tau : tensor<2x8x32xf32>) modifiers [#attn.temperature] : tensor<2x8x16x32xf32>, tensor<2x4x32x32xf32>, tensor<2x4x32x32xf32> -> tensor<2x8x16x32xf32>
   return
 }
@@ -754,7 +754,7 @@ func.func @temperature_per_query_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4
 // -----
 
 func.func @alibi_slopes_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>, %v: tensor<2x4x32x32xf32>, %slopes: tensor<4xf32>) {
-  // expected-error @+1 {{'attn.attention' op alibi_slopes dimension 0 is 4, expected 8 ([Hq])}}
+  // expected-error @+1 {{'attn.attention' op alibi_slopes dimension 0 is 4, expected 1 or 8 ([Hq])}}
   %o = attn.attention %q, %k, %v alibi_slopes(%slopes : tensor<4xf32>) modifiers [#attn.alibi] : tensor<2x8x16x32xf32>, tensor<2x4x32x32xf32>, tensor<2x4x32x32xf32> -> tensor<2x8x16x32xf32>
   return
 }
@@ -762,7 +762,7 @@ func.func @alibi_slopes_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf3
 // -----
 
 func.func @position_table_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x32x32xf32>, %v: tensor<2x4x32x32xf32>, %table: tensor<8x8xf32>) {
-  // expected-error @+1 {{'attn.attention' op position_table dimension 1 is 8, expected 9 ([Hq, 2 * max_distance + 1])}}
+  // expected-error @+1 {{'attn.attention' op position_table dimension 1 is 8, expected 1 or 9 ([Hq, 2 * max_distance + 1])}}
   %o = attn.attention %q, %k, %v position_table(%table : tensor<8x8xf32>) modifiers [#attn.relative_position<max_distance = 4>] : tensor<2x8x16x32xf32>, tensor<2x4x32x32xf32>, tensor<2x4x32x32xf32> -> tensor<2x8x16x32xf32>
   return
 }

@@ -221,3 +221,12 @@
 // expected-error @+2 {{expected valid keyword}}
 // expected-error @+1 {{failed to parse Attn_BlockSparseMaskAttr parameter 'format' which is to be a `::mlir::attn::BlockLayoutFormat`}}
 #sparse = #attn.block_sparse<q_block = 64, kv_block = 64, format = 3>
+
+// -----
+
+func.func @clipped_softmax_not_finite(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{clipped_softmax zeta and gamma must be finite}}
+  %o = attn.attention %q, %q, %q normalizer(#attn.clipped_softmax<zeta = 0x7FF0000000000000, gamma = -0.03>)
+      : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}

@@ -268,3 +268,19 @@ func.func @eps_nan(%q: tensor<2x4x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: ten
   %o = attn.linear_attention elu_plus_one %q, %k, %v {eps = 0x7FF8000000000000 : f64} : tensor<2x4x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x8xf32> -> tensor<2x4x16x8xf32>
   return
 }
+
+// -----
+
+func.func @element_types_differ(%q: tensor<2x4x16x32xf32>, %k: tensor<2x2x16x32xf16>, %v: tensor<2x2x16x8xf32>) {
+  // expected-error @+1 {{'attn.linear_attention' op key element type 'f16' does not match query element type 'f32'}}
+  %o = attn.linear_attention elu_plus_one %q, %k, %v : tensor<2x4x16x32xf32>, tensor<2x2x16x32xf16>, tensor<2x2x16x8xf32> -> tensor<2x4x16x8xf32>
+  return
+}
+
+// -----
+
+func.func @unknown_alignment(%q: tensor<2x4x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x8xf32>) {
+  // expected-error @+1 {{unknown alignment 'bottom_left' (expected one of: bottom_right, top_left)}}
+  %o = attn.linear_attention elu_plus_one %q, %k, %v causal alignment(bottom_left) : tensor<2x4x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x8xf32> -> tensor<2x4x16x8xf32>
+  return
+}

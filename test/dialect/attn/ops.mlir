@@ -437,3 +437,21 @@ func.func @merge_split_kv(%q: tensor<?x8x?x64xbf16>, %k1: tensor<?x8x?x64xbf16>,
   %o, %l = attn.merge %a, %b lse %la, %lb : tensor<?x8x?x64xbf16>, tensor<?x8x?x64xbf16> lse tensor<?x8x?xf32>, tensor<?x8x?xf32> -> tensor<?x8x?x64xbf16>, tensor<?x8x?xf32>
   return %o, %l : tensor<?x8x?x64xbf16>, tensor<?x8x?xf32>
 }
+
+// -----
+
+// Per-row operands broadcast like NumPy: size-1 dimensions repeat.
+// CHECK-LABEL: func.func @broadcast_operands
+func.func @broadcast_operands(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>,
+    %v: tensor<2x2x16x32xf32>, %seg: tensor<1x16xi32>, %lim: tensor<2x1x16xi32>,
+    %tau: tensor<1x8x1xf32>, %slopes: tensor<1xf32>, %gate: tensor<1x1x16x1xf32>)
+    -> tensor<2x8x16x32xf32> {
+  // CHECK: attn.attention {{.*}} segment_ids(%{{.*}} : tensor<1x16xi32>) key_limit(%{{.*}} : tensor<2x1x16xi32>) temperature(%{{.*}} : tensor<1x8x1xf32>) alibi_slopes(%{{.*}} : tensor<1xf32>) gate(%{{.*}} : tensor<1x1x16x1xf32>)
+  %o = attn.attention %q, %k, %v segment_ids(%seg : tensor<1x16xi32>)
+      key_limit(%lim : tensor<2x1x16xi32>) temperature(%tau : tensor<1x8x1xf32>)
+      alibi_slopes(%slopes : tensor<1xf32>) gate(%gate : tensor<1x1x16x1xf32>)
+      masks [#attn.document, #attn.key_limit] modifiers [#attn.temperature, #attn.alibi]
+      : tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>
+      -> tensor<2x8x16x32xf32>
+  return %o : tensor<2x8x16x32xf32>
+}
