@@ -91,7 +91,8 @@ inline Tensor makeTensorFrom(std::vector<int64_t> shape, Fn f) {
 }
 
 /// Asserts every element of `actual` is within `tolerance` of `expected`.
-inline void expectNear(const Tensor &actual, const std::vector<double> &expected,
+inline void expectNear(const Tensor &actual,
+                       const std::vector<double> &expected,
                        double tolerance = 1e-12) {
   ASSERT_EQ(static_cast<int64_t>(expected.size()), actual.numElements());
   for (size_t k = 0; k < expected.size(); ++k) {
