@@ -4,7 +4,7 @@
 //
 // Same numbers as @seer_prefill in mask-block-sparse-bitmap.mlir. GQA 32/8, D = 128, f16.
 
-// attn-run @seer_prefill_region: arg3=2x32x1x1
+// attn-run @seer_prefill_region: B=1,SQ=64,SKV=64,arg3=1x32x1x1
 func.func @seer_prefill_region(%q: tensor<?x32x?x128xf16>, %k: tensor<?x8x?x128xf16>,
                                %v: tensor<?x8x?x128xf16>, %layout: tensor<?x32x?x?xi8>)
     -> tensor<?x32x?x128xf16> {

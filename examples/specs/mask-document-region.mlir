@@ -3,7 +3,7 @@
 //
 // Same numbers as @packed_causal in mask-document.mlir. GQA 32/8, D = 128, bf16.
 
-// attn-run @packed_causal_region: SKV=24
+// attn-run @packed_causal_region: SKV=SQ
 func.func @packed_causal_region(%q: tensor<?x32x?x128xbf16>, %k: tensor<?x8x?x128xbf16>,
                                 %v: tensor<?x8x?x128xbf16>, %seg: tensor<?x?xi32>)
     -> tensor<?x32x?x128xbf16> {

@@ -4,7 +4,7 @@
 // @packed_bidirectional: encoder over packed documents, MHA 12 heads, D = 64, f16.
 // @packed_causal: causal LM training on packed documents (document AND causal), GQA 32/8, D = 128, bf16.
 
-// attn-run @packed_bidirectional: SKV=24
+// attn-run @packed_bidirectional: SKV=SQ
 func.func @packed_bidirectional(%q: tensor<?x12x?x64xf16>, %k: tensor<?x12x?x64xf16>,
                                 %v: tensor<?x12x?x64xf16>, %seg: tensor<?x?xi32>)
     -> tensor<?x12x?x64xf16> {
@@ -14,7 +14,7 @@ func.func @packed_bidirectional(%q: tensor<?x12x?x64xf16>, %k: tensor<?x12x?x64x
   return %o : tensor<?x12x?x64xf16>
 }
 
-// attn-run @packed_causal: SKV=24
+// attn-run @packed_causal: SKV=SQ
 func.func @packed_causal(%q: tensor<?x32x?x128xbf16>, %k: tensor<?x8x?x128xbf16>,
                          %v: tensor<?x8x?x128xbf16>, %seg: tensor<?x?xi32>)
     -> tensor<?x32x?x128xbf16> {

@@ -55,8 +55,9 @@ struct BoundModifier {
 
 class AttentionEvaluator {
 public:
-  AttentionEvaluator(AttentionOp op, ValueLookup lookup)
-      : op(op), lookup(lookup) {}
+  AttentionEvaluator(AttentionOp op, ValueLookup lookup,
+                     double (*roundIntermediate)(double))
+      : op(op), lookup(lookup), round(roundIntermediate) {}
 
   FailureOr<std::vector<Tensor>> run();
 
@@ -86,6 +87,14 @@ private:
 
   AttentionOp op;
   ValueLookup lookup;
+  /// Rounds what a straightforward narrow-type implementation stores (see
+  /// EvaluationOptions); null for the exact semantics.
+  double (*round)(double);
+  double rounded(double x) const { return round ? round(x) : x; }
+  /// Such an implementation accumulates its dot products in f32.
+  double accumulated(double x) const {
+    return round ? static_cast<double>(static_cast<float>(x)) : x;
+  }
   const Tensor *q = nullptr, *k = nullptr, *v = nullptr;
   const Tensor *qLen = nullptr, *kvLen = nullptr, *pageTable = nullptr;
   int64_t batch = 0, queryHeads = 0, queryLen = 0, headDim = 0;
@@ -634,14 +643,16 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
             return failure();
           double dot = 0.0;
           for (int64_t d = 0; d < headDim; ++d)
-            dot += qi[d] * (*kj)[d];
-          scores.push_back(scale * dot);
+            dot = accumulated(dot + qi[d] * (*kj)[d]);
+          scores.push_back(rounded(scale * dot));
         }
         if (failed(modifyScores(b, h, i, p, kept, scores)))
           return failure();
         double rowLse;
         if (!normalize(normalizer, scores, weights, rowLse))
           continue; // o = 0, lse = -inf
+        for (double &w : weights)
+          w = rounded(w);
         lse.at({b, h, i}) = rowLse;
         double *oi = &output.data[output.offset({b, h, i, 0})];
         for (auto [n, j] : llvm::enumerate(kept)) {
@@ -649,7 +660,7 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
           if (failed(vj))
             return failure();
           for (int64_t d = 0; d < valueDim; ++d)
-            oi[d] += weights[n] * (*vj)[d];
+            oi[d] = accumulated(oi[d] + weights[n] * (*vj)[d]);
           if (blockSizes) {
             double &cell =
                 blockMax.at({b, h, i / (*blockSizes)[0], j / (*blockSizes)[1]});
@@ -662,6 +673,8 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
                                          : gate->atBroadcast({b, h, i, d});
             oi[d] *= 1.0 / (1.0 + std::exp(-g));
           }
+        for (int64_t d = 0; d < valueDim; ++d)
+          oi[d] = rounded(oi[d]);
       }
     }
   }
@@ -677,9 +690,10 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
 } // namespace
 
 namespace mlir::attn::reference {
-FailureOr<std::vector<Tensor>> evaluateAttention(AttentionOp op,
-                                                 ValueLookup lookup) {
-  AttentionEvaluator evaluator(op, lookup);
+FailureOr<std::vector<Tensor>>
+evaluateAttention(AttentionOp op, ValueLookup lookup,
+                  double (*roundIntermediate)(double)) {
+  AttentionEvaluator evaluator(op, lookup, roundIntermediate);
   return evaluator.run();
 }
 } // namespace mlir::attn::reference

@@ -119,8 +119,9 @@ static LogicalResult checkArgument(func::FuncOp func, unsigned index,
 }
 
 namespace mlir::attn::reference {
-FailureOr<std::vector<Tensor>> evaluateFunction(func::FuncOp func,
-                                                ArrayRef<Tensor> arguments) {
+FailureOr<std::vector<Tensor>>
+evaluateFunction(func::FuncOp func, ArrayRef<Tensor> arguments,
+                 const EvaluationOptions &options) {
   if (func.isExternal())
     return func.emitError("the reference oracle needs a function body");
   if (arguments.size() != func.getNumArguments())
@@ -140,8 +141,9 @@ FailureOr<std::vector<Tensor>> evaluateFunction(func::FuncOp func,
   for (Operation &op : func.getBody().front()) {
     FailureOr<std::vector<Tensor>> produced =
         llvm::TypeSwitch<Operation *, FailureOr<std::vector<Tensor>>>(&op)
-            .Case<AttentionOp>(
-                [&](AttentionOp a) { return evaluateAttention(a, lookup); })
+            .Case<AttentionOp>([&](AttentionOp a) {
+              return evaluateAttention(a, lookup, options.roundIntermediate);
+            })
             .Case<LinearAttentionOp>([&](LinearAttentionOp a) {
               return evaluateLinearAttention(a, lookup);
             })

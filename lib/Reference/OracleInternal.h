@@ -4,6 +4,7 @@
 #define ATTN_LIB_REFERENCE_ORACLEINTERNAL_H
 
 #include "attn/Dialect/Attn.h"
+#include "attn/Reference/Oracle.h"
 #include "attn/Reference/Tensor.h"
 
 #include "llvm/ADT/FunctionExtras.h"
@@ -14,7 +15,8 @@ namespace mlir::attn::reference {
 using ValueLookup = llvm::function_ref<const Tensor *(mlir::Value)>;
 
 mlir::FailureOr<std::vector<Tensor>>
-evaluateAttention(mlir::attn::AttentionOp op, ValueLookup lookup);
+evaluateAttention(mlir::attn::AttentionOp op, ValueLookup lookup,
+                  double (*roundIntermediate)(double) = nullptr);
 
 mlir::FailureOr<std::vector<Tensor>>
 evaluateLinearAttention(mlir::attn::LinearAttentionOp op, ValueLookup lookup);

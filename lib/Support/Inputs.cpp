@@ -12,6 +12,7 @@
 #include "attn/Dialect/Attn.h"
 #include "attn/Support/Npy.h"
 
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <algorithm>
@@ -361,25 +362,27 @@ Tensor mlir::attn::generateArgument(const ArgumentPlan &plan,
 }
 
 void mlir::attn::retypeFunction(func::FuncOp func, Type from, Type to) {
-  auto retype = [&](Value v) {
+  // Only the attention data itself: query, key, value and outputs. Biases,
+  // gates and captures keep the types the spec gives them.
+  llvm::SetVector<Value> data;
+  func.walk([&](Operation *op) {
+    SmallVector<Value> values;
+    if (auto a = llvm::dyn_cast<AttentionOp>(op))
+      values = {a.getQuery(), a.getKey(), a.getValue(), a.getOutput()};
+    else if (auto l = llvm::dyn_cast<LinearAttentionOp>(op))
+      values = {l.getQuery(), l.getKey(), l.getValue(), l.getOutput()};
+    else if (auto m = llvm::dyn_cast<MergeOp>(op)) {
+      values.assign(m.getOutputs().begin(), m.getOutputs().end());
+      values.push_back(m.getOutput());
+    }
+    data.insert(values.begin(), values.end());
+  });
+  for (Value v : data)
     if (auto type = llvm::dyn_cast<RankedTensorType>(v.getType()))
       if (type.getElementType() == from)
         v.setType(type.clone(to));
-  };
-  func.walk([&](Block *block) {
-    for (BlockArgument arg : block->getArguments())
-      retype(arg);
-  });
-  func.walk([&](Operation *op) {
-    for (Value result : op->getResults())
-      retype(result);
-  });
-  SmallVector<Type> results;
-  for (Type type : func.getResultTypes()) {
-    auto tensor = llvm::dyn_cast<RankedTensorType>(type);
-    results.push_back(
-        tensor && tensor.getElementType() == from ? tensor.clone(to) : type);
-  }
+  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
   func.setType(FunctionType::get(func.getContext(),
-                                 func.getBody().getArgumentTypes(), results));
+                                 func.getBody().getArgumentTypes(),
+                                 ret.getOperandTypes()));
 }

@@ -4,6 +4,7 @@
 # on the spec as written (same inputs, relative error <= 1e-12).
 # Usage: canonicalize-preserves.sh ATTN_OPT ATTN_RUN SPECS_DIR WORK_DIR
 set -u
+source "$(dirname "$0")/spec-functions.sh"
 attn_opt=$1
 attn_run=$2
 specs=$3
@@ -19,9 +20,8 @@ for spec in "$specs"/*.mlir; do
     failures=$((failures + 1))
     continue
   fi
-  for func in $(sed -n 's/.*func\.func @\([A-Za-z0-9_.$]*\).*/\1/p' "$spec"); do
-    extra=$(sed -n "s|^// attn-run @$func: ||p" "$spec")
-    sizes="B=2,SQ=24,SKV=40${extra:+,$extra}"
+  for func in $(spec_functions "$spec"); do
+    sizes=$(spec_sizes "$spec" "$func" B=2,SQ=24,SKV=40)
     out="$work/$name.$func"
     rm -rf "$out"
     if ! "$attn_run" "$spec" --func "$func" --seed 11 --shape "$sizes" \

@@ -1,21 +1,18 @@
 #!/usr/bin/env bash
 # Evaluates every function of every spec in a folder with the reference oracle
-# (attn-run --reference) on small generated inputs. A spec may set sizes for
-# one function with a line
-#   // attn-run @NAME: SIZES
-# (--shape entries, such as SKV=24 for a mask that needs Sq = Skv, or the
-# shape of a capture attn-run cannot infer).
+# (attn-run --reference) on small generated inputs, with the sizes a spec
+# asks for (see spec-functions.sh).
 # Usage: evaluate.sh ATTN_RUN SPECS_DIR
 set -u
+source "$(dirname "$0")/spec-functions.sh"
 attn_run=$1
 specs=$2
 failures=0
 runs=0
 for spec in "$specs"/*.mlir; do
-  for func in $(sed -n 's/.*func\.func @\([A-Za-z0-9_.$]*\).*/\1/p' "$spec"); do
-    extra=$(sed -n "s|^// attn-run @$func: ||p" "$spec")
+  for func in $(spec_functions "$spec"); do
     # Sq != Skv and two batch entries unless the spec says otherwise.
-    sizes="B=2,SQ=24,SKV=40${extra:+,$extra}"
+    sizes=$(spec_sizes "$spec" "$func" B=2,SQ=24,SKV=40)
     if ! out=$("$attn_run" "$spec" --func "$func" --reference --seed 3 \
                  --shape "$sizes" 2>&1); then
       echo "FAIL: $(basename "$spec") @$func"

@@ -16,6 +16,7 @@
 #include "attn/Reference/Oracle.h"
 #include "attn/Support/Inputs.h"
 #include "attn/Support/Npy.h"
+#include "attn/Targets/CpuJit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -64,8 +65,20 @@ static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the generated inputs"),
                               cl::init(0), cl::cat(category));
 static cl::opt<bool>
     useReference("reference",
-                 cl::desc("Evaluate with the reference oracle (the default)"),
+                 cl::desc("Evaluate with the reference oracle (the same as "
+                          "--target=reference, the default)"),
                  cl::cat(category));
+static cl::opt<std::string>
+    targetName("target",
+               cl::desc("Where to run: reference (the oracle) or cpu (compile "
+                        "for this CPU and run)"),
+               cl::init("reference"), cl::cat(category));
+static cl::opt<bool> checkResults(
+    "check",
+    cl::desc("Compare the target's results with the oracle; the tolerance is "
+             "twice the error of a straightforward implementation in the "
+             "input type, plus a small floor"),
+    cl::cat(category));
 static cl::opt<bool> jsonOutput("json",
                                 cl::desc("Print one JSON object on stdout"),
                                 cl::cat(category));
@@ -88,6 +101,63 @@ static cl::opt<double> tolerance(
     cl::desc("Largest |result - expected| / (1 + |expected|) that --expect "
              "accepts"),
     cl::init(1e-9), cl::cat(category));
+
+/// The absolute floor added to --check's tolerance.
+static constexpr double kToleranceFloor = 1e-5;
+
+/// --check's verdict on one run.
+struct CheckResult {
+  double maxError, tolerance, baselineError;
+  std::string dtype;
+  bool passed;
+};
+
+/// Largest |a - b| over all results; a NaN or infinity where the other side
+/// differs counts as infinite.
+static double maxAbsDifference(const std::vector<Tensor> &a,
+                               const std::vector<Tensor> &b) {
+  double worst = 0.0;
+  for (auto [x, y] : llvm::zip(a, b))
+    for (auto [u, v] : llvm::zip(x.data, y.data)) {
+      if (u == v || (std::isnan(u) && std::isnan(v)))
+        continue;
+      double d = std::fabs(u - v);
+      worst = std::max(worst, std::isfinite(d) ? d : INFINITY);
+    }
+  return worst;
+}
+
+/// Compares `results` with the oracle. The tolerance follows FlashAttention's
+/// rule: twice the error a straightforward implementation in the query's
+/// element type makes (computed here, with the oracle rounding what such an
+/// implementation stores), plus a small absolute floor.
+static FailureOr<CheckResult>
+checkAgainstOracle(func::FuncOp func, ArrayRef<Tensor> arguments,
+                   const std::vector<Tensor> &results) {
+  FailureOr<std::vector<Tensor>> exact =
+      reference::evaluateFunction(func, arguments);
+  if (failed(exact))
+    return failure();
+  Type element = Float32Type::get(func.getContext());
+  func.walk([&](AttentionOp op) {
+    element = op.getQuery().getType().getElementType();
+  });
+  reference::EvaluationOptions narrow;
+  narrow.roundIntermediate = element.isF16()    ? roundToF16
+                             : element.isBF16() ? roundToBF16
+                                                : roundToF32;
+  FailureOr<std::vector<Tensor>> baseline =
+      reference::evaluateFunction(func, arguments, narrow);
+  if (failed(baseline))
+    return failure();
+  CheckResult check;
+  llvm::raw_string_ostream(check.dtype) << element;
+  check.baselineError = maxAbsDifference(*baseline, *exact);
+  check.tolerance = 2.0 * check.baselineError + kToleranceFloor;
+  check.maxError = maxAbsDifference(results, *exact);
+  check.passed = check.maxError <= check.tolerance;
+  return check;
+}
 
 /// Most elements attn-run will hold in one run (about 2 GiB of doubles).
 static constexpr int64_t kMaxElements = int64_t(1) << 28;
@@ -241,6 +311,14 @@ int main(int argc, char **argv) {
       argc, argv,
       "attn-run: run a function of an attn spec and summarise its results\n");
 
+  if (targetName != "reference" && targetName != "cpu")
+    return fail("--target must be reference or cpu, got '" + targetName + "'");
+  if (useReference && targetName != "reference")
+    return fail("--reference and --target=" + targetName + " disagree");
+  if (checkResults && targetName == "reference")
+    return fail("--check compares a target with the oracle; give "
+                "--target=cpu");
+
   DimBindings dims;
   std::map<unsigned, std::vector<int64_t>> overrides;
   std::string shapeError;
@@ -367,14 +445,44 @@ int main(int argc, char **argv) {
     arguments.push_back(std::move(*tensor));
   }
 
-  auto start = std::chrono::steady_clock::now();
-  FailureOr<std::vector<Tensor>> results =
-      reference::evaluateFunction(func, arguments);
-  double milliseconds = std::chrono::duration<double, std::milli>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
-  if (failed(results))
-    return 1; // The oracle reported what and where.
+  auto elapsed = [](auto start) {
+    return std::chrono::duration<double, std::milli>(
+               std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  FailureOr<std::vector<Tensor>> results = failure();
+  double milliseconds = 0.0, compileMilliseconds = 0.0;
+  std::string targetDescription = "reference oracle (double precision)";
+  std::optional<CheckResult> check;
+  if (targetName == "reference") {
+    auto start = std::chrono::steady_clock::now();
+    results = reference::evaluateFunction(func, arguments);
+    milliseconds = elapsed(start);
+    if (failed(results))
+      return 1; // The oracle reported what and where.
+  } else {
+    auto start = std::chrono::steady_clock::now();
+    CpuPipelineOptions options;
+    FailureOr<std::unique_ptr<CpuJitKernel>> kernel =
+        CpuJitKernel::compile(func, options);
+    compileMilliseconds = elapsed(start);
+    if (failed(kernel))
+      return 1; // The pipeline reported what and where.
+    targetDescription = "cpu: " + (*kernel)->getTargetDescription();
+    std::string error;
+    start = std::chrono::steady_clock::now();
+    results = (*kernel)->run(arguments, error);
+    milliseconds = elapsed(start);
+    if (failed(results))
+      return fail("running the kernel failed: " + error);
+    if (checkResults) {
+      FailureOr<CheckResult> outcome =
+          checkAgainstOracle(func, arguments, *results);
+      if (failed(outcome))
+        return 1;
+      check = *outcome;
+    }
+  }
   std::vector<std::string> names = resultNames(func);
 
   if (!saveDir.empty()) {
@@ -427,7 +535,16 @@ int main(int argc, char **argv) {
     json.object([&] {
       json.attribute("spec", specFile);
       json.attribute("func", func.getSymName());
-      json.attribute("target", "reference");
+      json.attribute("target", std::string(targetName));
+      json.attribute("target_description", targetDescription);
+      if (targetName != "reference")
+        json.attribute("compile_ms", compileMilliseconds);
+      if (check) {
+        json.attribute("passed", check->passed);
+        json.attribute("max_abs_error", jsonNumber(check->maxError));
+        json.attribute("tolerance", check->tolerance);
+        json.attribute("baseline_error", check->baselineError);
+      }
       json.attribute("seed", static_cast<int64_t>(seed));
       json.attribute("inputs", inputsDir.empty() ? std::string("generated")
                                                  : std::string(inputsDir));
@@ -467,14 +584,15 @@ int main(int argc, char **argv) {
           });
         }
       });
-      json.attribute("reference_ms", milliseconds);
+      json.attribute(targetName == "reference" ? "reference_ms" : "run_ms",
+                     milliseconds);
       if (!expectErrors.empty()) {
         json.attribute("tolerance", static_cast<double>(tolerance));
         json.attribute("passed", !expectFailed);
       }
     });
     llvm::outs() << "\n";
-    return expectFailed ? 1 : 0;
+    return expectFailed || (check && !check->passed) ? 1 : 0;
   }
 
   llvm::raw_ostream &os = llvm::outs();
@@ -490,7 +608,12 @@ int main(int argc, char **argv) {
     os << llvm::formatv("    {0,-8} {1,-16} {2,-28} {3}\n", plan.name,
                         plan.role.name, reference::formatShape(plan.shape),
                         plan.type);
-  os << llvm::formatv("  reference oracle (double precision): {0:F1} ms\n",
+  if (targetName != "reference")
+    os << llvm::formatv("  compiled for {0} in {1:F1} ms\n", targetDescription,
+                        compileMilliseconds);
+  os << llvm::formatv("  {0}: {1:F1} ms\n",
+                      targetName == "reference" ? targetDescription
+                                                : std::string("ran"),
                       milliseconds);
   for (auto [n, tensor] : llvm::enumerate(*results)) {
     Statistics s = statistics(tensor);
@@ -508,7 +631,14 @@ int main(int argc, char **argv) {
     os << llvm::formatv("  compared with {0}: {1} (tolerance {2:E1})\n",
                         expectDir, expectFailed ? "FAILED" : "passed",
                         static_cast<double>(tolerance));
+  if (check)
+    os << llvm::formatv("  check against the oracle: max abs error {0:E2}, "
+                        "tolerance {1:E2} (2 x {2:E2}, the error of a "
+                        "straightforward {3} implementation, + {4:E0}): {5}\n",
+                        check->maxError, check->tolerance, check->baselineError,
+                        check->dtype, kToleranceFloor,
+                        check->passed ? "passed" : "FAILED");
   if (!saveDir.empty())
     os << "  saved inputs and results to " << saveDir << "\n";
-  return expectFailed ? 1 : 0;
+  return expectFailed || (check && !check->passed) ? 1 : 0;
 }

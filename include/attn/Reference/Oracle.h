@@ -21,11 +21,23 @@
 
 namespace mlir::attn::reference {
 
+/// How to evaluate. The default is the exact (double precision) semantics.
+struct EvaluationOptions {
+  /// When set, the oracle models a straightforward implementation in a
+  /// narrower type: the values it stores are rounded with this function (the
+  /// scores Q K^T, the weights before they multiply V, and the outputs) and
+  /// its dot products accumulate in f32. The difference from the exact
+  /// result measures that implementation's error, the yardstick tolerances
+  /// are derived from (as FlashAttention's tests do).
+  double (*roundIntermediate)(double) = nullptr;
+};
+
 /// Evaluates `func` on `arguments` (one per function argument, shapes
 /// concrete). Supported ops: attn.attention, attn.linear_attention,
 /// attn.merge, arith.constant (splat or dense) and func.return.
 mlir::FailureOr<std::vector<Tensor>>
-evaluateFunction(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> arguments);
+evaluateFunction(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> arguments,
+                 const EvaluationOptions &options = {});
 
 } // namespace mlir::attn::reference
 

@@ -65,8 +65,9 @@ reference::Tensor generateArgument(const ArgumentPlan &plan,
 /// Rounds every element of a floating-point tensor to `elementType`.
 void roundToElementType(reference::Tensor &tensor, mlir::Type elementType);
 
-/// Rewrites every tensor of `func` whose element type is `from` to `to`
-/// (what `attn-run --dtype` does); the caller re-verifies.
+/// Rewrites the query, key, value and output tensors of `func` whose element
+/// type is `from` to `to` (what `attn-run --dtype` does); other operands keep
+/// their types. The caller re-verifies.
 void retypeFunction(mlir::func::FuncOp func, mlir::Type from, mlir::Type to);
 
 } // namespace mlir::attn

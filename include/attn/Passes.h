@@ -1,0 +1,31 @@
+//===- Passes.h - attn passes and pipelines -------------------*- C++ -*-===//
+
+#ifndef ATTN_PASSES_H
+#define ATTN_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::attn {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+/// Options of the CPU lowering.
+struct CpuPipelineOptions {
+  int64_t queryTile = 32;
+  int64_t keyTile = 64;
+};
+
+/// Adds the passes that take a spec module to the LLVM dialect for the host
+/// CPU: the tiled online form, then the upstream conversions.
+void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
+/// Registers every attn pass and the `attn-cpu-pipeline` pipeline.
+void registerAllPasses();
+
+} // namespace mlir::attn
+
+#endif // ATTN_PASSES_H

@@ -1,0 +1,53 @@
+//===- CpuJit.h - Spec functions compiled for this CPU --------*- C++ -*-===//
+//
+// Lowers a spec function with the CPU pipeline, compiles it for the host CPU
+// (its own features) and runs it in this process on reference tensors. This
+// is what `attn-run --target=cpu` uses; applications use the runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_TARGETS_CPUJIT_H
+#define ATTN_TARGETS_CPUJIT_H
+
+#include "attn/Passes.h"
+#include "attn/Reference/Tensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir::attn {
+
+class CpuJitKernel {
+public:
+  /// Compiles `func` (left unchanged; its module is cloned). Emits a
+  /// diagnostic and fails if the pipeline rejects it.
+  static FailureOr<std::unique_ptr<CpuJitKernel>>
+  compile(func::FuncOp func, const CpuPipelineOptions &options);
+
+  /// Runs the kernel on `arguments` (one per function argument, values as
+  /// the reference holds them, converted to each argument's element type).
+  /// Returns the results converted to double, or sets `error`.
+  FailureOr<std::vector<reference::Tensor>>
+  run(ArrayRef<reference::Tensor> arguments, std::string &error);
+
+  /// The host CPU and the vector features the code was compiled for.
+  const std::string &getTargetDescription() const { return target; }
+
+private:
+  CpuJitKernel() = default;
+
+  std::unique_ptr<ExecutionEngine> engine;
+  std::string name, target;
+  /// The function's signature (element types and ranks), and its results'
+  /// shapes as functions of the argument shapes.
+  SmallVector<Type> argumentTypes, resultTypes;
+  /// For each result: (argument, dims) giving its sizes, see compile().
+  SmallVector<std::pair<unsigned, unsigned>> resultShapeSource;
+};
+
+} // namespace mlir::attn
+
+#endif // ATTN_TARGETS_CPUJIT_H

@@ -1,0 +1,255 @@
+//===- CpuJit.cpp - Spec functions compiled for this CPU ------------------===//
+//
+// The kernel ABI is the one attn-tile-attention gives every spec function:
+// `void f(memref inputs..., memref outputs...)` with a C interface, each
+// memref passed as a pointer to its descriptor {allocated, aligned, offset,
+// sizes[rank], strides[rank]}. Outputs are filled with NaN before the call,
+// so an element the kernel fails to write cannot pass a check.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Targets/CpuJit.h"
+
+#include "attn/Dialect/Attn.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::attn;
+using mlir::attn::reference::Tensor;
+
+/// The vector features of this CPU that matter to the kernels.
+static std::string describeHost() {
+  std::string text = llvm::sys::getHostCPUName().str();
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  std::string used;
+  for (const char *feature : {"avx2", "fma", "avx512f", "avx512bw", "avx512vl",
+                              "avx512bf16", "avx512fp16"})
+    if (features.lookup(feature))
+      used += std::string(used.empty() ? "" : " ") + feature;
+  return text + " (" + (used.empty() ? std::string("no AVX2") : used) + ")";
+}
+
+FailureOr<std::unique_ptr<CpuJitKernel>>
+CpuJitKernel::compile(func::FuncOp func, const CpuPipelineOptions &options) {
+  std::unique_ptr<CpuJitKernel> kernel(new CpuJitKernel());
+  kernel->name = func.getSymName().str();
+  kernel->argumentTypes.assign(func.getArgumentTypes().begin(),
+                               func.getArgumentTypes().end());
+  kernel->resultTypes.assign(func.getResultTypes().begin(),
+                             func.getResultTypes().end());
+  OwningOpRef<ModuleOp> module(
+      llvm::cast<ModuleOp>(func->getParentOp()->clone()));
+  // Only this function: the others may use what the backend lacks.
+  for (func::FuncOp other :
+       llvm::make_early_inc_range(module->getOps<func::FuncOp>()))
+    if (other.getSymName() != kernel->name)
+      other.erase();
+  PassManager pm(module->getContext());
+  buildCpuPipeline(pm, options);
+  if (failed(pm.run(*module)))
+    return failure();
+  // Result sizes: an attn.attention output is [B, Hq, Sq, Dv] and its lse
+  // [B, Hq, Sq], B/Hq/Sq those of its query; a returned argument is itself.
+  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (Value result : ret.getOperands()) {
+    Value source = result;
+    if (auto attention = result.getDefiningOp<AttentionOp>())
+      source = attention.getQuery();
+    auto arg = llvm::dyn_cast<BlockArgument>(source);
+    if (!arg)
+      return func.emitError("the CPU backend needs every result's query to be "
+                            "a function argument");
+    kernel->resultShapeSource.push_back({arg.getArgNumber(), 0});
+  }
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  registerBuiltinDialectTranslation(*module->getContext());
+  registerLLVMDialectTranslation(*module->getContext());
+  ExecutionEngineOptions engineOptions;
+  auto transformer = makeOptimizingTransformer(3, 0, nullptr);
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(*module, engineOptions);
+  if (!engine)
+    return func.emitError()
+           << "JIT compilation failed: " << llvm::toString(engine.takeError());
+  kernel->engine = std::move(*engine);
+  kernel->target = describeHost();
+  return kernel;
+}
+
+namespace {
+
+/// One buffer in the element type the kernel reads, with its descriptor.
+class Buffer {
+public:
+  Buffer(Type elementType, ArrayRef<int64_t> shape) : elementType(elementType) {
+    int64_t count = 1;
+    for (int64_t d : shape)
+      count *= d;
+    width = std::max<unsigned>(1, elementType.getIntOrFloatBitWidth() / 8);
+    if (elementType.isIndex())
+      width = 8;
+    storage.assign(count * width + 64, 0);
+    descriptor.push_back(reinterpret_cast<int64_t>(data()));
+    descriptor.push_back(reinterpret_cast<int64_t>(data()));
+    descriptor.push_back(0);
+    for (int64_t d : shape)
+      descriptor.push_back(d);
+    int64_t stride = 1;
+    std::vector<int64_t> strides(shape.size());
+    for (int64_t d = shape.size() - 1; d >= 0; --d) {
+      strides[d] = stride;
+      stride *= shape[d];
+    }
+    descriptor.insert(descriptor.end(), strides.begin(), strides.end());
+  }
+
+  char *data() {
+    // 64-byte aligned start inside the storage.
+    uintptr_t at = reinterpret_cast<uintptr_t>(storage.data());
+    return storage.data() + ((64 - at % 64) % 64);
+  }
+  void *descriptorPointer() { return descriptor.data(); }
+
+  void write(int64_t n, double value) {
+    char *at = data() + n * width;
+    if (elementType.isF32()) {
+      float f = static_cast<float>(value);
+      std::memcpy(at, &f, 4);
+    } else if (elementType.isF64()) {
+      std::memcpy(at, &value, 8);
+    } else if (elementType.isF16() || elementType.isBF16()) {
+      llvm::APFloat f(value);
+      bool lost;
+      f.convert(elementType.isF16() ? llvm::APFloat::IEEEhalf()
+                                    : llvm::APFloat::BFloat(),
+                llvm::APFloat::rmNearestTiesToEven, &lost);
+      uint16_t bits = f.bitcastToAPInt().getZExtValue();
+      std::memcpy(at, &bits, 2);
+    } else {
+      int64_t v = static_cast<int64_t>(value);
+      std::memcpy(at, &v, width); // little-endian: the low bytes
+    }
+  }
+
+  double read(int64_t n) {
+    char *at = data() + n * width;
+    if (elementType.isF32()) {
+      float f;
+      std::memcpy(&f, at, 4);
+      return f;
+    }
+    if (elementType.isF64()) {
+      double d;
+      std::memcpy(&d, at, 8);
+      return d;
+    }
+    if (elementType.isF16() || elementType.isBF16()) {
+      uint16_t bits;
+      std::memcpy(&bits, at, 2);
+      return llvm::APFloat(elementType.isF16() ? llvm::APFloat::IEEEhalf()
+                                               : llvm::APFloat::BFloat(),
+                           llvm::APInt(16, bits))
+          .convertToDouble();
+    }
+    int64_t v = 0;
+    std::memcpy(&v, at, width);
+    return static_cast<double>(v);
+  }
+
+private:
+  Type elementType;
+  unsigned width;
+  std::vector<char> storage;
+  std::vector<int64_t> descriptor;
+};
+
+} // namespace
+
+FailureOr<std::vector<Tensor>> CpuJitKernel::run(ArrayRef<Tensor> arguments,
+                                                 std::string &error) {
+  if (arguments.size() != argumentTypes.size()) {
+    error = "expected " + std::to_string(argumentTypes.size()) +
+            " arguments, got " + std::to_string(arguments.size());
+    return failure();
+  }
+  std::vector<std::unique_ptr<Buffer>> buffers;
+  std::vector<double> scalars(arguments.size());
+  std::vector<void *> pointers, packed;
+  pointers.reserve(arguments.size() + resultTypes.size());
+  for (auto [n, type] : llvm::enumerate(argumentTypes)) {
+    const Tensor &t = arguments[n];
+    auto tensorType = llvm::dyn_cast<RankedTensorType>(type);
+    if (!tensorType) {
+      scalars[n] = t.data[0];
+      pointers.push_back(nullptr); // Scalars are passed by value, below.
+      continue;
+    }
+    buffers.push_back(
+        std::make_unique<Buffer>(tensorType.getElementType(), t.shape));
+    for (int64_t k = 0; k < t.numElements(); ++k)
+      buffers.back()->write(k, t.data[k]);
+    pointers.push_back(buffers.back()->descriptorPointer());
+  }
+  std::vector<Tensor> results;
+  std::vector<Buffer *> outputs;
+  for (auto [n, type] : llvm::enumerate(resultTypes)) {
+    auto tensorType = llvm::cast<RankedTensorType>(type);
+    const Tensor &source = arguments[resultShapeSource[n].first];
+    std::vector<int64_t> shape(source.shape.begin(),
+                               source.shape.begin() +
+                                   std::min<int64_t>(tensorType.getRank(), 3));
+    for (int64_t d = shape.size(); d < tensorType.getRank(); ++d)
+      shape.push_back(tensorType.getDimSize(d)); // Dv is static
+    buffers.push_back(
+        std::make_unique<Buffer>(tensorType.getElementType(), shape));
+    Tensor result(shape);
+    for (int64_t k = 0; k < result.numElements(); ++k)
+      buffers.back()->write(k, NAN);
+    outputs.push_back(buffers.back().get());
+    pointers.push_back(buffers.back()->descriptorPointer());
+    results.push_back(std::move(result));
+  }
+  // Scalars: a float capture is passed as f32.
+  std::vector<float> floatScalars(arguments.size());
+  std::vector<int64_t> intScalars(arguments.size());
+  for (size_t n = 0; n < pointers.size(); ++n) {
+    if (pointers[n]) {
+      packed.push_back(&pointers[n]);
+      continue;
+    }
+    Type type = argumentTypes[n];
+    if (type.isF32()) {
+      floatScalars[n] = static_cast<float>(scalars[n]);
+      packed.push_back(&floatScalars[n]);
+    } else if (type.isF64()) {
+      packed.push_back(&scalars[n]);
+    } else {
+      intScalars[n] = static_cast<int64_t>(scalars[n]);
+      packed.push_back(&intScalars[n]);
+    }
+  }
+  if (llvm::Error failure =
+          engine->invokePacked("_mlir_ciface_" + name, packed)) {
+    error = llvm::toString(std::move(failure));
+    return mlir::failure();
+  }
+  for (auto [result, buffer] : llvm::zip(results, outputs))
+    for (int64_t k = 0; k < result.numElements(); ++k)
+      result.data[k] = buffer->read(k);
+  return results;
+}

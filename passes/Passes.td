@@ -1,0 +1,52 @@
+//===- Passes.td - attn transformation passes --------------*- tablegen -*-===//
+//
+// The target-neutral passes: from attn specs to the tiled online form.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_PASSES_TD
+#define ATTN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AttnTileAttention : Pass<"attn-tile-attention", "ModuleOp"> {
+  let summary = "Lower spec functions to buffer kernels running tiled online "
+                "attention";
+  let description = [{
+    Rewrites every function of a spec into a kernel on buffers: tensor
+    arguments become memrefs of the same shape, each result becomes one more
+    memref argument the kernel writes (destination-passing style), and the
+    function gets the `llvm.emit_c_interface` attribute so a runtime can call
+    it with memref descriptors.
+
+    Each `attn.attention` becomes the tiled online form:
+
+    ```mlir
+    scf.parallel (%b, %h, %qt) = ... {        // batch, head, query tile
+      // per-tile state: running max m, sum l, accumulator acc, one tile of
+      // scores; nothing of size Sq x Skv exists
+      scf.for %kt = %first to %last {         // key tiles that hold a kept pair
+        // scores of the tile, masks and modifiers per element, online update
+      }
+      // epilogue: normalise, lse, gate, q_len padding
+    }
+    ```
+
+    The key-tile range comes from the causal, sliding-window and prefix
+    masks, symbolic in the sequence lengths, so one kernel serves every
+    length. Tile sizes are options.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"
+  ];
+  let options = [
+    Option<"queryTile", "query-tile", "int64_t", "32",
+           "Query rows per tile">,
+    Option<"keyTile", "key-tile", "int64_t", "64",
+           "Keys per tile">
+  ];
+}
+
+#endif // ATTN_PASSES_TD

@@ -1,0 +1,278 @@
+//===- ScoreEmitter.cpp - Masks and modifiers as IR -----------------------===//
+//
+// One function per concept: each named mask is a comparison of j against
+// p(i) or a loaded datum, each modifier an f32 expression, in the order
+// VARIANTS.md gives. Regions are inlined with their captures read from
+// buffers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ScoreEmitter.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+LogicalResult ScoreEmitter::checkSupported(AttentionOp op) {
+  auto unsupported = [&](StringRef what) {
+    return op.emitOpError() << "uses " << what
+                            << ", which the tiled online form does not lower "
+                               "yet (the reference oracle evaluates it)";
+  };
+  if (op.isPaged())
+    return unsupported("a paged key/value cache");
+  if (op.getBlockMax())
+    return unsupported("block statistics");
+  for (Attribute mask : op.getMasks())
+    if (llvm::isa<NeighborhoodMaskAttr, BlockSparseMaskAttr,
+                  SelectedTokensMaskAttr>(mask))
+      return unsupported(
+          "a neighborhood, block-sparse or selected-tokens mask");
+  for (Attribute mod : op.getModifiers())
+    if (llvm::isa<LengthScalingModAttr>(mod))
+      return unsupported("length scaling (it needs each row's kept-key count)");
+  Attribute normalizer = op.getNormalizerOrDefault();
+  if (llvm::isa<ClippedSoftmaxAttr>(normalizer))
+    return unsupported("clipped softmax (a two-pass normaliser)");
+  if (auto sigmoid = llvm::dyn_cast<SigmoidAttr>(normalizer))
+    if (sigmoid.getLogLength())
+      return unsupported("sigmoid with log_length (it needs each row's "
+                         "kept-key count)");
+  for (Region *region : {&op.getScore(), &op.getMask()}) {
+    if (region->empty())
+      continue;
+    for (Operation &inner : region->front().without_terminator()) {
+      if (inner.getDialect() &&
+          llvm::isa<arith::ArithDialect, math::MathDialect>(inner.getDialect()))
+        continue;
+      if (llvm::isa<tensor::ExtractOp, tensor::DimOp, PositionOp>(inner))
+        continue;
+      return inner.emitOpError()
+             << "cannot be lowered inside a region (supported: arith, math, "
+                "tensor.extract/dim of a capture, attn.position)";
+    }
+  }
+  return success();
+}
+
+Value ScoreEmitter::toF32(ImplicitLocOpBuilder &b, Value value) {
+  Type f32 = b.getF32Type();
+  Type type = value.getType();
+  if (type == f32)
+    return value;
+  if (llvm::isa<FloatType>(type))
+    return type.getIntOrFloatBitWidth() < 32
+               ? Value(arith::ExtFOp::create(b, f32, value))
+               : Value(arith::TruncFOp::create(b, f32, value));
+  if (type.isIndex())
+    value = arith::IndexCastOp::create(b, b.getI64Type(), value);
+  return arith::SIToFPOp::create(b, f32, value);
+}
+
+Value ScoreEmitter::toIndex(ImplicitLocOpBuilder &b, Value value) {
+  if (value.getType().isIndex())
+    return value;
+  if (value.getType().isInteger(1))
+    value = arith::ExtUIOp::create(b, b.getI64Type(), value);
+  return arith::IndexCastOp::create(b, b.getIndexType(), value);
+}
+
+Value ScoreEmitter::loadBroadcast(ImplicitLocOpBuilder &b, Value buffer,
+                                  ValueRange indices) {
+  auto type = llvm::cast<MemRefType>(buffer.getType());
+  int64_t rank = type.getRank(), skip = indices.size() - rank;
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  Value one = arith::ConstantIndexOp::create(b, 1);
+  SmallVector<Value> at;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value index = indices[skip + d];
+    if (type.getDimSize(d) == 1) {
+      at.push_back(zero);
+    } else if (type.isDynamicDim(d)) {
+      Value size = memref::DimOp::create(b, buffer, d);
+      Value isOne =
+          arith::CmpIOp::create(b, arith::CmpIPredicate::eq, size, one);
+      at.push_back(arith::SelectOp::create(b, isOne, zero, index));
+    } else {
+      at.push_back(index);
+    }
+  }
+  return memref::LoadOp::create(b, buffer, at);
+}
+
+Value ScoreEmitter::emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row,
+                             Value j) {
+  using P = arith::CmpIPredicate;
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, v);
+  };
+  Value p = row.position;
+  Value keep = arith::ConstantIntOp::create(b, b.getI1Type(), 1);
+  auto both = [&](Value a) { keep = arith::AndIOp::create(b, keep, a); };
+  for (Attribute mask : op.getMasks()) {
+    if (llvm::isa<CausalMaskAttr>(mask)) {
+      both(arith::CmpIOp::create(b, P::sle, j, p));
+    } else if (auto window = llvm::dyn_cast<SlidingWindowMaskAttr>(mask)) {
+      Value in = arith::ConstantIntOp::create(b, b.getI1Type(), 1);
+      if (window.getLeft()) {
+        Value lo = arith::SubIOp::create(b, p, cst(*window.getLeft()));
+        in = arith::AndIOp::create(b, in,
+                                   arith::CmpIOp::create(b, P::sge, j, lo));
+      }
+      if (window.getRight()) {
+        Value hi = arith::AddIOp::create(b, p, cst(*window.getRight()));
+        in = arith::AndIOp::create(b, in,
+                                   arith::CmpIOp::create(b, P::sle, j, hi));
+      }
+      if (window.getSinks() > 0)
+        in = arith::OrIOp::create(
+            b, in, arith::CmpIOp::create(b, P::slt, j, cst(window.getSinks())));
+      both(in);
+    } else if (auto prefix = llvm::dyn_cast<PrefixLMMaskAttr>(mask)) {
+      both(arith::OrIOp::create(
+          b, arith::CmpIOp::create(b, P::slt, j, cst(prefix.getPrefix())),
+          arith::CmpIOp::create(b, P::sle, j, p)));
+    } else if (llvm::isa<DocumentMaskAttr>(mask)) {
+      Value kvIds =
+          buffers.kvSegmentIds ? buffers.kvSegmentIds : buffers.segmentIds;
+      Value qId = loadBroadcast(b, buffers.segmentIds, {row.b, row.i});
+      Value kId = loadBroadcast(b, kvIds, {row.b, j});
+      both(arith::CmpIOp::create(b, P::eq, qId, kId));
+    } else if (llvm::isa<KeyLimitMaskAttr>(mask)) {
+      auto type = llvm::cast<MemRefType>(buffers.keyLimit.getType());
+      Value limit =
+          type.getRank() == 3
+              ? loadBroadcast(b, buffers.keyLimit, {row.b, row.h, row.i})
+              : loadBroadcast(b, buffers.keyLimit, {row.b, row.i});
+      both(arith::CmpIOp::create(b, P::slt, j, toIndex(b, limit)));
+    }
+  }
+  if (!op.getMask().empty())
+    both(inlineRegion(b, op.getMask(), {row.b, row.h, row.i, j}, row));
+  return keep;
+}
+
+Value ScoreEmitter::emitModifiers(ImplicitLocOpBuilder &b, const ScoreRow &row,
+                                  Value j, Value s) {
+  auto f32 = [&](double v) -> Value {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  };
+  // Modifiers of one kind read their group's tensors in list order.
+  SmallVector<std::pair<Attribute, Value>> ordered;
+  unsigned temperature = 0, bias = 0;
+  for (Attribute mod : op.getModifiers()) {
+    Value operand;
+    if (llvm::isa<TemperatureModAttr>(mod))
+      operand = buffers.temperature[temperature++];
+    else if (llvm::isa<BiasModAttr>(mod))
+      operand = buffers.bias[bias++];
+    ordered.push_back({mod, operand});
+  }
+  // Stable by (kind order, list position).
+  SmallVector<std::tuple<unsigned, unsigned>> keys;
+  for (auto [n, entry] : llvm::enumerate(ordered))
+    keys.push_back(
+        {llvm::cast<ScoreModAttrInterface>(entry.first).getApplicationOrder(),
+         static_cast<unsigned>(n)});
+  llvm::sort(keys);
+  SmallVector<std::pair<Attribute, Value>> sorted;
+  for (auto [order, n] : keys)
+    sorted.push_back(ordered[n]);
+  ordered = std::move(sorted);
+  Value distance; // j - p(i) as f32, built on first use.
+  auto getDistance = [&]() {
+    if (!distance)
+      distance = toF32(b, arith::SubIOp::create(b, j, row.position));
+    return distance;
+  };
+  for (auto [mod, operand] : ordered) {
+    if (llvm::isa<TemperatureModAttr>(mod)) {
+      auto type = llvm::cast<MemRefType>(operand.getType());
+      Value tau = type.getRank() == 1
+                      ? loadBroadcast(b, operand, {row.h})
+                      : loadBroadcast(b, operand, {row.b, row.h, row.i});
+      s = arith::DivFOp::create(b, s, toF32(b, tau));
+    } else if (auto cap = llvm::dyn_cast<SoftcapModAttr>(mod)) {
+      Value c = f32(cap.getCap().convertToDouble());
+      s = arith::MulFOp::create(
+          b, c, math::TanhOp::create(b, arith::DivFOp::create(b, s, c)));
+    } else if (auto alibi = llvm::dyn_cast<AlibiModAttr>(mod)) {
+      Value slope = toF32(b, loadBroadcast(b, buffers.alibiSlopes, {row.h}));
+      Value d = getDistance();
+      if (alibi.getSymmetric())
+        s = arith::SubFOp::create(
+            b, s, arith::MulFOp::create(b, slope, math::AbsFOp::create(b, d)));
+      else
+        s = arith::AddFOp::create(b, s, arith::MulFOp::create(b, slope, d));
+    } else if (auto rel = llvm::dyn_cast<RelativePositionModAttr>(mod)) {
+      int64_t r = rel.getMaxDistance();
+      Value delta = arith::SubIOp::create(b, j, row.position);
+      Value lo = arith::ConstantIndexOp::create(b, -r);
+      Value hi = arith::ConstantIndexOp::create(b, r);
+      Value clamped =
+          arith::MinSIOp::create(b, arith::MaxSIOp::create(b, delta, lo), hi);
+      Value bucket = arith::AddIOp::create(b, clamped, hi);
+      s = arith::AddFOp::create(
+          b, s,
+          toF32(b, loadBroadcast(b, buffers.positionTable, {row.h, bucket})));
+    } else if (llvm::isa<BiasModAttr>(mod)) {
+      s = arith::AddFOp::create(
+          b, s, toF32(b, loadBroadcast(b, operand, {row.b, row.h, row.i, j})));
+    } else if (auto sink = llvm::dyn_cast<SinkCalibrationModAttr>(mod)) {
+      // A column listed twice has one factor (the verifier checks), so the
+      // first match decides.
+      Value add = f32(0.0);
+      for (int64_t k = sink.getColumns().size() - 1; k >= 0; --k) {
+        Value hit = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::eq, j,
+            arith::ConstantIndexOp::create(b, sink.getColumns()[k]));
+        add = arith::SelectOp::create(b, hit,
+                                      f32(std::log(sink.getFactorAt(k))), add);
+      }
+      s = arith::AddFOp::create(b, s, add);
+    }
+  }
+  if (!op.getScore().empty())
+    s = inlineRegion(b, op.getScore(), {s, row.b, row.h, row.i, j}, row);
+  return s;
+}
+
+Value ScoreEmitter::inlineRegion(ImplicitLocOpBuilder &b, Region &region,
+                                 ValueRange leading, const ScoreRow &row) {
+  Block &block = region.front();
+  IRMapping mapping;
+  for (auto [arg, value] : llvm::zip(block.getArguments(), leading))
+    mapping.map(arg, value);
+  unsigned first = leading.size();
+  for (auto [c, capture] : llvm::enumerate(buffers.captures))
+    mapping.map(block.getArgument(first + c), capture);
+  for (Operation &inner : block) {
+    if (auto yield = llvm::dyn_cast<YieldOp>(inner))
+      return mapping.lookup(yield.getValues()[0]);
+    if (auto extract = llvm::dyn_cast<tensor::ExtractOp>(inner)) {
+      SmallVector<Value> indices;
+      for (Value index : extract.getIndices())
+        indices.push_back(mapping.lookup(index));
+      mapping.map(extract.getResult(),
+                  memref::LoadOp::create(b, mapping.lookup(extract.getTensor()),
+                                         indices));
+    } else if (auto dim = llvm::dyn_cast<tensor::DimOp>(inner)) {
+      mapping.map(dim.getResult(),
+                  memref::DimOp::create(b, mapping.lookup(dim.getSource()),
+                                        mapping.lookup(dim.getIndex())));
+    } else if (auto position = llvm::dyn_cast<PositionOp>(inner)) {
+      Value batch = mapping.lookup(position.getBatch());
+      Value query = mapping.lookup(position.getQuery());
+      Value offset = batch == row.b ? row.offset : offsetOf(b, batch);
+      mapping.map(position.getPosition(),
+                  arith::AddIOp::create(b, query, offset));
+    } else {
+      b.clone(inner, mapping);
+    }
+  }
+  llvm_unreachable("a verified region ends in attn.yield");
+}

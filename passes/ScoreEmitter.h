@@ -1,0 +1,84 @@
+//===- ScoreEmitter.h - Masks and modifiers as IR -------------*- C++ -*-===//
+//
+// Emits, for one (b, h, i, j), whether the pair is kept and the modified
+// score, from an attn.attention's named masks, modifiers and regions. Used by
+// the tiled online form for every backend, so the meaning of each variant is
+// written once on the lowering side (as the oracle writes it once on the
+// reference side).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_PASSES_SCOREEMITTER_H
+#define ATTN_PASSES_SCOREEMITTER_H
+
+#include "attn/Dialect/Attn.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <functional>
+
+namespace mlir::attn {
+
+/// The buffers (memrefs) an attn.attention reads in a kernel, by operand.
+struct AttentionBuffers {
+  Value query, key, value, qLen, kvLen, segmentIds, kvSegmentIds, keyLimit;
+  SmallVector<Value> temperature, bias;
+  Value alibiSlopes, positionTable, gate;
+  /// Memrefs for tensor captures, the scalar itself otherwise.
+  SmallVector<Value> captures;
+};
+
+/// The row a score belongs to; all index values.
+struct ScoreRow {
+  Value b, h, i;
+  /// The offset of the row's batch entry, and p(i) = i + offset.
+  Value offset, position;
+};
+
+/// Emits the position offset (kv_len[b] - q_len[b] under bottom-right
+/// alignment) of batch entry `b`, for regions asking about another row.
+using OffsetEmitter = std::function<Value(ImplicitLocOpBuilder &, Value b)>;
+
+class ScoreEmitter {
+public:
+  ScoreEmitter(AttentionOp op, const AttentionBuffers &buffers,
+               OffsetEmitter offsetOf)
+      : op(op), buffers(buffers), offsetOf(std::move(offsetOf)) {}
+
+  /// Fails with a diagnostic naming the first feature of `op` the tiled
+  /// online form cannot lower yet.
+  static LogicalResult checkSupported(AttentionOp op);
+
+  /// keep(i, j) as i1: the named masks and the mask region (the j < kv_len
+  /// bound is the caller's loop bound).
+  Value emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row, Value j);
+
+  /// The score after every modifier (in application order) and the score
+  /// region, from the scaled score `s` (f32).
+  Value emitModifiers(ImplicitLocOpBuilder &b, const ScoreRow &row, Value j,
+                      Value s);
+
+  /// Loads `buffer` at `indices` of the full layout it broadcasts to (NumPy
+  /// rules: right-aligned, size-1 dimensions repeat).
+  static Value loadBroadcast(ImplicitLocOpBuilder &b, Value buffer,
+                             ValueRange indices);
+
+  /// `value` as f32 (floats) or index (integers).
+  static Value toF32(ImplicitLocOpBuilder &b, Value value);
+  static Value toIndex(ImplicitLocOpBuilder &b, Value value);
+
+private:
+  /// Inlines `region` with its leading arguments bound to `leading`; returns
+  /// the yielded value.
+  Value inlineRegion(ImplicitLocOpBuilder &b, Region &region,
+                     ValueRange leading, const ScoreRow &row);
+
+  AttentionOp op;
+  const AttentionBuffers &buffers;
+  OffsetEmitter offsetOf;
+};
+
+} // namespace mlir::attn
+
+#endif // ATTN_PASSES_SCOREEMITTER_H

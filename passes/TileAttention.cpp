@@ -1,0 +1,589 @@
+//===- TileAttention.cpp - The tiled online form --------------------------===//
+//
+// Turns spec functions into kernels on buffers and each attn.attention into
+// the tiled online loop nest: parallel over (batch, head, query tile), a loop
+// over the key tiles the masks allow, carrying the running max, sum and
+// accumulator of each row. Scores exist for one key tile of one row at a
+// time. Masks and modifiers come from ScoreEmitter; the normaliser decides
+// the per-tile update.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ScoreEmitter.h"
+
+#include "attn/Dialect/Attn.h"
+#include "attn/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNTILEATTENTION
+#include "passes/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+/// Emits the loop nest of one attn.attention writing `output` (and `lse`).
+class AttentionLowering {
+public:
+  AttentionLowering(AttentionOp op, const AttentionBuffers &buffers,
+                    Value output, Value lse, int64_t queryTile, int64_t keyTile)
+      : op(op), buffers(buffers), output(output), lse(lse),
+        queryTile(queryTile), keyTile(keyTile),
+        emitter(op, buffers, [this](ImplicitLocOpBuilder &b, Value batch) {
+          return emitOffset(b, batch);
+        }) {}
+
+  void emit(ImplicitLocOpBuilder &b);
+
+private:
+  Value cst(ImplicitLocOpBuilder &b, int64_t v) {
+    return arith::ConstantIndexOp::create(b, v);
+  }
+  Value f32(ImplicitLocOpBuilder &b, double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  /// q_len[b] (or Sq) and kv_len[b] (or Skv) as index.
+  Value emitLength(ImplicitLocOpBuilder &b, Value lengths, Value batch,
+                   Value full);
+  /// The alignment offset of batch entry `batch` (clamped into range).
+  Value emitOffset(ImplicitLocOpBuilder &b, Value batch);
+  /// First and last+1 key tile a query tile visits.
+  std::pair<Value, Value> emitKeyTileRange(ImplicitLocOpBuilder &b,
+                                           Value firstRow, Value liveRows,
+                                           Value offset, Value kvLength);
+  void emitTile(ImplicitLocOpBuilder &b, Value batch, Value head,
+                Value queryTileIndex);
+  void emitRowUpdate(ImplicitLocOpBuilder &b, const ScoreRow &row, Value r,
+                     Value kvHead, Value firstKey, Value cols);
+  void emitEpilogue(ImplicitLocOpBuilder &b, Value batch, Value head,
+                    Value firstRow, Value tileRows, Value liveRows);
+  Value loadAsF32(ImplicitLocOpBuilder &b, Value buffer, ValueRange indices) {
+    return ScoreEmitter::toF32(b, memref::LoadOp::create(b, buffer, indices));
+  }
+
+  AttentionOp op;
+  const AttentionBuffers &buffers;
+  Value output, lse;
+  int64_t queryTile, keyTile;
+  ScoreEmitter emitter;
+
+  // Per query tile: running max, sum, accumulator and one row of scores.
+  Value maxBuf, sumBuf, accBuf, scoreBuf;
+  Value batchSize, queryLen, keyLen;
+};
+
+Value AttentionLowering::emitLength(ImplicitLocOpBuilder &b, Value lengths,
+                                    Value batch, Value full) {
+  if (!lengths)
+    return full;
+  return ScoreEmitter::toIndex(b, memref::LoadOp::create(b, lengths, batch));
+}
+
+Value AttentionLowering::emitOffset(ImplicitLocOpBuilder &b, Value batch) {
+  if (op.getAlignment() == Alignment::top_left)
+    return cst(b, 0);
+  Value last = arith::SubIOp::create(b, batchSize, cst(b, 1));
+  batch = arith::MinSIOp::create(b, arith::MaxSIOp::create(b, batch, cst(b, 0)),
+                                 last);
+  Value kv = emitLength(b, buffers.kvLen, batch, keyLen);
+  Value q = emitLength(b, buffers.qLen, batch, queryLen);
+  return arith::SubIOp::create(b, kv, q);
+}
+
+std::pair<Value, Value>
+AttentionLowering::emitKeyTileRange(ImplicitLocOpBuilder &b, Value firstRow,
+                                    Value liveRows, Value offset,
+                                    Value kvLength) {
+  // Keys [lower, upper] can be kept by some row of the tile.
+  Value pMin = arith::AddIOp::create(b, firstRow, offset);
+  Value pMax = arith::SubIOp::create(
+      b, arith::AddIOp::create(b, pMin, liveRows), cst(b, 1));
+  Value lower = cst(b, 0);
+  Value upper = arith::SubIOp::create(b, kvLength, cst(b, 1));
+  auto tighten = [&](Value hi) {
+    upper = arith::MinSIOp::create(b, upper, hi);
+  };
+  for (Attribute mask : op.getMasks()) {
+    if (llvm::isa<CausalMaskAttr>(mask)) {
+      tighten(pMax);
+    } else if (auto window = llvm::dyn_cast<SlidingWindowMaskAttr>(mask)) {
+      if (window.getRight()) {
+        Value hi = arith::AddIOp::create(b, pMax, cst(b, *window.getRight()));
+        if (window.getSinks() > 0)
+          hi = arith::MaxSIOp::create(b, hi, cst(b, window.getSinks() - 1));
+        tighten(hi);
+      }
+      if (window.getLeft() && window.getSinks() == 0)
+        lower = arith::MaxSIOp::create(
+            b, lower,
+            arith::SubIOp::create(b, pMin, cst(b, *window.getLeft())));
+    } else if (auto prefix = llvm::dyn_cast<PrefixLMMaskAttr>(mask)) {
+      tighten(arith::MaxSIOp::create(b, pMax, cst(b, prefix.getPrefix() - 1)));
+    }
+  }
+  Value tile = cst(b, keyTile);
+  Value first = arith::DivSIOp::create(b, lower, tile);
+  // upper < 0: no key at all. Floor division keeps that at 0 tiles.
+  Value last = arith::AddIOp::create(
+      b, arith::FloorDivSIOp::create(b, upper, tile), cst(b, 1));
+  return {first, arith::MaxSIOp::create(b, last, first)};
+}
+
+void AttentionLowering::emit(ImplicitLocOpBuilder &b) {
+  RankedTensorType q = op.getQuery().getType();
+  batchSize = memref::DimOp::create(b, buffers.query, 0);
+  queryLen = memref::DimOp::create(b, buffers.query, 2);
+  keyLen = memref::DimOp::create(b, buffers.key, 2);
+  Value tiles = arith::CeilDivSIOp::create(b, queryLen, cst(b, queryTile));
+  Value zero = cst(b, 0), one = cst(b, 1);
+  scf::ParallelOp::create(
+      b, ValueRange{zero, zero, zero},
+      ValueRange{batchSize, cst(b, q.getDimSize(1)), tiles},
+      ValueRange{one, one, one}, ValueRange{},
+      [&](OpBuilder &nested, Location loc, ValueRange ivs, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        emitTile(ib, ivs[0], ivs[1], ivs[2]);
+        scf::ReduceOp::create(ib);
+      });
+}
+
+void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
+                                 Value head, Value queryTileIndex) {
+  int64_t valueDim = op.getValue().getType().getDimSize(3);
+  Type f32Type = b.getF32Type();
+  maxBuf = memref::AllocaOp::create(b, MemRefType::get({queryTile}, f32Type));
+  sumBuf = memref::AllocaOp::create(b, MemRefType::get({queryTile}, f32Type));
+  accBuf = memref::AllocaOp::create(
+      b, MemRefType::get({queryTile, valueDim}, f32Type));
+  scoreBuf = memref::AllocaOp::create(b, MemRefType::get({keyTile}, f32Type));
+
+  Value zero = cst(b, 0), one = cst(b, 1);
+  Value firstRow = arith::MulIOp::create(b, queryTileIndex, cst(b, queryTile));
+  Value tileRows = arith::MinSIOp::create(
+      b, cst(b, queryTile), arith::SubIOp::create(b, queryLen, firstRow));
+  Value rowCount = emitLength(b, buffers.qLen, batch, queryLen);
+  Value kvLength = emitLength(b, buffers.kvLen, batch, keyLen);
+  Value liveRows = arith::MaxSIOp::create(
+      b, zero,
+      arith::MinSIOp::create(b, tileRows,
+                             arith::SubIOp::create(b, rowCount, firstRow)));
+  Value offset = op.getAlignment() == Alignment::top_left
+                     ? zero
+                     : Value(arith::SubIOp::create(b, kvLength, rowCount));
+  Value kvHead = arith::DivUIOp::create(b, head, cst(b, op.getGroupSize()));
+
+  // Fresh state: m = -inf, l = 0, acc = 0.
+  scf::ForOp::create(
+      b, zero, cst(b, queryTile), one, ValueRange{},
+      [&](OpBuilder &nested, Location loc, Value r, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        memref::StoreOp::create(ib, f32(ib, kNegInf), maxBuf, r);
+        memref::StoreOp::create(ib, f32(ib, 0.0), sumBuf, r);
+        scf::ForOp::create(
+            ib, cst(ib, 0), cst(ib, valueDim), cst(ib, 1), ValueRange{},
+            [&](OpBuilder &inner, Location loc, Value d, ValueRange) {
+              ImplicitLocOpBuilder jb(loc, inner);
+              memref::StoreOp::create(jb, f32(jb, 0.0), accBuf,
+                                      ValueRange{r, d});
+              scf::YieldOp::create(jb);
+            });
+        scf::YieldOp::create(ib);
+      });
+
+  auto [firstTile, lastTile] =
+      emitKeyTileRange(b, firstRow, liveRows, offset, kvLength);
+  scf::ForOp::create(
+      b, firstTile, lastTile, one, ValueRange{},
+      [&](OpBuilder &nested, Location loc, Value kt, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value firstKey = arith::MulIOp::create(ib, kt, cst(ib, keyTile));
+        Value cols = arith::MinSIOp::create(
+            ib, cst(ib, keyTile),
+            arith::SubIOp::create(ib, kvLength, firstKey));
+        scf::ForOp::create(
+            ib, cst(ib, 0), liveRows, cst(ib, 1), ValueRange{},
+            [&](OpBuilder &inner, Location loc, Value r, ValueRange) {
+              ImplicitLocOpBuilder jb(loc, inner);
+              Value i = arith::AddIOp::create(jb, firstRow, r);
+              ScoreRow row{batch, head, i, offset,
+                           arith::AddIOp::create(jb, i, offset)};
+              emitRowUpdate(jb, row, r, kvHead, firstKey, cols);
+              scf::YieldOp::create(jb);
+            });
+        scf::YieldOp::create(ib);
+      });
+  emitEpilogue(b, batch, head, firstRow, tileRows, liveRows);
+}
+
+void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
+                                      const ScoreRow &row, Value r,
+                                      Value kvHead, Value firstKey,
+                                      Value cols) {
+  int64_t headDim = op.getQuery().getType().getDimSize(3);
+  int64_t valueDim = op.getValue().getType().getDimSize(3);
+  Value zero = cst(b, 0), one = cst(b, 1);
+  Value scale = f32(b, op.getScaleOrDefault());
+  Value negInf = f32(b, kNegInf);
+
+  // One row of scores for this key tile: kept pairs hold the modified score,
+  // the others -inf (which every normaliser weighs 0).
+  scf::ForOp::create(
+      b, zero, cols, one, ValueRange{},
+      [&](OpBuilder &nested, Location loc, Value c, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value j = arith::AddIOp::create(ib, firstKey, c);
+        auto dot = scf::ForOp::create(
+            ib, cst(ib, 0), cst(ib, headDim), cst(ib, 1),
+            ValueRange{f32(ib, 0.0)},
+            [&](OpBuilder &inner, Location loc, Value d, ValueRange sum) {
+              ImplicitLocOpBuilder jb(loc, inner);
+              Value qd = loadAsF32(jb, buffers.query,
+                                   ValueRange{row.b, row.h, row.i, d});
+              Value kd =
+                  loadAsF32(jb, buffers.key, ValueRange{row.b, kvHead, j, d});
+              scf::YieldOp::create(
+                  jb, ValueRange{arith::AddFOp::create(
+                          jb, sum[0], arith::MulFOp::create(jb, qd, kd))});
+            });
+        Value s = arith::MulFOp::create(ib, dot.getResult(0), scale);
+        Value keep = emitter.emitKeep(ib, row, j);
+        s = emitter.emitModifiers(ib, row, j, s);
+        memref::StoreOp::create(
+            ib, arith::SelectOp::create(ib, keep, s, negInf), scoreBuf, c);
+        scf::YieldOp::create(ib);
+      });
+
+  // acc[r, :] += w * v[j, :] for every key of the tile.
+  auto accumulate = [&](ImplicitLocOpBuilder &ib, Value c, Value w) {
+    Value j = arith::AddIOp::create(ib, firstKey, c);
+    scf::ForOp::create(
+        ib, cst(ib, 0), cst(ib, valueDim), cst(ib, 1), ValueRange{},
+        [&](OpBuilder &inner, Location loc, Value d, ValueRange) {
+          ImplicitLocOpBuilder jb(loc, inner);
+          Value vd =
+              loadAsF32(jb, buffers.value, ValueRange{row.b, kvHead, j, d});
+          Value a = memref::LoadOp::create(jb, accBuf, ValueRange{r, d});
+          memref::StoreOp::create(
+              jb,
+              arith::AddFOp::create(jb, a, arith::MulFOp::create(jb, w, vd)),
+              accBuf, ValueRange{r, d});
+          scf::YieldOp::create(jb);
+        });
+    Value l = memref::LoadOp::create(ib, sumBuf, r);
+    memref::StoreOp::create(ib, arith::AddFOp::create(ib, l, w), sumBuf, r);
+  };
+
+  Attribute normalizer = op.getNormalizerOrDefault();
+  if (llvm::isa<SoftmaxAttr>(normalizer)) {
+    auto tileMax = scf::ForOp::create(
+        b, zero, cols, one, ValueRange{negInf},
+        [&](OpBuilder &nested, Location loc, Value c, ValueRange m) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value s = memref::LoadOp::create(ib, scoreBuf, c);
+          scf::YieldOp::create(
+              ib, ValueRange{arith::MaximumFOp::create(ib, m[0], s)});
+        });
+    Value oldMax = memref::LoadOp::create(b, maxBuf, r);
+    Value newMax = arith::MaximumFOp::create(b, oldMax, tileMax.getResult(0));
+    Value anyKept =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, newMax, negInf);
+    scf::IfOp::create(b, anyKept, [&](OpBuilder &nested, Location loc) {
+      ImplicitLocOpBuilder ib(loc, nested);
+      // Rescale the state to the new max, then add this tile's keys.
+      Value alpha =
+          math::ExpOp::create(ib, arith::SubFOp::create(ib, oldMax, newMax));
+      Value l = memref::LoadOp::create(ib, sumBuf, r);
+      memref::StoreOp::create(ib, arith::MulFOp::create(ib, l, alpha), sumBuf,
+                              r);
+      scf::ForOp::create(
+          ib, cst(ib, 0), cst(ib, valueDim), cst(ib, 1), ValueRange{},
+          [&](OpBuilder &inner, Location loc, Value d, ValueRange) {
+            ImplicitLocOpBuilder jb(loc, inner);
+            Value a = memref::LoadOp::create(jb, accBuf, ValueRange{r, d});
+            memref::StoreOp::create(jb, arith::MulFOp::create(jb, a, alpha),
+                                    accBuf, ValueRange{r, d});
+            scf::YieldOp::create(jb);
+          });
+      scf::ForOp::create(
+          ib, cst(ib, 0), cols, cst(ib, 1), ValueRange{},
+          [&](OpBuilder &inner, Location loc, Value c, ValueRange) {
+            ImplicitLocOpBuilder jb(loc, inner);
+            Value s = memref::LoadOp::create(jb, scoreBuf, c);
+            accumulate(
+                jb, c,
+                math::ExpOp::create(jb, arith::SubFOp::create(jb, s, newMax)));
+            scf::YieldOp::create(jb);
+          });
+      memref::StoreOp::create(ib, newMax, maxBuf, r);
+      scf::YieldOp::create(ib);
+    });
+    return;
+  }
+
+  // Normalisers without a running max: each kept key's weight is final.
+  scf::ForOp::create(
+      b, zero, cols, one, ValueRange{},
+      [&](OpBuilder &nested, Location loc, Value c, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value s = memref::LoadOp::create(ib, scoreBuf, c);
+        Value zeroF = f32(ib, 0.0), oneF = f32(ib, 1.0);
+        Value w;
+        if (auto softplus = llvm::dyn_cast<SoftplusAttr>(normalizer)) {
+          // softplus(s) = max(s, 0) + log1p(exp(-|s|)); 0 at -inf.
+          Value sp = arith::AddFOp::create(
+              ib, arith::MaximumFOp::create(ib, s, zeroF),
+              math::Log1pOp::create(
+                  ib, math::ExpOp::create(
+                          ib, arith::NegFOp::create(
+                                  ib, math::AbsFOp::create(ib, s)))));
+          double g = softplus.getPower().convertToDouble();
+          w = g == 1.0 ? sp : Value(math::PowFOp::create(ib, sp, f32(ib, g)));
+        } else if (auto relu = llvm::dyn_cast<ReluAttr>(normalizer)) {
+          Value positive = arith::MaximumFOp::create(ib, s, zeroF);
+          double power = relu.getPower().convertToDouble();
+          w = power == 1.0
+                  ? positive
+                  : Value(math::PowFOp::create(ib, positive, f32(ib, power)));
+        } else if (auto sigmoid = llvm::dyn_cast<SigmoidAttr>(normalizer)) {
+          Value x = arith::AddFOp::create(
+              ib, s, f32(ib, sigmoid.getBias().convertToDouble()));
+          w = arith::DivFOp::create(
+              ib, oneF,
+              arith::AddFOp::create(
+                  ib, oneF,
+                  math::ExpOp::create(ib, arith::NegFOp::create(ib, x))));
+        } else {
+          // none: w = s, and a masked key (-inf) weighs 0.
+          Value masked =
+              arith::CmpFOp::create(ib, arith::CmpFPredicate::OEQ, s, negInf);
+          w = arith::SelectOp::create(ib, masked, zeroF, s);
+        }
+        accumulate(ib, c, w);
+        scf::YieldOp::create(ib);
+      });
+}
+
+void AttentionLowering::emitEpilogue(ImplicitLocOpBuilder &b, Value batch,
+                                     Value head, Value firstRow, Value tileRows,
+                                     Value liveRows) {
+  int64_t valueDim = op.getValue().getType().getDimSize(3);
+  Attribute normalizer = op.getNormalizerOrDefault();
+  bool softmax = llvm::isa<SoftmaxAttr>(normalizer);
+  bool normalized =
+      llvm::cast<NormalizerAttrInterface>(normalizer).isNormalized();
+  Type outputElement =
+      llvm::cast<MemRefType>(output.getType()).getElementType();
+  scf::ForOp::create(
+      b, cst(b, 0), tileRows, cst(b, 1), ValueRange{},
+      [&](OpBuilder &nested, Location loc, Value r, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value i = arith::AddIOp::create(ib, firstRow, r);
+        Value zeroF = f32(ib, 0.0), negInf = f32(ib, kNegInf);
+        Value live =
+            arith::CmpIOp::create(ib, arith::CmpIPredicate::slt, r, liveRows);
+        Value l = memref::LoadOp::create(ib, sumBuf, r);
+        Value m = memref::LoadOp::create(ib, maxBuf, r);
+        // A row is empty when nothing was kept (softmax: max still -inf) or
+        // its L1 weight sum is 0.
+        Value valid = live;
+        Value rowLse = negInf;
+        if (softmax) {
+          valid = arith::AndIOp::create(
+              ib, valid,
+              arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT, m, negInf));
+          rowLse = arith::AddFOp::create(ib, m, math::LogOp::create(ib, l));
+        } else if (normalized) {
+          valid = arith::AndIOp::create(
+              ib, valid,
+              arith::CmpFOp::create(ib, arith::CmpFPredicate::ONE, l, zeroF));
+          rowLse = math::LogOp::create(ib, l);
+        }
+        Value oneF = f32(ib, 1.0);
+        Value denominator = normalized ? l : oneF;
+        Value gate;
+        if (buffers.gate &&
+            llvm::cast<MemRefType>(buffers.gate.getType()).getRank() == 3)
+          gate = emitter.loadBroadcast(ib, buffers.gate,
+                                       ValueRange{batch, head, i});
+        scf::ForOp::create(
+            ib, cst(ib, 0), cst(ib, valueDim), cst(ib, 1), ValueRange{},
+            [&](OpBuilder &inner, Location loc, Value d, ValueRange) {
+              ImplicitLocOpBuilder jb(loc, inner);
+              Value a = memref::LoadOp::create(jb, accBuf, ValueRange{r, d});
+              Value o = arith::SelectOp::create(
+                  jb, valid, arith::DivFOp::create(jb, a, denominator), zeroF);
+              Value g = gate;
+              if (buffers.gate && !g)
+                g = emitter.loadBroadcast(jb, buffers.gate,
+                                          ValueRange{batch, head, i, d});
+              if (g) {
+                Value x = ScoreEmitter::toF32(jb, g);
+                Value sig = arith::DivFOp::create(
+                    jb, oneF,
+                    arith::AddFOp::create(
+                        jb, oneF,
+                        math::ExpOp::create(jb, arith::NegFOp::create(jb, x))));
+                o = arith::MulFOp::create(jb, o, sig);
+              }
+              if (outputElement != o.getType())
+                o = arith::TruncFOp::create(jb, outputElement, o);
+              memref::StoreOp::create(jb, o, output,
+                                      ValueRange{batch, head, i, d});
+              scf::YieldOp::create(jb);
+            });
+        if (lse)
+          memref::StoreOp::create(
+              ib, arith::SelectOp::create(ib, valid, rowLse, negInf), lse,
+              ValueRange{batch, head, i});
+        scf::YieldOp::create(ib);
+      });
+}
+
+/// Rewrites one function into a kernel on buffers.
+class FunctionLowering {
+public:
+  FunctionLowering(func::FuncOp func, int64_t queryTile, int64_t keyTile)
+      : func(func), queryTile(queryTile), keyTile(keyTile) {}
+
+  LogicalResult run();
+
+private:
+  static Type bufferType(Type type) {
+    if (auto tensor = llvm::dyn_cast<RankedTensorType>(type))
+      return MemRefType::get(tensor.getShape(), tensor.getElementType());
+    return type;
+  }
+  Value buffer(Value v) { return mapping.lookup(v); }
+
+  func::FuncOp func;
+  int64_t queryTile, keyTile;
+  IRMapping mapping;
+};
+
+LogicalResult FunctionLowering::run() {
+  Block &body = func.getBody().front();
+  for (Operation &op : body.without_terminator()) {
+    auto attention = llvm::dyn_cast<AttentionOp>(op);
+    if (!attention)
+      return op.emitOpError()
+             << "is not lowered by the tiled online form yet (the reference "
+                "oracle evaluates it)";
+    if (failed(ScoreEmitter::checkSupported(attention)))
+      return failure();
+  }
+  auto ret = llvm::cast<func::ReturnOp>(body.getTerminator());
+  for (Value result : ret.getOperands())
+    if (!llvm::isa<RankedTensorType>(result.getType()))
+      return ret.emitOpError("returns a non-tensor value, which a kernel "
+                             "cannot write to a buffer");
+
+  // (inputs..., outputs...) -> (), callable from C.
+  SmallVector<Type> types;
+  for (Type type : func.getArgumentTypes())
+    types.push_back(bufferType(type));
+  for (Type type : func.getResultTypes())
+    types.push_back(bufferType(type));
+  OpBuilder builder(func);
+  auto kernel = func::FuncOp::create(builder, func.getLoc(), func.getSymName(),
+                                     builder.getFunctionType(types, {}));
+  kernel->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
+  Block *entry = kernel.addEntryBlock();
+  for (auto [from, to] : llvm::zip(func.getArguments(), entry->getArguments()))
+    mapping.map(from, to);
+  ArrayRef<BlockArgument> outs =
+      entry->getArguments().drop_front(func.getNumArguments());
+
+  ImplicitLocOpBuilder b(func.getLoc(), builder);
+  b.setInsertionPointToStart(entry);
+  SmallVector<Value> temporaries;
+  auto destination = [&](Value result) -> Value {
+    // The kernel's output buffer if the function returns `result`, else a
+    // temporary of its shape.
+    for (auto [n, returned] : llvm::enumerate(ret.getOperands()))
+      if (returned == result && !mapping.contains(result))
+        return outs[n];
+    auto type = llvm::cast<MemRefType>(bufferType(result.getType()));
+    auto attention = llvm::cast<AttentionOp>(result.getDefiningOp());
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(memref::DimOp::create(b, buffer(attention.getQuery()),
+                                              d)); // B, Hq, Sq share Q's dims
+    Value temp = memref::AllocOp::create(b, type, sizes);
+    temporaries.push_back(temp);
+    return temp;
+  };
+  for (Operation &op : body.without_terminator()) {
+    auto attention = llvm::cast<AttentionOp>(op);
+    AttentionBuffers buffers;
+    buffers.query = buffer(attention.getQuery());
+    buffers.key = buffer(attention.getKey());
+    buffers.value = buffer(attention.getValue());
+    auto optional = [&](Value v) { return v ? buffer(v) : Value(); };
+    buffers.qLen = optional(attention.getQLen());
+    buffers.kvLen = optional(attention.getKvLen());
+    buffers.segmentIds = optional(attention.getSegmentIds());
+    buffers.kvSegmentIds = optional(attention.getKvSegmentIds());
+    buffers.keyLimit = optional(attention.getKeyLimit());
+    buffers.alibiSlopes = optional(attention.getAlibiSlopes());
+    buffers.positionTable = optional(attention.getPositionTable());
+    buffers.gate = optional(attention.getGate());
+    for (Value v : attention.getTemperature())
+      buffers.temperature.push_back(buffer(v));
+    for (Value v : attention.getBias())
+      buffers.bias.push_back(buffer(v));
+    for (Value v : attention.getCaptures())
+      buffers.captures.push_back(buffer(v));
+    Value out = destination(attention.getOutput());
+    mapping.map(attention.getOutput(), out);
+    Value lse;
+    if (attention.getLse()) {
+      lse = destination(attention.getLse());
+      mapping.map(attention.getLse(), lse);
+    }
+    AttentionLowering(attention, buffers, out, lse, queryTile, keyTile).emit(b);
+  }
+  // Results that are not written in place (an argument returned as is, or
+  // one value returned twice) are copied.
+  for (auto [n, returned] : llvm::enumerate(ret.getOperands()))
+    if (buffer(returned) != outs[n])
+      memref::CopyOp::create(b, buffer(returned), outs[n]);
+  for (Value temp : temporaries)
+    memref::DeallocOp::create(b, temp);
+  func::ReturnOp::create(b);
+  func.erase();
+  return success();
+}
+
+struct TileAttentionPass
+    : public mlir::attn::impl::AttnTileAttentionBase<TileAttentionPass> {
+  using AttnTileAttentionBase::AttnTileAttentionBase;
+
+  void runOnOperation() override {
+    if (queryTile < 1 || keyTile < 1) {
+      getOperation().emitError("attn-tile-attention: tile sizes must be >= 1");
+      return signalPassFailure();
+    }
+    SmallVector<func::FuncOp> functions;
+    for (func::FuncOp func : getOperation().getOps<func::FuncOp>())
+      if (!func.isExternal())
+        functions.push_back(func);
+    for (func::FuncOp func : functions)
+      if (failed(FunctionLowering(func, queryTile, keyTile).run()))
+        return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,69 @@
+//===- CpuPipeline.cpp - From a spec to LLVM for the host CPU -------------===//
+//
+// The tiled online form, then upstream conversions down to the LLVM dialect.
+// Registered as `attn-cpu-pipeline` so the whole lowering can be inspected
+// and tested with attn-opt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Passes.h"
+
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+struct CpuPipelineCommandLine
+    : public PassPipelineOptions<CpuPipelineCommandLine> {
+  Option<int64_t> queryTile{*this, "query-tile",
+                            llvm::cl::desc("Query rows per tile"),
+                            llvm::cl::init(32)};
+  Option<int64_t> keyTile{*this, "key-tile", llvm::cl::desc("Keys per tile"),
+                          llvm::cl::init(64)};
+};
+} // namespace
+
+void mlir::attn::buildCpuPipeline(OpPassManager &pm,
+                                  const CpuPipelineOptions &options) {
+  AttnTileAttentionOptions tiles;
+  tiles.queryTile = options.queryTile;
+  tiles.keyTile = options.keyTile;
+  pm.addPass(createAttnTileAttention(tiles));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::attn::registerAllPasses() {
+  registerAttnPasses();
+  PassPipelineRegistration<CpuPipelineCommandLine>(
+      "attn-cpu-pipeline",
+      "Lower a spec to the LLVM dialect for the host CPU (tiled online form, "
+      "then upstream conversions)",
+      [](OpPassManager &pm, const CpuPipelineCommandLine &line) {
+        buildCpuPipeline(pm, {line.queryTile, line.keyTile});
+      });
+}

@@ -1,0 +1,27 @@
+// RUN: attn-opt %s -attn-tile-attention -split-input-file -verify-diagnostics
+
+// What the tiled online form does not lower yet is named, with the op.
+func.func @clipped(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{'attn.attention' op uses clipped softmax (a two-pass normaliser), which the tiled online form does not lower yet (the reference oracle evaluates it)}}
+  %o = attn.attention %q, %q, %q normalizer(#attn.clipped_softmax<zeta = 1.0, gamma = -0.03>)
+      : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @linear(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{'attn.linear_attention' op is not lowered by the tiled online form yet (the reference oracle evaluates it)}}
+  %o = attn.linear_attention elu_plus_one %q, %q, %q
+      : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @neighborhood(%q: tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32> {
+  // expected-error @+1 {{uses a neighborhood, block-sparse or selected-tokens mask}}
+  %o = attn.attention %q, %q, %q masks [#attn.neighborhood<grid = [4, 4], kernel = [3, 3]>]
+      : tensor<1x2x16x16xf32>, tensor<1x2x16x16xf32>, tensor<1x2x16x16xf32> -> tensor<1x2x16x16xf32>
+  return %o : tensor<1x2x16x16xf32>
+}

@@ -1,0 +1,76 @@
+// RUN: attn-opt %s -attn-tile-attention -split-input-file | FileCheck %s
+// RUN: attn-opt %s -attn-tile-attention="query-tile=16 key-tile=128" -split-input-file | FileCheck %s --check-prefix=TILES
+
+// A causal GQA spec becomes a kernel on buffers: inputs, then the outputs it
+// writes, callable from C. The loop nest is parallel over (b, h, query tile)
+// and visits key tiles up to the last position of the tile only.
+// CHECK-LABEL: func.func @causal(
+// CHECK-SAME:    %[[Q:[a-z0-9]+]]: memref<?x8x?x64xf16>, %[[K:[a-z0-9]+]]: memref<?x2x?x64xf16>, %[[V:[a-z0-9]+]]: memref<?x2x?x64xf16>, %[[O:[a-z0-9]+]]: memref<?x8x?x64xf16>)
+// CHECK-SAME:    attributes {llvm.emit_c_interface}
+// CHECK-NOT:     tensor
+// CHECK:         %[[SQ:.+]] = memref.dim %[[Q]], %c2 : memref<?x8x?x64xf16>
+// CHECK:         %[[SKV:.+]] = memref.dim %[[K]], %c2{{.*}} : memref<?x2x?x64xf16>
+// CHECK:         %[[NTILES:.+]] = arith.ceildivsi %[[SQ]], %{{.+}} : index
+// CHECK:         scf.parallel (%[[B:.+]], %[[H:.+]], %[[QT:.+]]) = {{.*}} to (%{{.+}}, %c8, %[[NTILES]])
+// Running max, sum, accumulator and one row of scores per query tile.
+// CHECK:           memref.alloca() : memref<32xf32>
+// CHECK:           memref.alloca() : memref<32xf32>
+// CHECK:           memref.alloca() : memref<32x64xf32>
+// CHECK:           memref.alloca() : memref<64xf32>
+// The key/value head of query head h is h / 4.
+// CHECK:           arith.divui %[[H]], %c4
+// The last key any row of the tile keeps: min(Skv - 1, p(last row)).
+// CHECK:           %[[LAST:.+]] = arith.minsi %{{.+}}, %{{.+}} : index
+// CHECK:           %[[END:.+]] = arith.floordivsi %[[LAST]], %c64
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step
+// CHECK:             arith.cmpi sle
+// CHECK:             math.exp
+// CHECK:           memref.store %{{.+}}, %[[O]][%[[B]], %[[H]], %{{.+}}, %{{.+}}] : memref<?x8x?x64xf16>
+// CHECK-NOT:     attn.attention
+// TILES-LABEL: func.func @causal(
+// TILES:         memref.alloca() : memref<16xf32>
+// TILES:         memref.alloca() : memref<128xf32>
+func.func @causal(%q: tensor<?x8x?x64xf16>, %k: tensor<?x2x?x64xf16>,
+                  %v: tensor<?x2x?x64xf16>) -> tensor<?x8x?x64xf16> {
+  %o = attn.attention %q, %k, %v masks [#attn.causal]
+      : tensor<?x8x?x64xf16>, tensor<?x2x?x64xf16>, tensor<?x2x?x64xf16>
+      -> tensor<?x8x?x64xf16>
+  return %o : tensor<?x8x?x64xf16>
+}
+
+// -----
+
+// A sliding window without sinks starts at the first key of p(first row) - left.
+// CHECK-LABEL: func.func @window(
+// CHECK:         %[[LO:.+]] = arith.subi %{{.+}}, %c16 : index
+// CHECK:         %[[LOWER:.+]] = arith.maxsi %{{.+}}, %[[LO]] : index
+// CHECK:         arith.divsi %[[LOWER]], %c64
+func.func @window(%q: tensor<1x2x128x32xf32>, %k: tensor<1x2x128x32xf32>,
+                  %v: tensor<1x2x128x32xf32>) -> tensor<1x2x128x32xf32> {
+  %o = attn.attention %q, %k, %v masks [#attn.sliding_window<left = 16, right = 0>]
+      : tensor<1x2x128x32xf32>, tensor<1x2x128x32xf32>, tensor<1x2x128x32xf32>
+      -> tensor<1x2x128x32xf32>
+  return %o : tensor<1x2x128x32xf32>
+}
+
+// -----
+
+// Results that feed another op live in a temporary; the lse is an output.
+// CHECK-LABEL: func.func @agent(
+// CHECK-SAME:    %{{.+}}: memref<1x2x8x16xf32>, %{{.+}}: memref<1x2x4x16xf32>, %{{.+}}: memref<1x2x32x16xf32>, %{{.+}}: memref<1x2x32x16xf32>, %[[O:.+]]: memref<1x2x8x16xf32>, %[[LSE:.+]]: memref<1x2x8xf32>)
+// CHECK:         %[[TMP:.+]] = memref.alloc() : memref<1x2x4x16xf32>
+// CHECK:         scf.parallel
+// CHECK:         scf.parallel
+// CHECK:         memref.store %{{.+}}, %[[LSE]]
+// CHECK:         memref.dealloc %[[TMP]]
+func.func @agent(%q: tensor<1x2x8x16xf32>, %a: tensor<1x2x4x16xf32>,
+                 %k: tensor<1x2x32x16xf32>, %v: tensor<1x2x32x16xf32>)
+    -> (tensor<1x2x8x16xf32>, tensor<1x2x8xf32>) {
+  %va = attn.attention %a, %k, %v
+      : tensor<1x2x4x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>
+      -> tensor<1x2x4x16xf32>
+  %o, %lse = attn.attention %q, %a, %va
+      : tensor<1x2x8x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>
+      -> tensor<1x2x8x16xf32>, lse tensor<1x2x8xf32>
+  return %o, %lse : tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
+}
