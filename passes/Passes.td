@@ -39,7 +39,8 @@ def AttnTileAttention : Pass<"attn-tile-attention", "ModuleOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
-    "::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"
+    "::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::vector::VectorDialect"
   ];
   let options = [
     Option<"queryTile", "query-tile", "int64_t", "32",
@@ -47,6 +48,19 @@ def AttnTileAttention : Pass<"attn-tile-attention", "ModuleOp"> {
     Option<"keyTile", "key-tile", "int64_t", "64",
            "Keys per tile">
   ];
+}
+
+def AttnCpuApproximateMath : Pass<"attn-cpu-approximate-math"> {
+  let summary = "Replace exp, log and friends on vectors by polynomials";
+  let description = [{
+    The CPU backend computes whole rows of weights at once; LLVM would turn
+    `math.exp` on a vector into one libm call per lane. This pass rewrites the
+    math functions the kernels use into arithmetic (MLIR's polynomial
+    approximations, accurate to a few f32 ulp), which vectorises.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 #endif // ATTN_PASSES_TD

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 
 #include <limits>
@@ -65,6 +66,8 @@ private:
                                            Value offset, Value kvLength);
   void emitTile(ImplicitLocOpBuilder &b, Value batch, Value head,
                 Value queryTileIndex);
+  void emitPackKeys(ImplicitLocOpBuilder &b, Value kvHead, Value batch,
+                    Value firstKey, Value cols);
   void emitRowUpdate(ImplicitLocOpBuilder &b, const ScoreRow &row, Value r,
                      Value kvHead, Value firstKey, Value cols);
   void emitEpilogue(ImplicitLocOpBuilder &b, Value batch, Value head,
@@ -81,6 +84,8 @@ private:
 
   // Per query tile: running max, sum, accumulator and one row of scores.
   Value maxBuf, sumBuf, accBuf, scoreBuf;
+  /// The key tile, transposed to [D, keyTile] f32.
+  Value keysT;
   Value batchSize, queryLen, keyLen;
 };
 
@@ -168,6 +173,9 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
   accBuf = memref::AllocaOp::create(
       b, MemRefType::get({queryTile, valueDim}, f32Type));
   scoreBuf = memref::AllocaOp::create(b, MemRefType::get({keyTile}, f32Type));
+  keysT = memref::AllocaOp::create(
+      b, MemRefType::get({op.getQuery().getType().getDimSize(3), keyTile},
+                         f32Type));
 
   Value zero = cst(b, 0), one = cst(b, 1);
   Value firstRow = arith::MulIOp::create(b, queryTileIndex, cst(b, queryTile));
@@ -212,6 +220,7 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
         Value cols = arith::MinSIOp::create(
             ib, cst(ib, keyTile),
             arith::SubIOp::create(ib, kvLength, firstKey));
+        emitPackKeys(ib, kvHead, batch, firstKey, cols);
         scf::ForOp::create(
             ib, cst(ib, 0), liveRows, cst(ib, 1), ValueRange{},
             [&](OpBuilder &inner, Location loc, Value r, ValueRange) {
@@ -227,6 +236,57 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
   emitEpilogue(b, batch, head, firstRow, tileRows, liveRows);
 }
 
+/// `buffer[indices..., 0:n]` as vector<n x f32>.
+static Value loadRow(ImplicitLocOpBuilder &b, Value buffer, ValueRange indices,
+                     int64_t n) {
+  auto type = llvm::cast<MemRefType>(buffer.getType());
+  Value row = vector::LoadOp::create(
+      b, VectorType::get({n}, type.getElementType()), buffer, indices);
+  Type f32 = b.getF32Type();
+  if (type.getElementType() == f32)
+    return row;
+  return arith::ExtFOp::create(b, VectorType::get({n}, f32), row);
+}
+
+void AttentionLowering::emitPackKeys(ImplicitLocOpBuilder &b, Value kvHead,
+                                     Value batch, Value firstKey, Value cols) {
+  // keysT[d, c] = K[b, kvh, firstKey + c, d] as f32, so one row's scores
+  // for the whole tile are D vector FMAs; shared by every row of the tile.
+  int64_t headDim = op.getQuery().getType().getDimSize(3);
+  scf::ForOp::create(
+      b, cst(b, 0), cols, cst(b, 1), ValueRange{},
+      [&](OpBuilder &nested, Location loc, Value c, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value j = arith::AddIOp::create(ib, firstKey, c);
+        scf::ForOp::create(
+            ib, cst(ib, 0), cst(ib, headDim), cst(ib, 1), ValueRange{},
+            [&](OpBuilder &inner, Location loc, Value d, ValueRange) {
+              ImplicitLocOpBuilder jb(loc, inner);
+              memref::StoreOp::create(
+                  jb,
+                  loadAsF32(jb, buffers.key, ValueRange{batch, kvHead, j, d}),
+                  keysT, ValueRange{d, c});
+              scf::YieldOp::create(jb);
+            });
+        scf::YieldOp::create(ib);
+      });
+}
+
+/// Whether `op`'s masks are each an interval of keys per row (causal, a
+/// window without sinks, a prefix LM) and nothing else changes a score: then
+/// a tile whose first and last keys are kept is kept whole, and needs no
+/// per-element work.
+static bool hasOnlyIntervalMasks(AttentionOp op) {
+  if (!op.getModifiers().empty() || !op.getScore().empty() ||
+      !op.getMask().empty())
+    return false;
+  return llvm::all_of(op.getMasks(), [](Attribute mask) {
+    if (auto window = llvm::dyn_cast<SlidingWindowMaskAttr>(mask))
+      return window.getSinks() == 0;
+    return llvm::isa<CausalMaskAttr, PrefixLMMaskAttr>(mask);
+  });
+}
+
 void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
                                       const ScoreRow &row, Value r,
                                       Value kvHead, Value firstKey,
@@ -234,69 +294,110 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
   int64_t headDim = op.getQuery().getType().getDimSize(3);
   int64_t valueDim = op.getValue().getType().getDimSize(3);
   Value zero = cst(b, 0), one = cst(b, 1);
-  Value scale = f32(b, op.getScaleOrDefault());
   Value negInf = f32(b, kNegInf);
+  Type f32Type = b.getF32Type();
+  VectorType scoreType = VectorType::get({keyTile}, f32Type);
+  VectorType accType = VectorType::get({valueDim}, f32Type);
 
-  // One row of scores for this key tile: kept pairs hold the modified score,
-  // the others -inf (which every normaliser weighs 0).
-  scf::ForOp::create(
-      b, zero, cols, one, ValueRange{},
-      [&](OpBuilder &nested, Location loc, Value c, ValueRange) {
+  // scores[0:keyTile] = scale * q . keysT, then -inf past the tile's end.
+  auto dot = scf::ForOp::create(
+      b, zero, cst(b, headDim), one,
+      ValueRange{arith::ConstantOp::create(
+          b, DenseElementsAttr::get(scoreType, b.getF32FloatAttr(0.0)))},
+      [&](OpBuilder &nested, Location loc, Value d, ValueRange sum) {
         ImplicitLocOpBuilder ib(loc, nested);
-        Value j = arith::AddIOp::create(ib, firstKey, c);
-        auto dot = scf::ForOp::create(
-            ib, cst(ib, 0), cst(ib, headDim), cst(ib, 1),
-            ValueRange{f32(ib, 0.0)},
-            [&](OpBuilder &inner, Location loc, Value d, ValueRange sum) {
-              ImplicitLocOpBuilder jb(loc, inner);
-              Value qd = loadAsF32(jb, buffers.query,
-                                   ValueRange{row.b, row.h, row.i, d});
-              Value kd =
-                  loadAsF32(jb, buffers.key, ValueRange{row.b, kvHead, j, d});
-              scf::YieldOp::create(
-                  jb, ValueRange{arith::AddFOp::create(
-                          jb, sum[0], arith::MulFOp::create(jb, qd, kd))});
-            });
-        Value s = arith::MulFOp::create(ib, dot.getResult(0), scale);
-        Value keep = emitter.emitKeep(ib, row, j);
-        s = emitter.emitModifiers(ib, row, j, s);
-        memref::StoreOp::create(
-            ib, arith::SelectOp::create(ib, keep, s, negInf), scoreBuf, c);
-        scf::YieldOp::create(ib);
+        Value q =
+            loadAsF32(ib, buffers.query, ValueRange{row.b, row.h, row.i, d});
+        Value keys =
+            vector::LoadOp::create(ib, scoreType, keysT, ValueRange{d, zero});
+        scf::YieldOp::create(
+            ib, ValueRange{vector::FMAOp::create(
+                    ib, vector::BroadcastOp::create(ib, scoreType, q), keys,
+                    sum[0])});
       });
+  Value scores =
+      arith::MulFOp::create(b, dot.getResult(0),
+                            vector::BroadcastOp::create(
+                                b, scoreType, f32(b, op.getScaleOrDefault())));
+  Value inTile = vector::CreateMaskOp::create(
+      b, VectorType::get({keyTile}, b.getI1Type()), ValueRange{cols});
+  scores = arith::SelectOp::create(
+      b, inTile, scores, vector::BroadcastOp::create(b, scoreType, negInf));
+  vector::StoreOp::create(b, scores, scoreBuf, ValueRange{zero});
 
-  // acc[r, :] += w * v[j, :] for every key of the tile.
-  auto accumulate = [&](ImplicitLocOpBuilder &ib, Value c, Value w) {
-    Value j = arith::AddIOp::create(ib, firstKey, c);
+  // Masks and modifiers per element, unless the whole tile is kept as is.
+  auto elementwise = [&](OpBuilder &nested, Location loc, bool inIf) {
+    ImplicitLocOpBuilder ib(loc, nested);
     scf::ForOp::create(
-        ib, cst(ib, 0), cst(ib, valueDim), cst(ib, 1), ValueRange{},
-        [&](OpBuilder &inner, Location loc, Value d, ValueRange) {
+        ib, cst(ib, 0), cols, cst(ib, 1), ValueRange{},
+        [&](OpBuilder &inner, Location loc, Value c, ValueRange) {
           ImplicitLocOpBuilder jb(loc, inner);
-          Value vd =
-              loadAsF32(jb, buffers.value, ValueRange{row.b, kvHead, j, d});
-          Value a = memref::LoadOp::create(jb, accBuf, ValueRange{r, d});
+          Value j = arith::AddIOp::create(jb, firstKey, c);
+          Value s = memref::LoadOp::create(jb, scoreBuf, c);
+          Value keep = emitter.emitKeep(jb, row, j);
+          s = emitter.emitModifiers(jb, row, j, s);
           memref::StoreOp::create(
-              jb,
-              arith::AddFOp::create(jb, a, arith::MulFOp::create(jb, w, vd)),
-              accBuf, ValueRange{r, d});
+              jb, arith::SelectOp::create(jb, keep, s, negInf), scoreBuf, c);
           scf::YieldOp::create(jb);
         });
+    if (inIf)
+      scf::YieldOp::create(ib);
+  };
+  if (!hasOnlyIntervalMasks(op)) {
+    elementwise(b, b.getLoc(), /*inIf=*/false);
+  } else if (!op.getMasks().empty()) {
+    Value lastKey =
+        arith::SubIOp::create(b, arith::AddIOp::create(b, firstKey, cols), one);
+    Value full = arith::AndIOp::create(b, emitter.emitKeep(b, row, firstKey),
+                                       emitter.emitKeep(b, row, lastKey));
+    Value partial = arith::XOrIOp::create(
+        b, full, arith::ConstantIntOp::create(b, b.getI1Type(), 1));
+    scf::IfOp::create(b, partial, [&](OpBuilder &nested, Location loc) {
+      elementwise(nested, loc, /*inIf=*/true);
+    });
+  }
+
+  // acc[r] += w_c * v[j] and l[r] += w_c over the tile's keys, with the
+  // accumulator row held in registers; the weights are in scoreBuf.
+  auto accumulate = [&](ImplicitLocOpBuilder &ib, Value rescale) {
+    Value acc =
+        vector::LoadOp::create(ib, accType, accBuf, ValueRange{r, cst(ib, 0)});
+    if (rescale)
+      acc = arith::MulFOp::create(
+          ib, acc, vector::BroadcastOp::create(ib, accType, rescale));
+    auto loop = scf::ForOp::create(
+        ib, cst(ib, 0), cols, cst(ib, 1), ValueRange{acc},
+        [&](OpBuilder &inner, Location loc, Value c, ValueRange state) {
+          ImplicitLocOpBuilder jb(loc, inner);
+          Value w = memref::LoadOp::create(jb, scoreBuf, c);
+          Value j = arith::AddIOp::create(jb, firstKey, c);
+          Value valueRow = loadRow(jb, buffers.value,
+                                   {row.b, kvHead, j, cst(jb, 0)}, valueDim);
+          scf::YieldOp::create(
+              jb, ValueRange{vector::FMAOp::create(
+                      jb, vector::BroadcastOp::create(jb, accType, w), valueRow,
+                      state[0])});
+        });
+    vector::StoreOp::create(ib, loop.getResult(0), accBuf,
+                            ValueRange{r, cst(ib, 0)});
+  };
+  auto addToSum = [&](ImplicitLocOpBuilder &ib, Value weights, Value rescale) {
     Value l = memref::LoadOp::create(ib, sumBuf, r);
-    memref::StoreOp::create(ib, arith::AddFOp::create(ib, l, w), sumBuf, r);
+    if (rescale)
+      l = arith::MulFOp::create(ib, l, rescale);
+    Value total = vector::ReductionOp::create(
+        ib, vector::CombiningKind::ADD, weights, arith::FastMathFlags::reassoc);
+    memref::StoreOp::create(ib, arith::AddFOp::create(ib, l, total), sumBuf, r);
   };
 
   Attribute normalizer = op.getNormalizerOrDefault();
+  Value masked =
+      vector::LoadOp::create(b, scoreType, scoreBuf, ValueRange{zero});
   if (llvm::isa<SoftmaxAttr>(normalizer)) {
-    auto tileMax = scf::ForOp::create(
-        b, zero, cols, one, ValueRange{negInf},
-        [&](OpBuilder &nested, Location loc, Value c, ValueRange m) {
-          ImplicitLocOpBuilder ib(loc, nested);
-          Value s = memref::LoadOp::create(ib, scoreBuf, c);
-          scf::YieldOp::create(
-              ib, ValueRange{arith::MaximumFOp::create(ib, m[0], s)});
-        });
+    Value tileMax =
+        vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF, masked);
     Value oldMax = memref::LoadOp::create(b, maxBuf, r);
-    Value newMax = arith::MaximumFOp::create(b, oldMax, tileMax.getResult(0));
+    Value newMax = arith::MaximumFOp::create(b, oldMax, tileMax);
     Value anyKept =
         arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, newMax, negInf);
     scf::IfOp::create(b, anyKept, [&](OpBuilder &nested, Location loc) {
@@ -304,75 +405,66 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
       // Rescale the state to the new max, then add this tile's keys.
       Value alpha =
           math::ExpOp::create(ib, arith::SubFOp::create(ib, oldMax, newMax));
-      Value l = memref::LoadOp::create(ib, sumBuf, r);
-      memref::StoreOp::create(ib, arith::MulFOp::create(ib, l, alpha), sumBuf,
-                              r);
-      scf::ForOp::create(
-          ib, cst(ib, 0), cst(ib, valueDim), cst(ib, 1), ValueRange{},
-          [&](OpBuilder &inner, Location loc, Value d, ValueRange) {
-            ImplicitLocOpBuilder jb(loc, inner);
-            Value a = memref::LoadOp::create(jb, accBuf, ValueRange{r, d});
-            memref::StoreOp::create(jb, arith::MulFOp::create(jb, a, alpha),
-                                    accBuf, ValueRange{r, d});
-            scf::YieldOp::create(jb);
-          });
-      scf::ForOp::create(
-          ib, cst(ib, 0), cols, cst(ib, 1), ValueRange{},
-          [&](OpBuilder &inner, Location loc, Value c, ValueRange) {
-            ImplicitLocOpBuilder jb(loc, inner);
-            Value s = memref::LoadOp::create(jb, scoreBuf, c);
-            accumulate(
-                jb, c,
-                math::ExpOp::create(jb, arith::SubFOp::create(jb, s, newMax)));
-            scf::YieldOp::create(jb);
-          });
+      Value weights = math::ExpOp::create(
+          ib,
+          arith::SubFOp::create(
+              ib, masked, vector::BroadcastOp::create(ib, scoreType, newMax)));
+      vector::StoreOp::create(ib, weights, scoreBuf, ValueRange{cst(ib, 0)});
+      addToSum(ib, weights, alpha);
+      accumulate(ib, alpha);
       memref::StoreOp::create(ib, newMax, maxBuf, r);
       scf::YieldOp::create(ib);
     });
     return;
   }
 
-  // Normalisers without a running max: each kept key's weight is final.
-  scf::ForOp::create(
-      b, zero, cols, one, ValueRange{},
-      [&](OpBuilder &nested, Location loc, Value c, ValueRange) {
-        ImplicitLocOpBuilder ib(loc, nested);
-        Value s = memref::LoadOp::create(ib, scoreBuf, c);
-        Value zeroF = f32(ib, 0.0), oneF = f32(ib, 1.0);
-        Value w;
-        if (auto softplus = llvm::dyn_cast<SoftplusAttr>(normalizer)) {
-          // softplus(s) = max(s, 0) + log1p(exp(-|s|)); 0 at -inf.
-          Value sp = arith::AddFOp::create(
-              ib, arith::MaximumFOp::create(ib, s, zeroF),
-              math::Log1pOp::create(
-                  ib, math::ExpOp::create(
-                          ib, arith::NegFOp::create(
-                                  ib, math::AbsFOp::create(ib, s)))));
-          double g = softplus.getPower().convertToDouble();
-          w = g == 1.0 ? sp : Value(math::PowFOp::create(ib, sp, f32(ib, g)));
-        } else if (auto relu = llvm::dyn_cast<ReluAttr>(normalizer)) {
-          Value positive = arith::MaximumFOp::create(ib, s, zeroF);
-          double power = relu.getPower().convertToDouble();
-          w = power == 1.0
-                  ? positive
-                  : Value(math::PowFOp::create(ib, positive, f32(ib, power)));
-        } else if (auto sigmoid = llvm::dyn_cast<SigmoidAttr>(normalizer)) {
-          Value x = arith::AddFOp::create(
-              ib, s, f32(ib, sigmoid.getBias().convertToDouble()));
-          w = arith::DivFOp::create(
-              ib, oneF,
-              arith::AddFOp::create(
-                  ib, oneF,
-                  math::ExpOp::create(ib, arith::NegFOp::create(ib, x))));
-        } else {
-          // none: w = s, and a masked key (-inf) weighs 0.
-          Value masked =
-              arith::CmpFOp::create(ib, arith::CmpFPredicate::OEQ, s, negInf);
-          w = arith::SelectOp::create(ib, masked, zeroF, s);
-        }
-        accumulate(ib, c, w);
-        scf::YieldOp::create(ib);
-      });
+  // Normalisers without a running max: each kept key's weight is final;
+  // -inf (masked) weighs 0 in each.
+  Value zeroV = vector::BroadcastOp::create(b, scoreType, f32(b, 0.0));
+  Value oneV = vector::BroadcastOp::create(b, scoreType, f32(b, 1.0));
+  Value weights;
+  if (auto softplus = llvm::dyn_cast<SoftplusAttr>(normalizer)) {
+    // softplus(s) = max(s, 0) + log1p(exp(-|s|)).
+    Value sp = arith::AddFOp::create(
+        b, arith::MaximumFOp::create(b, masked, zeroV),
+        math::Log1pOp::create(
+            b,
+            math::ExpOp::create(
+                b, arith::NegFOp::create(b, math::AbsFOp::create(b, masked)))));
+    double g = softplus.getPower().convertToDouble();
+    weights =
+        g == 1.0
+            ? sp
+            : Value(math::PowFOp::create(
+                  b, sp, vector::BroadcastOp::create(b, scoreType, f32(b, g))));
+  } else if (auto relu = llvm::dyn_cast<ReluAttr>(normalizer)) {
+    Value positive = arith::MaximumFOp::create(b, masked, zeroV);
+    double power = relu.getPower().convertToDouble();
+    weights =
+        power == 1.0
+            ? positive
+            : Value(math::PowFOp::create(
+                  b, positive,
+                  vector::BroadcastOp::create(b, scoreType, f32(b, power))));
+  } else if (auto sigmoid = llvm::dyn_cast<SigmoidAttr>(normalizer)) {
+    Value x = arith::AddFOp::create(
+        b, masked,
+        vector::BroadcastOp::create(
+            b, scoreType, f32(b, sigmoid.getBias().convertToDouble())));
+    weights = arith::DivFOp::create(
+        b, oneV,
+        arith::AddFOp::create(
+            b, oneV, math::ExpOp::create(b, arith::NegFOp::create(b, x))));
+  } else {
+    // none: w = s, a masked key weighs 0.
+    Value isMasked = arith::CmpFOp::create(
+        b, arith::CmpFPredicate::OEQ, masked,
+        vector::BroadcastOp::create(b, scoreType, negInf));
+    weights = arith::SelectOp::create(b, isMasked, zeroV, masked);
+  }
+  vector::StoreOp::create(b, weights, scoreBuf, ValueRange{zero});
+  addToSum(b, weights, Value());
+  accumulate(b, Value());
 }
 
 void AttentionLowering::emitEpilogue(ImplicitLocOpBuilder &b, Value batch,

@@ -17,6 +17,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/TargetSelect.h"
@@ -78,10 +79,14 @@ CpuJitKernel::compile(func::FuncOp func, const CpuPipelineOptions &options) {
   llvm::InitializeNativeTargetAsmPrinter();
   registerBuiltinDialectTranslation(*module->getContext());
   registerLLVMDialectTranslation(*module->getContext());
+  registerOpenMPDialectTranslation(*module->getContext());
   ExecutionEngineOptions engineOptions;
   auto transformer = makeOptimizingTransformer(3, 0, nullptr);
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // The OpenMP runtime the threaded loop calls into.
+  SmallVector<StringRef> libraries = {ATTN_OPENMP_LIBRARY};
+  engineOptions.sharedLibPaths = libraries;
   auto engine = ExecutionEngine::create(*module, engineOptions);
   if (!engine)
     return func.emitError()
