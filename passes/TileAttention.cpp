@@ -35,6 +35,10 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
+/// Query tiles with at least this many live rows transpose each key tile
+/// once for all of them; fewer rows read key rows directly.
+constexpr int64_t kPackedRows = 8;
+
 /// Emits the loop nest of one attn.attention writing `output` (and `lse`).
 class AttentionLowering {
 public:
@@ -61,17 +65,24 @@ private:
   /// The alignment offset of batch entry `batch` (clamped into range).
   Value emitOffset(ImplicitLocOpBuilder &b, Value batch);
   /// First and last+1 key tile a query tile visits.
-  std::pair<Value, Value> emitKeyTileRange(ImplicitLocOpBuilder &b,
-                                           Value firstRow, Value liveRows,
-                                           Value offset, Value kvLength);
+  std::pair<Value, Value> emitKeyTileRange(ImplicitLocOpBuilder &b, Value pMin,
+                                           Value pMax, Value offset,
+                                           Value kvLength);
   void emitTile(ImplicitLocOpBuilder &b, Value batch, Value head,
                 Value queryTileIndex);
   void emitPackKeys(ImplicitLocOpBuilder &b, Value kvHead, Value batch,
                     Value firstKey, Value cols);
+  /// One row's update for one key tile; with `packed`, scores come from the
+  /// transposed key tile, else from the key rows directly.
   void emitRowUpdate(ImplicitLocOpBuilder &b, const ScoreRow &row, Value r,
-                     Value kvHead, Value firstKey, Value cols);
-  void emitEpilogue(ImplicitLocOpBuilder &b, Value batch, Value head,
+                     Value kvHead, Value firstKey, Value cols, bool packed);
+  void emitEpilogue(ImplicitLocOpBuilder &b, Value batch, Value kvHead,
                     Value firstRow, Value tileRows, Value liveRows);
+  /// Row r of a tile is (query i, head h): the G query heads of one
+  /// key/value head are interleaved, t = i * G + g, so they share every
+  /// key and value tile the tile loads.
+  std::pair<Value, Value> emitRowIndices(ImplicitLocOpBuilder &b, Value kvHead,
+                                         Value firstRow, Value r);
   Value loadAsF32(ImplicitLocOpBuilder &b, Value buffer, ValueRange indices) {
     return ScoreEmitter::toF32(b, memref::LoadOp::create(b, buffer, indices));
   }
@@ -108,13 +119,10 @@ Value AttentionLowering::emitOffset(ImplicitLocOpBuilder &b, Value batch) {
 }
 
 std::pair<Value, Value>
-AttentionLowering::emitKeyTileRange(ImplicitLocOpBuilder &b, Value firstRow,
-                                    Value liveRows, Value offset,
-                                    Value kvLength) {
-  // Keys [lower, upper] can be kept by some row of the tile.
-  Value pMin = arith::AddIOp::create(b, firstRow, offset);
-  Value pMax = arith::SubIOp::create(
-      b, arith::AddIOp::create(b, pMin, liveRows), cst(b, 1));
+AttentionLowering::emitKeyTileRange(ImplicitLocOpBuilder &b, Value pMin,
+                                    Value pMax, Value offset, Value kvLength) {
+  // Keys [lower, upper] can be kept by some row of the tile, whose positions
+  // are [pMin, pMax].
   Value lower = cst(b, 0);
   Value upper = arith::SubIOp::create(b, kvLength, cst(b, 1));
   auto tighten = [&](Value hi) {
@@ -146,17 +154,29 @@ AttentionLowering::emitKeyTileRange(ImplicitLocOpBuilder &b, Value firstRow,
   return {first, arith::MaxSIOp::create(b, last, first)};
 }
 
+std::pair<Value, Value>
+AttentionLowering::emitRowIndices(ImplicitLocOpBuilder &b, Value kvHead,
+                                  Value firstRow, Value r) {
+  Value group = cst(b, op.getGroupSize());
+  Value t = arith::AddIOp::create(b, firstRow, r);
+  Value i = arith::DivUIOp::create(b, t, group);
+  Value h = arith::AddIOp::create(b, arith::MulIOp::create(b, kvHead, group),
+                                  arith::RemUIOp::create(b, t, group));
+  return {i, h};
+}
+
 void AttentionLowering::emit(ImplicitLocOpBuilder &b) {
-  RankedTensorType q = op.getQuery().getType();
   batchSize = memref::DimOp::create(b, buffers.query, 0);
   queryLen = memref::DimOp::create(b, buffers.query, 2);
   keyLen = memref::DimOp::create(b, buffers.key, 2);
-  Value tiles = arith::CeilDivSIOp::create(b, queryLen, cst(b, queryTile));
+  int64_t kvHeads = op.getKey().getType().getDimSize(1);
+  Value rows = arith::MulIOp::create(b, queryLen, cst(b, op.getGroupSize()));
+  Value tiles = arith::CeilDivSIOp::create(b, rows, cst(b, queryTile));
   Value zero = cst(b, 0), one = cst(b, 1);
   scf::ParallelOp::create(
       b, ValueRange{zero, zero, zero},
-      ValueRange{batchSize, cst(b, q.getDimSize(1)), tiles},
-      ValueRange{one, one, one}, ValueRange{},
+      ValueRange{batchSize, cst(b, kvHeads), tiles}, ValueRange{one, one, one},
+      ValueRange{},
       [&](OpBuilder &nested, Location loc, ValueRange ivs, ValueRange) {
         ImplicitLocOpBuilder ib(loc, nested);
         emitTile(ib, ivs[0], ivs[1], ivs[2]);
@@ -165,7 +185,7 @@ void AttentionLowering::emit(ImplicitLocOpBuilder &b) {
 }
 
 void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
-                                 Value head, Value queryTileIndex) {
+                                 Value kvHead, Value queryTileIndex) {
   int64_t valueDim = op.getValue().getType().getDimSize(3);
   Type f32Type = b.getF32Type();
   maxBuf = memref::AllocaOp::create(b, MemRefType::get({queryTile}, f32Type));
@@ -178,19 +198,31 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
                          f32Type));
 
   Value zero = cst(b, 0), one = cst(b, 1);
+  Value group = cst(b, op.getGroupSize());
+  // Tile rows t = i * G + g count the query rows of all G heads.
   Value firstRow = arith::MulIOp::create(b, queryTileIndex, cst(b, queryTile));
   Value tileRows = arith::MinSIOp::create(
-      b, cst(b, queryTile), arith::SubIOp::create(b, queryLen, firstRow));
+      b, cst(b, queryTile),
+      arith::SubIOp::create(b, arith::MulIOp::create(b, queryLen, group),
+                            firstRow));
   Value rowCount = emitLength(b, buffers.qLen, batch, queryLen);
   Value kvLength = emitLength(b, buffers.kvLen, batch, keyLen);
   Value liveRows = arith::MaxSIOp::create(
       b, zero,
-      arith::MinSIOp::create(b, tileRows,
-                             arith::SubIOp::create(b, rowCount, firstRow)));
+      arith::MinSIOp::create(
+          b, tileRows,
+          arith::SubIOp::create(b, arith::MulIOp::create(b, rowCount, group),
+                                firstRow)));
   Value offset = op.getAlignment() == Alignment::top_left
                      ? zero
                      : Value(arith::SubIOp::create(b, kvLength, rowCount));
-  Value kvHead = arith::DivUIOp::create(b, head, cst(b, op.getGroupSize()));
+  // Positions of the first and last live rows.
+  Value pMin = arith::AddIOp::create(
+      b, arith::DivUIOp::create(b, firstRow, group), offset);
+  Value lastRow = arith::SubIOp::create(
+      b, arith::AddIOp::create(b, firstRow, liveRows), one);
+  Value pMax = arith::AddIOp::create(
+      b, arith::DivSIOp::create(b, lastRow, group), offset);
 
   // Fresh state: m = -inf, l = 0, acc = 0.
   scf::ForOp::create(
@@ -211,7 +243,7 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
       });
 
   auto [firstTile, lastTile] =
-      emitKeyTileRange(b, firstRow, liveRows, offset, kvLength);
+      emitKeyTileRange(b, pMin, pMax, offset, kvLength);
   scf::ForOp::create(
       b, firstTile, lastTile, one, ValueRange{},
       [&](OpBuilder &nested, Location loc, Value kt, ValueRange) {
@@ -220,20 +252,36 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
         Value cols = arith::MinSIOp::create(
             ib, cst(ib, keyTile),
             arith::SubIOp::create(ib, kvLength, firstKey));
-        emitPackKeys(ib, kvHead, batch, firstKey, cols);
-        scf::ForOp::create(
-            ib, cst(ib, 0), liveRows, cst(ib, 1), ValueRange{},
-            [&](OpBuilder &inner, Location loc, Value r, ValueRange) {
-              ImplicitLocOpBuilder jb(loc, inner);
-              Value i = arith::AddIOp::create(jb, firstRow, r);
-              ScoreRow row{batch, head, i, offset,
-                           arith::AddIOp::create(jb, i, offset)};
-              emitRowUpdate(jb, row, r, kvHead, firstKey, cols);
-              scf::YieldOp::create(jb);
+        // Many rows share one transposed copy of the key tile; a few rows
+        // (decode) read the keys directly rather than pay for the copy.
+        auto rows = [&](OpBuilder &builder, Location loc, bool packed) {
+          ImplicitLocOpBuilder rb(loc, builder);
+          if (packed)
+            emitPackKeys(rb, kvHead, batch, firstKey, cols);
+          scf::ForOp::create(
+              rb, cst(rb, 0), liveRows, cst(rb, 1), ValueRange{},
+              [&](OpBuilder &inner, Location loc, Value r, ValueRange) {
+                ImplicitLocOpBuilder jb(loc, inner);
+                std::pair<Value, Value> indices =
+                    emitRowIndices(jb, kvHead, firstRow, r);
+                ScoreRow row{batch, indices.second, indices.first, offset,
+                             arith::AddIOp::create(jb, indices.first, offset)};
+                emitRowUpdate(jb, row, r, kvHead, firstKey, cols, packed);
+                scf::YieldOp::create(jb);
+              });
+          scf::YieldOp::create(rb);
+        };
+        Value manyRows = arith::CmpIOp::create(ib, arith::CmpIPredicate::sge,
+                                               liveRows, cst(ib, kPackedRows));
+        scf::IfOp::create(
+            ib, manyRows,
+            [&](OpBuilder &builder, Location loc) { rows(builder, loc, true); },
+            [&](OpBuilder &builder, Location loc) {
+              rows(builder, loc, false);
             });
         scf::YieldOp::create(ib);
       });
-  emitEpilogue(b, batch, head, firstRow, tileRows, liveRows);
+  emitEpilogue(b, batch, kvHead, firstRow, tileRows, liveRows);
 }
 
 /// `buffer[indices..., 0:n]` as vector<n x f32>.
@@ -289,8 +337,8 @@ static bool hasOnlyIntervalMasks(AttentionOp op) {
 
 void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
                                       const ScoreRow &row, Value r,
-                                      Value kvHead, Value firstKey,
-                                      Value cols) {
+                                      Value kvHead, Value firstKey, Value cols,
+                                      bool packed) {
   int64_t headDim = op.getQuery().getType().getDimSize(3);
   int64_t valueDim = op.getValue().getType().getDimSize(3);
   Value zero = cst(b, 0), one = cst(b, 1);
@@ -299,24 +347,49 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
   VectorType scoreType = VectorType::get({keyTile}, f32Type);
   VectorType accType = VectorType::get({valueDim}, f32Type);
 
-  // scores[0:keyTile] = scale * q . keysT, then -inf past the tile's end.
-  auto dot = scf::ForOp::create(
-      b, zero, cst(b, headDim), one,
-      ValueRange{arith::ConstantOp::create(
-          b, DenseElementsAttr::get(scoreType, b.getF32FloatAttr(0.0)))},
-      [&](OpBuilder &nested, Location loc, Value d, ValueRange sum) {
-        ImplicitLocOpBuilder ib(loc, nested);
-        Value q =
-            loadAsF32(ib, buffers.query, ValueRange{row.b, row.h, row.i, d});
-        Value keys =
-            vector::LoadOp::create(ib, scoreType, keysT, ValueRange{d, zero});
-        scf::YieldOp::create(
-            ib, ValueRange{vector::FMAOp::create(
-                    ib, vector::BroadcastOp::create(ib, scoreType, q), keys,
-                    sum[0])});
-      });
+  // scores[0:keyTile] = scale * q . k, then -inf past the tile's end.
+  Value dots;
+  if (packed) {
+    // D vector FMAs against the transposed tile.
+    dots =
+        scf::ForOp::create(
+            b, zero, cst(b, headDim), one,
+            ValueRange{arith::ConstantOp::create(
+                b, DenseElementsAttr::get(scoreType, b.getF32FloatAttr(0.0)))},
+            [&](OpBuilder &nested, Location loc, Value d, ValueRange sum) {
+              ImplicitLocOpBuilder ib(loc, nested);
+              Value q = loadAsF32(ib, buffers.query,
+                                  ValueRange{row.b, row.h, row.i, d});
+              Value keys = vector::LoadOp::create(ib, scoreType, keysT,
+                                                  ValueRange{d, zero});
+              scf::YieldOp::create(
+                  ib, ValueRange{vector::FMAOp::create(
+                          ib, vector::BroadcastOp::create(ib, scoreType, q),
+                          keys, sum[0])});
+            })
+            .getResult(0);
+  } else {
+    // One vector dot product per key.
+    Value queryRow =
+        loadRow(b, buffers.query, {row.b, row.h, row.i, zero}, headDim);
+    scf::ForOp::create(
+        b, zero, cols, one, ValueRange{},
+        [&](OpBuilder &nested, Location loc, Value c, ValueRange) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value j = arith::AddIOp::create(ib, firstKey, c);
+          Value keyRow =
+              loadRow(ib, buffers.key, {row.b, kvHead, j, cst(ib, 0)}, headDim);
+          Value dot = vector::ReductionOp::create(
+              ib, vector::CombiningKind::ADD,
+              arith::MulFOp::create(ib, queryRow, keyRow),
+              arith::FastMathFlags::reassoc);
+          memref::StoreOp::create(ib, dot, scoreBuf, c);
+          scf::YieldOp::create(ib);
+        });
+    dots = vector::LoadOp::create(b, scoreType, scoreBuf, ValueRange{zero});
+  }
   Value scores =
-      arith::MulFOp::create(b, dot.getResult(0),
+      arith::MulFOp::create(b, dots,
                             vector::BroadcastOp::create(
                                 b, scoreType, f32(b, op.getScaleOrDefault())));
   Value inTile = vector::CreateMaskOp::create(
@@ -468,8 +541,8 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
 }
 
 void AttentionLowering::emitEpilogue(ImplicitLocOpBuilder &b, Value batch,
-                                     Value head, Value firstRow, Value tileRows,
-                                     Value liveRows) {
+                                     Value kvHead, Value firstRow,
+                                     Value tileRows, Value liveRows) {
   int64_t valueDim = op.getValue().getType().getDimSize(3);
   Attribute normalizer = op.getNormalizerOrDefault();
   bool softmax = llvm::isa<SoftmaxAttr>(normalizer);
@@ -481,7 +554,9 @@ void AttentionLowering::emitEpilogue(ImplicitLocOpBuilder &b, Value batch,
       b, cst(b, 0), tileRows, cst(b, 1), ValueRange{},
       [&](OpBuilder &nested, Location loc, Value r, ValueRange) {
         ImplicitLocOpBuilder ib(loc, nested);
-        Value i = arith::AddIOp::create(ib, firstRow, r);
+        std::pair<Value, Value> indices =
+            emitRowIndices(ib, kvHead, firstRow, r);
+        Value i = indices.first, head = indices.second;
         Value zeroF = f32(ib, 0.0), negInf = f32(ib, kNegInf);
         Value live =
             arith::CmpIOp::create(ib, arith::CmpIPredicate::slt, r, liveRows);

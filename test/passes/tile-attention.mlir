@@ -2,30 +2,35 @@
 // RUN: attn-opt %s -attn-tile-attention="query-tile=16 key-tile=128" -split-input-file | FileCheck %s --check-prefix=TILES
 
 // A causal GQA spec becomes a kernel on buffers: inputs, then the outputs it
-// writes, callable from C. The loop nest is parallel over (b, h, query tile)
-// and visits key tiles up to the last position of the tile only.
+// writes, callable from C. The loop nest is parallel over (b, key/value head,
+// query tile), a tile holding the rows of all 4 query heads of its key/value
+// head, and visits key tiles up to the last position of the tile only.
 // CHECK-LABEL: func.func @causal(
 // CHECK-SAME:    %[[Q:[a-z0-9]+]]: memref<?x8x?x64xf16>, %[[K:[a-z0-9]+]]: memref<?x2x?x64xf16>, %[[V:[a-z0-9]+]]: memref<?x2x?x64xf16>, %[[O:[a-z0-9]+]]: memref<?x8x?x64xf16>)
 // CHECK-SAME:    attributes {llvm.emit_c_interface}
 // CHECK-NOT:     tensor
-// CHECK:         %[[SQ:.+]] = memref.dim %[[Q]], %c2 : memref<?x8x?x64xf16>
+// CHECK:         %[[SQ:.+]] = memref.dim %[[Q]], %c2{{[_0-9]*}} : memref<?x8x?x64xf16>
 // CHECK:         %[[SKV:.+]] = memref.dim %[[K]], %c2{{.*}} : memref<?x2x?x64xf16>
-// CHECK:         %[[NTILES:.+]] = arith.ceildivsi %[[SQ]], %{{.+}} : index
-// CHECK:         scf.parallel (%[[B:.+]], %[[H:.+]], %[[QT:.+]]) = {{.*}} to (%{{.+}}, %c8, %[[NTILES]])
+// CHECK:         %[[ROWS:.+]] = arith.muli %[[SQ]], %c4{{[_0-9]*}} : index
+// CHECK:         %[[NTILES:.+]] = arith.ceildivsi %[[ROWS]], %{{.+}} : index
+// CHECK:         scf.parallel (%[[B:.+]], %[[KVH:.+]], %[[QT:.+]]) = {{.*}} to (%{{.+}}, %c2{{.*}}, %[[NTILES]])
 // Running max, sum, accumulator and one row of scores per query tile.
 // CHECK:           memref.alloca() : memref<32xf32>
 // CHECK:           memref.alloca() : memref<32xf32>
 // CHECK:           memref.alloca() : memref<32x64xf32>
 // CHECK:           memref.alloca() : memref<64xf32>
-// The key/value head of query head h is h / 4.
-// CHECK:           arith.divui %[[H]], %c4
 // The last key any row of the tile keeps: min(Skv - 1, p(last row)).
-// CHECK:           %[[LAST:.+]] = arith.minsi %{{.+}}, %{{.+}} : index
-// CHECK:           %[[END:.+]] = arith.floordivsi %[[LAST]], %c64
+// CHECK:           %[[SKVM1:.+]] = arith.subi %[[SKV]], %c1{{[_0-9]*}} : index
+// CHECK:           %[[LAST:.+]] = arith.minsi %[[SKVM1]], %{{.+}} : index
+// CHECK:           %[[END:.+]] = arith.floordivsi %[[LAST]], %c64{{[_0-9]*}}
 // CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step
+// Row t of the tile is query t / 4 of head 4 * kvh + t % 4.
+// CHECK:             %[[T:.+]] = arith.addi %{{.+}}, %{{.+}} : index
+// CHECK:             arith.divui %[[T]], %c4{{[_0-9]*}}
+// CHECK:             arith.remui %[[T]], %c4{{[_0-9]*}}
 // CHECK:             arith.cmpi sle
 // CHECK:             math.exp
-// CHECK:           memref.store %{{.+}}, %[[O]][%[[B]], %[[H]], %{{.+}}, %{{.+}}] : memref<?x8x?x64xf16>
+// CHECK:           memref.store %{{.+}}, %[[O]][%[[B]], %{{.+}}, %{{.+}}, %{{.+}}] : memref<?x8x?x64xf16>
 // CHECK-NOT:     attn.attention
 // TILES-LABEL: func.func @causal(
 // TILES:         memref.alloca() : memref<16xf32>
@@ -42,9 +47,9 @@ func.func @causal(%q: tensor<?x8x?x64xf16>, %k: tensor<?x2x?x64xf16>,
 
 // A sliding window without sinks starts at the first key of p(first row) - left.
 // CHECK-LABEL: func.func @window(
-// CHECK:         %[[LO:.+]] = arith.subi %{{.+}}, %c16 : index
+// CHECK:         %[[LO:.+]] = arith.subi %{{.+}}, %c16{{[_0-9]*}} : index
 // CHECK:         %[[LOWER:.+]] = arith.maxsi %{{.+}}, %[[LO]] : index
-// CHECK:         arith.divsi %[[LOWER]], %c64
+// CHECK:         arith.divsi %[[LOWER]], %c64{{[_0-9]*}}
 func.func @window(%q: tensor<1x2x128x32xf32>, %k: tensor<1x2x128x32xf32>,
                   %v: tensor<1x2x128x32xf32>) -> tensor<1x2x128x32xf32> {
   %o = attn.attention %q, %k, %v masks [#attn.sliding_window<left = 16, right = 0>]
