@@ -23,8 +23,6 @@ LogicalResult ScoreEmitter::checkSupported(AttentionOp op) {
                             << ", which the tiled online form does not lower "
                                "yet (the reference oracle evaluates it)";
   };
-  if (op.isPaged())
-    return unsupported("a paged key/value cache");
   if (op.getBlockMax())
     return unsupported("block statistics");
   for (Attribute mask : op.getMasks())
@@ -32,16 +30,6 @@ LogicalResult ScoreEmitter::checkSupported(AttentionOp op) {
                   SelectedTokensMaskAttr>(mask))
       return unsupported(
           "a neighborhood, block-sparse or selected-tokens mask");
-  for (Attribute mod : op.getModifiers())
-    if (llvm::isa<LengthScalingModAttr>(mod))
-      return unsupported("length scaling (it needs each row's kept-key count)");
-  Attribute normalizer = op.getNormalizerOrDefault();
-  if (llvm::isa<ClippedSoftmaxAttr>(normalizer))
-    return unsupported("clipped softmax (a two-pass normaliser)");
-  if (auto sigmoid = llvm::dyn_cast<SigmoidAttr>(normalizer))
-    if (sigmoid.getLogLength())
-      return unsupported("sigmoid with log_length (it needs each row's "
-                         "kept-key count)");
   for (Region *region : {&op.getScore(), &op.getMask()}) {
     if (region->empty())
       continue;
@@ -196,6 +184,12 @@ Value ScoreEmitter::emitModifiers(ImplicitLocOpBuilder &b, const ScoreRow &row,
                       ? loadBroadcast(b, operand, {row.h})
                       : loadBroadcast(b, operand, {row.b, row.h, row.i});
       s = arith::DivFOp::create(b, s, toF32(b, tau));
+    } else if (auto scaling = llvm::dyn_cast<LengthScalingModAttr>(mod)) {
+      // s * log(n_i) / log(L0).
+      Value ratio = arith::DivFOp::create(
+          b, math::LogOp::create(b, row.keptCount),
+          f32(std::log(scaling.getBase().convertToDouble())));
+      s = arith::MulFOp::create(b, s, ratio);
     } else if (auto cap = llvm::dyn_cast<SoftcapModAttr>(mod)) {
       Value c = f32(cap.getCap().convertToDouble());
       s = arith::MulFOp::create(

@@ -22,7 +22,8 @@ namespace mlir::attn {
 
 /// The buffers (memrefs) an attn.attention reads in a kernel, by operand.
 struct AttentionBuffers {
-  Value query, key, value, qLen, kvLen, segmentIds, kvSegmentIds, keyLimit;
+  Value query, key, value, qLen, kvLen, pageTable, segmentIds, kvSegmentIds,
+      keyLimit;
   SmallVector<Value> temperature, bias;
   Value alibiSlopes, positionTable, gate;
   /// Memrefs for tensor captures, the scalar itself otherwise.
@@ -34,6 +35,8 @@ struct ScoreRow {
   Value b, h, i;
   /// The offset of the row's batch entry, and p(i) = i + offset.
   Value offset, position;
+  /// n_i, the row's kept keys (f32), where a variant needs it.
+  Value keptCount = {};
 };
 
 /// Emits the position offset (kv_len[b] - q_len[b] under bottom-right

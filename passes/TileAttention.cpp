@@ -39,6 +39,11 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 /// once for all of them; fewer rows read key rows directly.
 constexpr int64_t kPackedRows = 8;
 
+/// What one sweep over the key tiles computes. Most variants need only the
+/// output sweep; a kept-key count (length scaling, sigmoid with log_length)
+/// and the final row statistics (clipped softmax) each add a sweep before it.
+enum class Sweep { CountKept, Statistics, Output };
+
 /// Emits the loop nest of one attn.attention writing `output` (and `lse`).
 class AttentionLowering {
 public:
@@ -75,7 +80,14 @@ private:
   /// One row's update for one key tile; with `packed`, scores come from the
   /// transposed key tile, else from the key rows directly.
   void emitRowUpdate(ImplicitLocOpBuilder &b, const ScoreRow &row, Value r,
-                     Value kvHead, Value firstKey, Value cols, bool packed);
+                     Value kvHead, Value firstKey, Value cols, bool packed,
+                     Sweep sweep);
+  /// Indices of element `d` of key (or value) `j` of key/value head `kvHead`:
+  /// [b, kvh, j, d], or through the page table for a paged cache.
+  SmallVector<Value> emitKeyIndices(ImplicitLocOpBuilder &b, Value batch,
+                                    Value kvHead, Value j, Value d);
+  /// The sweeps `op` needs, in order.
+  SmallVector<Sweep> getSweeps();
   void emitEpilogue(ImplicitLocOpBuilder &b, Value batch, Value kvHead,
                     Value firstRow, Value tileRows, Value liveRows);
   /// Row r of a tile is (query i, head h): the G query heads of one
@@ -97,6 +109,8 @@ private:
   Value maxBuf, sumBuf, accBuf, scoreBuf;
   /// The key tile, transposed to [D, keyTile] f32.
   Value keysT;
+  /// Kept keys per row (f32), for the sweeps after CountKept.
+  Value countBuf;
   Value batchSize, queryLen, keyLen;
 };
 
@@ -168,8 +182,13 @@ AttentionLowering::emitRowIndices(ImplicitLocOpBuilder &b, Value kvHead,
 void AttentionLowering::emit(ImplicitLocOpBuilder &b) {
   batchSize = memref::DimOp::create(b, buffers.query, 0);
   queryLen = memref::DimOp::create(b, buffers.query, 2);
-  keyLen = memref::DimOp::create(b, buffers.key, 2);
-  int64_t kvHeads = op.getKey().getType().getDimSize(1);
+  // With a paged cache the key index runs over max_pages * page_size.
+  keyLen = buffers.pageTable
+               ? Value(arith::MulIOp::create(
+                     b, memref::DimOp::create(b, buffers.pageTable, 1),
+                     memref::DimOp::create(b, buffers.key, 1)))
+               : Value(memref::DimOp::create(b, buffers.key, 2));
+  int64_t kvHeads = op.getKey().getType().getDimSize(op.isPaged() ? 2 : 1);
   Value rows = arith::MulIOp::create(b, queryLen, cst(b, op.getGroupSize()));
   Value tiles = arith::CeilDivSIOp::create(b, rows, cst(b, queryTile));
   Value zero = cst(b, 0), one = cst(b, 1);
@@ -196,6 +215,7 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
   keysT = memref::AllocaOp::create(
       b, MemRefType::get({op.getQuery().getType().getDimSize(3), keyTile},
                          f32Type));
+  countBuf = memref::AllocaOp::create(b, MemRefType::get({queryTile}, f32Type));
 
   Value zero = cst(b, 0), one = cst(b, 1);
   Value group = cst(b, op.getGroupSize());
@@ -231,6 +251,7 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
         ImplicitLocOpBuilder ib(loc, nested);
         memref::StoreOp::create(ib, f32(ib, kNegInf), maxBuf, r);
         memref::StoreOp::create(ib, f32(ib, 0.0), sumBuf, r);
+        memref::StoreOp::create(ib, f32(ib, 0.0), countBuf, r);
         scf::ForOp::create(
             ib, cst(ib, 0), cst(ib, valueDim), cst(ib, 1), ValueRange{},
             [&](OpBuilder &inner, Location loc, Value d, ValueRange) {
@@ -244,43 +265,55 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
 
   auto [firstTile, lastTile] =
       emitKeyTileRange(b, pMin, pMax, offset, kvLength);
-  scf::ForOp::create(
-      b, firstTile, lastTile, one, ValueRange{},
-      [&](OpBuilder &nested, Location loc, Value kt, ValueRange) {
-        ImplicitLocOpBuilder ib(loc, nested);
-        Value firstKey = arith::MulIOp::create(ib, kt, cst(ib, keyTile));
-        Value cols = arith::MinSIOp::create(
-            ib, cst(ib, keyTile),
-            arith::SubIOp::create(ib, kvLength, firstKey));
-        // Many rows share one transposed copy of the key tile; a few rows
-        // (decode) read the keys directly rather than pay for the copy.
-        auto rows = [&](OpBuilder &builder, Location loc, bool packed) {
-          ImplicitLocOpBuilder rb(loc, builder);
-          if (packed)
-            emitPackKeys(rb, kvHead, batch, firstKey, cols);
-          scf::ForOp::create(
-              rb, cst(rb, 0), liveRows, cst(rb, 1), ValueRange{},
-              [&](OpBuilder &inner, Location loc, Value r, ValueRange) {
-                ImplicitLocOpBuilder jb(loc, inner);
-                std::pair<Value, Value> indices =
-                    emitRowIndices(jb, kvHead, firstRow, r);
-                ScoreRow row{batch, indices.second, indices.first, offset,
-                             arith::AddIOp::create(jb, indices.first, offset)};
-                emitRowUpdate(jb, row, r, kvHead, firstKey, cols, packed);
-                scf::YieldOp::create(jb);
+  for (Sweep sweep : getSweeps()) {
+    scf::ForOp::create(
+        b, firstTile, lastTile, one, ValueRange{},
+        [&](OpBuilder &nested, Location loc, Value kt, ValueRange) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value firstKey = arith::MulIOp::create(ib, kt, cst(ib, keyTile));
+          Value cols = arith::MinSIOp::create(
+              ib, cst(ib, keyTile),
+              arith::SubIOp::create(ib, kvLength, firstKey));
+          // Many rows share one transposed copy of the key tile; a few rows
+          // (decode) read the keys directly rather than pay for the copy.
+          auto rows = [&](OpBuilder &builder, Location loc, bool packed) {
+            ImplicitLocOpBuilder rb(loc, builder);
+            if (packed)
+              emitPackKeys(rb, kvHead, batch, firstKey, cols);
+            scf::ForOp::create(
+                rb, cst(rb, 0), liveRows, cst(rb, 1), ValueRange{},
+                [&](OpBuilder &inner, Location loc, Value r, ValueRange) {
+                  ImplicitLocOpBuilder jb(loc, inner);
+                  std::pair<Value, Value> indices =
+                      emitRowIndices(jb, kvHead, firstRow, r);
+                  ScoreRow row{
+                      batch, indices.second, indices.first, offset,
+                      arith::AddIOp::create(jb, indices.first, offset)};
+                  if (sweep != Sweep::CountKept)
+                    row.keptCount = memref::LoadOp::create(jb, countBuf, r);
+                  emitRowUpdate(jb, row, r, kvHead, firstKey, cols, packed,
+                                sweep);
+                  scf::YieldOp::create(jb);
+                });
+            scf::YieldOp::create(rb);
+          };
+          if (sweep == Sweep::CountKept) {
+            rows(ib, ib.getLoc(), false);
+            return;
+          }
+          Value manyRows = arith::CmpIOp::create(
+              ib, arith::CmpIPredicate::sge, liveRows, cst(ib, kPackedRows));
+          scf::IfOp::create(
+              ib, manyRows,
+              [&](OpBuilder &builder, Location loc) {
+                rows(builder, loc, true);
+              },
+              [&](OpBuilder &builder, Location loc) {
+                rows(builder, loc, false);
               });
-          scf::YieldOp::create(rb);
-        };
-        Value manyRows = arith::CmpIOp::create(ib, arith::CmpIPredicate::sge,
-                                               liveRows, cst(ib, kPackedRows));
-        scf::IfOp::create(
-            ib, manyRows,
-            [&](OpBuilder &builder, Location loc) { rows(builder, loc, true); },
-            [&](OpBuilder &builder, Location loc) {
-              rows(builder, loc, false);
-            });
-        scf::YieldOp::create(ib);
-      });
+          scf::YieldOp::create(ib);
+        });
+  }
   emitEpilogue(b, batch, kvHead, firstRow, tileRows, liveRows);
 }
 
@@ -312,7 +345,8 @@ void AttentionLowering::emitPackKeys(ImplicitLocOpBuilder &b, Value kvHead,
               ImplicitLocOpBuilder jb(loc, inner);
               memref::StoreOp::create(
                   jb,
-                  loadAsF32(jb, buffers.key, ValueRange{batch, kvHead, j, d}),
+                  loadAsF32(jb, buffers.key,
+                            emitKeyIndices(jb, batch, kvHead, j, d)),
                   keysT, ValueRange{d, c});
               scf::YieldOp::create(jb);
             });
@@ -335,10 +369,60 @@ static bool hasOnlyIntervalMasks(AttentionOp op) {
   });
 }
 
+SmallVector<Value> AttentionLowering::emitKeyIndices(ImplicitLocOpBuilder &b,
+                                                     Value batch, Value kvHead,
+                                                     Value j, Value d) {
+  if (!buffers.pageTable)
+    return {batch, kvHead, j, d};
+  Value pageSize = memref::DimOp::create(b, buffers.key, 1);
+  Value slot = ScoreEmitter::toIndex(
+      b, memref::LoadOp::create(
+             b, buffers.pageTable,
+             ValueRange{batch, arith::DivUIOp::create(b, j, pageSize)}));
+  // The runtime rejects page tables that point outside the cache; the clamp
+  // keeps a kernel called without it from reading out of bounds.
+  Value lastPage = arith::SubIOp::create(
+      b, memref::DimOp::create(b, buffers.key, 0), cst(b, 1));
+  slot = arith::MinSIOp::create(b, arith::MaxSIOp::create(b, slot, cst(b, 0)),
+                                lastPage);
+  return {slot, arith::RemUIOp::create(b, j, pageSize), kvHead, d};
+}
+
+SmallVector<Sweep> AttentionLowering::getSweeps() {
+  SmallVector<Sweep> sweeps;
+  Attribute normalizer = op.getNormalizerOrDefault();
+  auto sigmoid = llvm::dyn_cast<SigmoidAttr>(normalizer);
+  if ((sigmoid && sigmoid.getLogLength()) ||
+      llvm::any_of(op.getModifiers(), llvm::IsaPred<LengthScalingModAttr>))
+    sweeps.push_back(Sweep::CountKept);
+  if (llvm::isa<ClippedSoftmaxAttr>(normalizer))
+    sweeps.push_back(Sweep::Statistics);
+  sweeps.push_back(Sweep::Output);
+  return sweeps;
+}
+
 void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
                                       const ScoreRow &row, Value r,
                                       Value kvHead, Value firstKey, Value cols,
-                                      bool packed) {
+                                      bool packed, Sweep sweep) {
+  if (sweep == Sweep::CountKept) {
+    // n_i: the kept keys of the row, masks only.
+    auto count = scf::ForOp::create(
+        b, cst(b, 0), cols, cst(b, 1),
+        ValueRange{memref::LoadOp::create(b, countBuf, r)},
+        [&](OpBuilder &nested, Location loc, Value c, ValueRange n) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value keep =
+              emitter.emitKeep(ib, row, arith::AddIOp::create(ib, firstKey, c));
+          scf::YieldOp::create(
+              ib, ValueRange{arith::AddFOp::create(
+                      ib, n[0],
+                      arith::SelectOp::create(ib, keep, f32(ib, 1.0),
+                                              f32(ib, 0.0)))});
+        });
+    memref::StoreOp::create(b, count.getResult(0), countBuf, r);
+    return;
+  }
   int64_t headDim = op.getQuery().getType().getDimSize(3);
   int64_t valueDim = op.getValue().getType().getDimSize(3);
   Value zero = cst(b, 0), one = cst(b, 1);
@@ -377,8 +461,9 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
         [&](OpBuilder &nested, Location loc, Value c, ValueRange) {
           ImplicitLocOpBuilder ib(loc, nested);
           Value j = arith::AddIOp::create(ib, firstKey, c);
-          Value keyRow =
-              loadRow(ib, buffers.key, {row.b, kvHead, j, cst(ib, 0)}, headDim);
+          Value keyRow = loadRow(
+              ib, buffers.key, emitKeyIndices(ib, row.b, kvHead, j, cst(ib, 0)),
+              headDim);
           Value dot = vector::ReductionOp::create(
               ib, vector::CombiningKind::ADD,
               arith::MulFOp::create(ib, queryRow, keyRow),
@@ -444,8 +529,9 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
           ImplicitLocOpBuilder jb(loc, inner);
           Value w = memref::LoadOp::create(jb, scoreBuf, c);
           Value j = arith::AddIOp::create(jb, firstKey, c);
-          Value valueRow = loadRow(jb, buffers.value,
-                                   {row.b, kvHead, j, cst(jb, 0)}, valueDim);
+          Value valueRow = loadRow(
+              jb, buffers.value,
+              emitKeyIndices(jb, row.b, kvHead, j, cst(jb, 0)), valueDim);
           scf::YieldOp::create(
               jb, ValueRange{vector::FMAOp::create(
                       jb, vector::BroadcastOp::create(jb, accType, w), valueRow,
@@ -466,7 +552,41 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
   Attribute normalizer = op.getNormalizerOrDefault();
   Value masked =
       vector::LoadOp::create(b, scoreType, scoreBuf, ValueRange{zero});
-  if (llvm::isa<SoftmaxAttr>(normalizer)) {
+  auto clipped = llvm::dyn_cast<ClippedSoftmaxAttr>(normalizer);
+  if (clipped && sweep == Sweep::Output) {
+    // The row's final max and sum are known: w = clip((zeta - gamma) *
+    // softmax + gamma, 0, 1) on kept keys, 0 on masked ones.
+    Value m = memref::LoadOp::create(b, maxBuf, r);
+    Value l = memref::LoadOp::create(b, sumBuf, r);
+    Value anyKept =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, m, negInf);
+    scf::IfOp::create(b, anyKept, [&](OpBuilder &nested, Location loc) {
+      ImplicitLocOpBuilder ib(loc, nested);
+      double zeta = clipped.getZeta().convertToDouble();
+      double gamma = clipped.getGamma().convertToDouble();
+      auto splat = [&](Value x) -> Value {
+        return vector::BroadcastOp::create(ib, scoreType, x);
+      };
+      Value p = arith::DivFOp::create(
+          ib,
+          math::ExpOp::create(ib, arith::SubFOp::create(ib, masked, splat(m))),
+          splat(l));
+      Value w = arith::AddFOp::create(
+          ib, arith::MulFOp::create(ib, p, splat(f32(ib, zeta - gamma))),
+          splat(f32(ib, gamma)));
+      w = arith::MinimumFOp::create(
+          ib, arith::MaximumFOp::create(ib, w, splat(f32(ib, 0.0))),
+          splat(f32(ib, 1.0)));
+      Value kept = arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT, masked,
+                                         splat(negInf));
+      w = arith::SelectOp::create(ib, kept, w, splat(f32(ib, 0.0)));
+      vector::StoreOp::create(ib, w, scoreBuf, ValueRange{cst(ib, 0)});
+      accumulate(ib, Value());
+      scf::YieldOp::create(ib);
+    });
+    return;
+  }
+  if (llvm::isa<SoftmaxAttr>(normalizer) || sweep == Sweep::Statistics) {
     Value tileMax =
         vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF, masked);
     Value oldMax = memref::LoadOp::create(b, maxBuf, r);
@@ -482,9 +602,11 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
           ib,
           arith::SubFOp::create(
               ib, masked, vector::BroadcastOp::create(ib, scoreType, newMax)));
-      vector::StoreOp::create(ib, weights, scoreBuf, ValueRange{cst(ib, 0)});
       addToSum(ib, weights, alpha);
-      accumulate(ib, alpha);
+      if (sweep == Sweep::Output) {
+        vector::StoreOp::create(ib, weights, scoreBuf, ValueRange{cst(ib, 0)});
+        accumulate(ib, alpha);
+      }
       memref::StoreOp::create(ib, newMax, maxBuf, r);
       scf::YieldOp::create(ib);
     });
@@ -520,10 +642,13 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
                   b, positive,
                   vector::BroadcastOp::create(b, scoreType, f32(b, power))));
   } else if (auto sigmoid = llvm::dyn_cast<SigmoidAttr>(normalizer)) {
+    // b = -log(n_i) with log_length, else the constant bias.
+    Value bias = sigmoid.getLogLength()
+                     ? Value(arith::NegFOp::create(
+                           b, math::LogOp::create(b, row.keptCount)))
+                     : f32(b, sigmoid.getBias().convertToDouble());
     Value x = arith::AddFOp::create(
-        b, masked,
-        vector::BroadcastOp::create(
-            b, scoreType, f32(b, sigmoid.getBias().convertToDouble())));
+        b, masked, vector::BroadcastOp::create(b, scoreType, bias));
     weights = arith::DivFOp::create(
         b, oneV,
         arith::AddFOp::create(
@@ -545,7 +670,9 @@ void AttentionLowering::emitEpilogue(ImplicitLocOpBuilder &b, Value batch,
                                      Value tileRows, Value liveRows) {
   int64_t valueDim = op.getValue().getType().getDimSize(3);
   Attribute normalizer = op.getNormalizerOrDefault();
-  bool softmax = llvm::isa<SoftmaxAttr>(normalizer);
+  // Clipped softmax's weights are final already; its lse is softmax's.
+  bool clipped = llvm::isa<ClippedSoftmaxAttr>(normalizer);
+  bool softmax = llvm::isa<SoftmaxAttr>(normalizer) || clipped;
   bool normalized =
       llvm::cast<NormalizerAttrInterface>(normalizer).isNormalized();
   Type outputElement =
@@ -578,7 +705,7 @@ void AttentionLowering::emitEpilogue(ImplicitLocOpBuilder &b, Value batch,
           rowLse = math::LogOp::create(ib, l);
         }
         Value oneF = f32(ib, 1.0);
-        Value denominator = normalized ? l : oneF;
+        Value denominator = normalized && !clipped ? l : oneF;
         Value gate;
         if (buffers.gate &&
             llvm::cast<MemRefType>(buffers.gate.getType()).getRank() == 3)
@@ -700,6 +827,7 @@ LogicalResult FunctionLowering::run() {
     buffers.value = buffer(attention.getValue());
     auto optional = [&](Value v) { return v ? buffer(v) : Value(); };
     buffers.qLen = optional(attention.getQLen());
+    buffers.pageTable = optional(attention.getPageTable());
     buffers.kvLen = optional(attention.getKvLen());
     buffers.segmentIds = optional(attention.getSegmentIds());
     buffers.kvSegmentIds = optional(attention.getKvSegmentIds());

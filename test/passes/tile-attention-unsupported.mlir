@@ -1,11 +1,11 @@
 // RUN: attn-opt %s -attn-tile-attention -split-input-file -verify-diagnostics
 
 // What the tiled online form does not lower yet is named, with the op.
-func.func @clipped(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
-  // expected-error @+1 {{'attn.attention' op uses clipped softmax (a two-pass normaliser), which the tiled online form does not lower yet (the reference oracle evaluates it)}}
-  %o = attn.attention %q, %q, %q normalizer(#attn.clipped_softmax<zeta = 1.0, gamma = -0.03>)
-      : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
-  return %o : tensor<1x2x8x16xf32>
+func.func @block_stats(%q: tensor<1x2x8x16xf32>) -> (tensor<1x2x8x16xf32>, tensor<1x2x2x2xf32>) {
+  // expected-error @+1 {{'attn.attention' op uses block statistics, which the tiled online form does not lower yet (the reference oracle evaluates it)}}
+  %o, %m = attn.attention %q, %q, %q block_stats([4, 4])
+      : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>, block_max tensor<1x2x2x2xf32>
+  return %o, %m : tensor<1x2x8x16xf32>, tensor<1x2x2x2xf32>
 }
 
 // -----
