@@ -745,6 +745,79 @@ void AttentionLowering::emitEpilogue(ImplicitLocOpBuilder &b, Value batch,
       });
 }
 
+/// attn.merge: per row, lse = logsumexp_r lse_r and o = sum_r exp(lse_r -
+/// lse) o_r; a row whose parts are all -inf gives o = 0, lse = -inf.
+static void emitMerge(ImplicitLocOpBuilder &b, ArrayRef<Value> outputs,
+                      ArrayRef<Value> lses, Value output, Value lse) {
+  auto type = llvm::cast<MemRefType>(output.getType());
+  int64_t valueDim = type.getDimSize(3);
+  Type f32 = b.getF32Type();
+  VectorType rowType = VectorType::get({valueDim}, f32);
+  auto cst = [&](ImplicitLocOpBuilder &ib, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ib, v);
+  };
+  auto f = [&](ImplicitLocOpBuilder &ib, double v) -> Value {
+    return arith::ConstantOp::create(ib, ib.getF32FloatAttr(v));
+  };
+  SmallVector<Value> upper;
+  for (int64_t d = 0; d < 3; ++d)
+    upper.push_back(memref::DimOp::create(b, output, d));
+  Value zero = cst(b, 0), one = cst(b, 1);
+  scf::ParallelOp::create(
+      b, ValueRange{zero, zero, zero}, upper, ValueRange{one, one, one},
+      ValueRange{},
+      [&](OpBuilder &nested, Location loc, ValueRange ivs, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        SmallVector<Value> parts;
+        Value m = f(ib, kNegInf);
+        for (Value part : lses) {
+          parts.push_back(
+              ScoreEmitter::toF32(ib, memref::LoadOp::create(ib, part, ivs)));
+          m = arith::MaximumFOp::create(ib, m, parts.back());
+        }
+        Value any = arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT, m,
+                                          f(ib, kNegInf));
+        // exp(lse_r - m) is 0 for an empty part; m is finite when any is.
+        Value safeMax = arith::SelectOp::create(ib, any, m, f(ib, 0.0));
+        Value sum = f(ib, 0.0);
+        SmallVector<Value> scales;
+        for (Value part : parts) {
+          scales.push_back(math::ExpOp::create(
+              ib, arith::SubFOp::create(ib, part, safeMax)));
+          sum = arith::AddFOp::create(ib, sum, scales.back());
+        }
+        Value total =
+            arith::AddFOp::create(ib, safeMax, math::LogOp::create(ib, sum));
+        memref::StoreOp::create(
+            ib, arith::SelectOp::create(ib, any, total, f(ib, kNegInf)), lse,
+            ivs);
+        Value row = arith::ConstantOp::create(
+            ib, DenseElementsAttr::get(rowType, ib.getF32FloatAttr(0.0)));
+        SmallVector<Value> at(ivs.begin(), ivs.end());
+        at.push_back(zero);
+        for (auto [part, scale] : llvm::zip(outputs, scales)) {
+          Value weight = arith::SelectOp::create(
+              ib, any, arith::DivFOp::create(ib, scale, sum), f(ib, 0.0));
+          Value partRow = vector::LoadOp::create(
+              ib,
+              VectorType::get(
+                  {valueDim},
+                  llvm::cast<MemRefType>(part.getType()).getElementType()),
+              part, at);
+          if (partRow.getType() != rowType)
+            partRow = arith::ExtFOp::create(ib, rowType, partRow);
+          row = vector::FMAOp::create(
+              ib, vector::BroadcastOp::create(ib, rowType, weight), partRow,
+              row);
+        }
+        if (type.getElementType() != f32)
+          row = arith::TruncFOp::create(
+              ib, VectorType::get({valueDim}, type.getElementType()), row);
+        vector::StoreOp::create(ib, row, output, at);
+        scf::ReduceOp::create(ib);
+      });
+}
+
 /// Rewrites one function into a kernel on buffers.
 class FunctionLowering {
 public:
@@ -769,6 +842,8 @@ private:
 LogicalResult FunctionLowering::run() {
   Block &body = func.getBody().front();
   for (Operation &op : body.without_terminator()) {
+    if (llvm::isa<MergeOp>(op))
+      continue;
     auto attention = llvm::dyn_cast<AttentionOp>(op);
     if (!attention)
       return op.emitOpError()
@@ -809,17 +884,33 @@ LogicalResult FunctionLowering::run() {
       if (returned == result && !mapping.contains(result))
         return outs[n];
     auto type = llvm::cast<MemRefType>(bufferType(result.getType()));
-    auto attention = llvm::cast<AttentionOp>(result.getDefiningOp());
+    // B, H and S are those of the query (of a merge: of its first part).
+    Value shapeSource =
+        llvm::isa<AttentionOp>(result.getDefiningOp())
+            ? llvm::cast<AttentionOp>(result.getDefiningOp()).getQuery()
+            : llvm::cast<MergeOp>(result.getDefiningOp()).getOutputs()[0];
     SmallVector<Value> sizes;
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (type.isDynamicDim(d))
-        sizes.push_back(memref::DimOp::create(b, buffer(attention.getQuery()),
-                                              d)); // B, Hq, Sq share Q's dims
+        sizes.push_back(memref::DimOp::create(b, buffer(shapeSource), d));
     Value temp = memref::AllocOp::create(b, type, sizes);
     temporaries.push_back(temp);
     return temp;
   };
   for (Operation &op : body.without_terminator()) {
+    if (auto merge = llvm::dyn_cast<MergeOp>(op)) {
+      SmallVector<Value> outputs, lses;
+      for (Value v : merge.getOutputs())
+        outputs.push_back(buffer(v));
+      for (Value v : merge.getLses())
+        lses.push_back(buffer(v));
+      Value out = destination(merge.getOutput());
+      mapping.map(merge.getOutput(), out);
+      Value lse = destination(merge.getLse());
+      mapping.map(merge.getLse(), lse);
+      emitMerge(b, outputs, lses, out, lse);
+      continue;
+    }
     auto attention = llvm::cast<AttentionOp>(op);
     AttentionBuffers buffers;
     buffers.query = buffer(attention.getQuery());
