@@ -60,6 +60,8 @@ public:
       : op(op), lookup(lookup), round(roundIntermediate) {}
 
   FailureOr<std::vector<Tensor>> run();
+  /// Kept pairs only: the masks of every row, nothing else evaluated.
+  FailureOr<AttentionWork> countKeptPairs();
 
 private:
   const Tensor *get(Value v) { return v ? lookup(v) : nullptr; }
@@ -72,6 +74,9 @@ private:
   LogicalResult bindDataMasks();
   LogicalResult bindModifiers();
   LogicalResult checkLengths();
+  /// Binds and checks the operands and compiles the regions (run() and
+  /// countKeptPairs() start with it).
+  LogicalResult prepare();
 
   /// Keeps of row (b, h, i) with position p; fails on bad data.
   LogicalResult collectKeptKeys(int64_t b, int64_t h, int64_t i, int64_t p,
@@ -578,7 +583,7 @@ bool normalize(NormalizerAttrInterface normalizer, ArrayRef<double> s,
   return true;
 }
 
-FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
+LogicalResult AttentionEvaluator::prepare() {
   if (failed(bindShapes()) || failed(checkLengths()) ||
       failed(bindDataMasks()) || failed(bindModifiers()))
     return failure();
@@ -602,6 +607,34 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
       return failure();
     maskProgram = std::move(*program);
   }
+  return success();
+}
+
+FailureOr<AttentionWork> AttentionEvaluator::countKeptPairs() {
+  if (failed(prepare()))
+    return failure();
+  AttentionWork work;
+  work.headDim = headDim;
+  work.valueDim = valueDim;
+  SmallVector<int64_t> kept;
+  for (int64_t b = 0; b < batch; ++b) {
+    int64_t rowCount = qLen ? static_cast<int64_t>(qLen->data[b]) : queryLen;
+    int64_t kvLength = kvLen ? static_cast<int64_t>(kvLen->data[b]) : keyLen;
+    for (int64_t h = 0; h < queryHeads; ++h)
+      for (int64_t i = 0; i < rowCount; ++i) {
+        kept.clear();
+        if (failed(collectKeptKeys(b, h, i, i + positionOffsets[b], kvLength,
+                                   kept)))
+          return failure();
+        work.keptPairs += static_cast<int64_t>(kept.size());
+      }
+  }
+  return work;
+}
+
+FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
+  if (failed(prepare()))
+    return failure();
 
   const Tensor *gate = get(op.getGate());
   if (gate) {
@@ -695,5 +728,11 @@ evaluateAttention(AttentionOp op, ValueLookup lookup,
                   double (*roundIntermediate)(double)) {
   AttentionEvaluator evaluator(op, lookup, roundIntermediate);
   return evaluator.run();
+}
+
+FailureOr<AttentionWork> countAttentionKeptPairs(AttentionOp op,
+                                                 ValueLookup lookup) {
+  AttentionEvaluator evaluator(op, lookup, nullptr);
+  return evaluator.countKeptPairs();
 }
 } // namespace mlir::attn::reference

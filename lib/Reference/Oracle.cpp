@@ -16,6 +16,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <deque>
 #include <limits>
 
 using namespace mlir;
@@ -172,5 +173,48 @@ evaluateFunction(func::FuncOp func, ArrayRef<Tensor> arguments,
       values[result] = std::move(tensor);
   }
   return results;
+}
+} // namespace mlir::attn::reference
+
+namespace mlir::attn::reference {
+FailureOr<std::vector<AttentionWork>>
+countKeptPairs(func::FuncOp func, ArrayRef<Tensor> arguments) {
+  if (func.isExternal())
+    return func.emitError("the reference oracle needs a function body");
+  if (arguments.size() != func.getNumArguments())
+    return func.emitError() << "the function takes " << func.getNumArguments()
+                            << " arguments, " << arguments.size() << " given";
+  llvm::DenseMap<Value, const Tensor *> values;
+  for (auto [index, arg] : llvm::enumerate(func.getArguments())) {
+    if (failed(checkArgument(func, index, arguments[index], arg.getType())))
+      return failure();
+    values[arg] = &arguments[index];
+  }
+  std::deque<Tensor> constants; // Stable addresses.
+  auto lookup = [&](Value v) -> const Tensor * { return values.lookup(v); };
+  std::vector<AttentionWork> work;
+  for (Operation &op : func.getBody().front()) {
+    if (auto constant = llvm::dyn_cast<arith::ConstantOp>(op)) {
+      FailureOr<Tensor> t = constantTensor(constant);
+      if (failed(t))
+        return failure();
+      constants.push_back(std::move(*t));
+      values[constant.getResult()] = &constants.back();
+      continue;
+    }
+    auto attention = llvm::dyn_cast<AttentionOp>(op);
+    if (!attention)
+      continue;
+    for (Value operand : attention->getOperands())
+      if (!values.count(operand))
+        return attention.emitError("counting kept pairs needs every operand "
+                                   "to be a function argument or a constant");
+    FailureOr<AttentionWork> counted =
+        countAttentionKeptPairs(attention, lookup);
+    if (failed(counted))
+      return failure();
+    work.push_back(*counted);
+  }
+  return work;
 }
 } // namespace mlir::attn::reference

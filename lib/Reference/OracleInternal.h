@@ -18,6 +18,10 @@ mlir::FailureOr<std::vector<Tensor>>
 evaluateAttention(mlir::attn::AttentionOp op, ValueLookup lookup,
                   double (*roundIntermediate)(double) = nullptr);
 
+/// The kept pairs of `op`: its masks evaluated for every row, nothing else.
+mlir::FailureOr<AttentionWork>
+countAttentionKeptPairs(mlir::attn::AttentionOp op, ValueLookup lookup);
+
 mlir::FailureOr<std::vector<Tensor>>
 evaluateLinearAttention(mlir::attn::LinearAttentionOp op, ValueLookup lookup);
 

@@ -65,9 +65,16 @@ CpuJitKernel::compile(func::FuncOp func, const CpuPipelineOptions &options) {
   // [B, Hq, Sq], B/Hq/Sq those of its query; a returned argument is itself.
   auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
   for (Value result : ret.getOperands()) {
+    // B, H and S come from a query: an attention's, or a merge's first part.
     Value source = result;
-    if (auto attention = result.getDefiningOp<AttentionOp>())
-      source = attention.getQuery();
+    while (Operation *producer = source.getDefiningOp()) {
+      if (auto attention = llvm::dyn_cast<AttentionOp>(producer))
+        source = attention.getQuery();
+      else if (auto merge = llvm::dyn_cast<MergeOp>(producer))
+        source = merge.getOutputs()[0];
+      else
+        break;
+    }
     auto arg = llvm::dyn_cast<BlockArgument>(source);
     if (!arg)
       return func.emitError("the CPU backend needs every result's query to be "
@@ -185,33 +192,49 @@ private:
 
 } // namespace
 
-FailureOr<std::vector<Tensor>> CpuJitKernel::run(ArrayRef<Tensor> arguments,
-                                                 std::string &error) {
+/// What a prepared call holds: the buffers, the packed argument list that
+/// points into them, and the entry point.
+struct CpuJitKernel::Call::State {
+  std::vector<std::unique_ptr<Buffer>> buffers;
+  std::vector<double> scalars;
+  std::vector<float> floatScalars;
+  std::vector<int64_t> intScalars;
+  std::vector<void *> pointers, packed;
+  std::vector<Buffer *> outputs;
+  std::vector<std::vector<int64_t>> resultShapes;
+  void (*entry)(void **) = nullptr;
+};
+
+CpuJitKernel::Call::Call() : state(std::make_unique<State>()) {}
+CpuJitKernel::Call::Call(Call &&) = default;
+CpuJitKernel::Call &CpuJitKernel::Call::operator=(Call &&) = default;
+CpuJitKernel::Call::~Call() = default;
+
+FailureOr<CpuJitKernel::Call> CpuJitKernel::prepare(ArrayRef<Tensor> arguments,
+                                                    std::string &error) {
   if (arguments.size() != argumentTypes.size()) {
     error = "expected " + std::to_string(argumentTypes.size()) +
             " arguments, got " + std::to_string(arguments.size());
     return failure();
   }
-  std::vector<std::unique_ptr<Buffer>> buffers;
-  std::vector<double> scalars(arguments.size());
-  std::vector<void *> pointers, packed;
-  pointers.reserve(arguments.size() + resultTypes.size());
+  Call call;
+  Call::State &state = *call.state;
+  state.scalars.resize(arguments.size());
+  state.pointers.reserve(arguments.size() + resultTypes.size());
   for (auto [n, type] : llvm::enumerate(argumentTypes)) {
     const Tensor &t = arguments[n];
     auto tensorType = llvm::dyn_cast<RankedTensorType>(type);
     if (!tensorType) {
-      scalars[n] = t.data[0];
-      pointers.push_back(nullptr); // Scalars are passed by value, below.
+      state.scalars[n] = t.data[0];
+      state.pointers.push_back(nullptr); // Scalars are passed by value, below.
       continue;
     }
-    buffers.push_back(
+    state.buffers.push_back(
         std::make_unique<Buffer>(tensorType.getElementType(), t.shape));
     for (int64_t k = 0; k < t.numElements(); ++k)
-      buffers.back()->write(k, t.data[k]);
-    pointers.push_back(buffers.back()->descriptorPointer());
+      state.buffers.back()->write(k, t.data[k]);
+    state.pointers.push_back(state.buffers.back()->descriptorPointer());
   }
-  std::vector<Tensor> results;
-  std::vector<Buffer *> outputs;
   for (auto [n, type] : llvm::enumerate(resultTypes)) {
     auto tensorType = llvm::cast<RankedTensorType>(type);
     const Tensor &source = arguments[resultShapeSource[n].first];
@@ -220,41 +243,64 @@ FailureOr<std::vector<Tensor>> CpuJitKernel::run(ArrayRef<Tensor> arguments,
                                    std::min<int64_t>(tensorType.getRank(), 3));
     for (int64_t d = shape.size(); d < tensorType.getRank(); ++d)
       shape.push_back(tensorType.getDimSize(d)); // Dv is static
-    buffers.push_back(
+    state.buffers.push_back(
         std::make_unique<Buffer>(tensorType.getElementType(), shape));
-    Tensor result(shape);
-    for (int64_t k = 0; k < result.numElements(); ++k)
-      buffers.back()->write(k, NAN);
-    outputs.push_back(buffers.back().get());
-    pointers.push_back(buffers.back()->descriptorPointer());
-    results.push_back(std::move(result));
+    int64_t count = Tensor(shape).numElements();
+    for (int64_t k = 0; k < count; ++k)
+      state.buffers.back()->write(k, NAN);
+    state.outputs.push_back(state.buffers.back().get());
+    state.pointers.push_back(state.buffers.back()->descriptorPointer());
+    state.resultShapes.push_back(std::move(shape));
   }
   // Scalars: a float capture is passed as f32.
-  std::vector<float> floatScalars(arguments.size());
-  std::vector<int64_t> intScalars(arguments.size());
-  for (size_t n = 0; n < pointers.size(); ++n) {
-    if (pointers[n]) {
-      packed.push_back(&pointers[n]);
+  state.floatScalars.resize(arguments.size());
+  state.intScalars.resize(arguments.size());
+  for (size_t n = 0; n < state.pointers.size(); ++n) {
+    if (state.pointers[n]) {
+      state.packed.push_back(&state.pointers[n]);
       continue;
     }
     Type type = argumentTypes[n];
     if (type.isF32()) {
-      floatScalars[n] = static_cast<float>(scalars[n]);
-      packed.push_back(&floatScalars[n]);
+      state.floatScalars[n] = static_cast<float>(state.scalars[n]);
+      state.packed.push_back(&state.floatScalars[n]);
     } else if (type.isF64()) {
-      packed.push_back(&scalars[n]);
+      state.packed.push_back(&state.scalars[n]);
     } else {
-      intScalars[n] = static_cast<int64_t>(scalars[n]);
-      packed.push_back(&intScalars[n]);
+      state.intScalars[n] = static_cast<int64_t>(state.scalars[n]);
+      state.packed.push_back(&state.intScalars[n]);
     }
   }
-  if (llvm::Error failure =
-          engine->invokePacked("_mlir_ciface_" + name, packed)) {
-    error = llvm::toString(std::move(failure));
-    return mlir::failure();
+  auto entry = engine->lookupPacked("_mlir_ciface_" + name);
+  if (!entry) {
+    error = llvm::toString(entry.takeError());
+    return failure();
   }
-  for (auto [result, buffer] : llvm::zip(results, outputs))
+  state.entry = *entry;
+  return call;
+}
+
+void CpuJitKernel::launch(Call &call) {
+  call.state->entry(call.state->packed.data());
+}
+
+std::vector<Tensor> CpuJitKernel::read(const Call &call) const {
+  std::vector<Tensor> results;
+  for (auto [shape, buffer] :
+       llvm::zip(call.state->resultShapes, call.state->outputs)) {
+    Tensor result(shape);
     for (int64_t k = 0; k < result.numElements(); ++k)
       result.data[k] = buffer->read(k);
+    results.push_back(std::move(result));
+  }
   return results;
+}
+
+FailureOr<std::vector<Tensor>> CpuJitKernel::run(ArrayRef<Tensor> arguments,
+                                                 std::string &error) {
+  FailureOr<Call> call = prepare(arguments, error);
+  if (failed(call))
+    return failure();
+  launch(*call);
+  return read(*call);
 }

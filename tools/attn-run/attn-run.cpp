@@ -2,7 +2,7 @@
 //
 // attn-run SPEC.mlir --func NAME --shape B=..,SQ=..,SKV=.. --dtype f16
 //     --seed N --reference [--json] [--inputs DIR] [--save DIR]
-//     [--expect DIR [--tolerance T]]
+//     [--expect DIR [--tolerance T]] [--target=cpu [--check] [--bench N]]
 //
 // Binds the function's dynamic sizes, generates inputs that fit each
 // argument's role (or reads them from .npy files), evaluates the function
@@ -33,6 +33,7 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -102,6 +103,13 @@ static cl::opt<double> tolerance(
              "accepts"),
     cl::init(1e-9), cl::cat(category));
 
+static cl::opt<unsigned> benchRuns(
+    "bench",
+    cl::desc("With --target=cpu: launch the kernel N times after a warm-up "
+             "and report the median time and the FLOP rate, counting "
+             "2 * (D + Dv) FLOPs per kept (query, key) pair"),
+    cl::value_desc("N"), cl::init(0), cl::cat(category));
+
 /// The absolute floor added to --check's tolerance.
 static constexpr double kToleranceFloor = 1e-5;
 
@@ -157,6 +165,53 @@ checkAgainstOracle(func::FuncOp func, ArrayRef<Tensor> arguments,
   check.maxError = maxAbsDifference(results, *exact);
   check.passed = check.maxError <= check.tolerance;
   return check;
+}
+
+/// --bench: launches of one prepared call (the argument conversion is not
+/// timed), and the work counted from the masks by the oracle.
+struct BenchResult {
+  unsigned runs = 0;
+  double medianMs = 0, minMs = 0, gflops = 0;
+  int64_t keptPairs = 0;
+};
+
+/// One warm-up launch, then `runs` timed ones; `results` gets what the last
+/// one computed, so --check and the summary judge the timed code.
+static FailureOr<BenchResult>
+benchmark(CpuJitKernel &kernel, func::FuncOp func, ArrayRef<Tensor> arguments,
+          unsigned runs, std::vector<Tensor> &results, std::string &error) {
+  FailureOr<std::vector<reference::AttentionWork>> work =
+      reference::countKeptPairs(func, arguments);
+  if (failed(work)) {
+    error = "counting the kept pairs failed";
+    return failure();
+  }
+  BenchResult bench;
+  bench.runs = runs;
+  double flops = 0.0;
+  for (const reference::AttentionWork &op : *work) {
+    bench.keptPairs += op.keptPairs;
+    flops += op.flops();
+  }
+  FailureOr<CpuJitKernel::Call> call = kernel.prepare(arguments, error);
+  if (failed(call))
+    return failure();
+  kernel.launch(*call);
+  std::vector<double> times;
+  for (unsigned n = 0; n < runs; ++n) {
+    auto start = std::chrono::steady_clock::now();
+    kernel.launch(*call);
+    times.push_back(std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+  }
+  std::sort(times.begin(), times.end());
+  bench.minMs = times.front();
+  bench.medianMs =
+      runs % 2 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+  bench.gflops = bench.medianMs > 0 ? flops / (bench.medianMs * 1e6) : 0.0;
+  results = kernel.read(*call);
+  return bench;
 }
 
 /// Most elements attn-run will hold in one run (about 2 GiB of doubles).
@@ -318,6 +373,10 @@ int main(int argc, char **argv) {
   if (checkResults && targetName == "reference")
     return fail("--check compares a target with the oracle; give "
                 "--target=cpu");
+  if (benchRuns.getNumOccurrences() && targetName == "reference")
+    return fail("--bench times a compiled kernel; give --target=cpu");
+  if (benchRuns.getNumOccurrences() && benchRuns == 0)
+    return fail("--bench needs at least one run");
 
   DimBindings dims;
   std::map<unsigned, std::vector<int64_t>> overrides;
@@ -454,6 +513,7 @@ int main(int argc, char **argv) {
   double milliseconds = 0.0, compileMilliseconds = 0.0;
   std::string targetDescription = "reference oracle (double precision)";
   std::optional<CheckResult> check;
+  std::optional<BenchResult> bench;
   if (targetName == "reference") {
     auto start = std::chrono::steady_clock::now();
     results = reference::evaluateFunction(func, arguments);
@@ -475,6 +535,13 @@ int main(int argc, char **argv) {
     milliseconds = elapsed(start);
     if (failed(results))
       return fail("running the kernel failed: " + error);
+    if (benchRuns) {
+      FailureOr<BenchResult> timed =
+          benchmark(**kernel, func, arguments, benchRuns, *results, error);
+      if (failed(timed))
+        return fail("--bench: " + error);
+      bench = *timed;
+    }
     if (checkResults) {
       FailureOr<CheckResult> outcome =
           checkAgainstOracle(func, arguments, *results);
@@ -586,6 +653,13 @@ int main(int argc, char **argv) {
       });
       json.attribute(targetName == "reference" ? "reference_ms" : "run_ms",
                      milliseconds);
+      if (bench) {
+        json.attribute("bench_runs", static_cast<int64_t>(bench->runs));
+        json.attribute("median_ms", bench->medianMs);
+        json.attribute("min_ms", bench->minMs);
+        json.attribute("gflops", bench->gflops);
+        json.attribute("kept_pairs", bench->keptPairs);
+      }
       if (!expectErrors.empty()) {
         json.attribute("tolerance", static_cast<double>(tolerance));
         json.attribute("passed", !expectFailed);
@@ -615,6 +689,12 @@ int main(int argc, char **argv) {
                       targetName == "reference" ? targetDescription
                                                 : std::string("ran"),
                       milliseconds);
+  if (bench)
+    os << llvm::formatv("  bench: median {0:F3} ms of {1} runs after a warm-up "
+                        "(min {2:F3} ms), {3:F2} GFLOP/s counting {4} kept "
+                        "pairs x 2 x (D + Dv)\n",
+                        bench->medianMs, bench->runs, bench->minMs,
+                        bench->gflops, bench->keptPairs);
   for (auto [n, tensor] : llvm::enumerate(*results)) {
     Statistics s = statistics(tensor);
     os << llvm::formatv("    {0,-22} {1,-20} min {2:G4}  max {3:G4}  mean "

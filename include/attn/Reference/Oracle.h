@@ -39,6 +39,27 @@ mlir::FailureOr<std::vector<Tensor>>
 evaluateFunction(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> arguments,
                  const EvaluationOptions &options = {});
 
+/// The work of one attn.attention: its kept (query, key) pairs, summed over
+/// batch, query heads and rows, and its head dimensions.
+struct AttentionWork {
+  int64_t keptPairs = 0;
+  int64_t headDim = 0, valueDim = 0;
+  /// 2 * keptPairs * (headDim + valueDim): the multiply-adds of Q K^T and
+  /// P V on the kept pairs alone, two FLOPs each (what benchmarks count).
+  double flops() const {
+    return 2.0 * static_cast<double>(keptPairs) *
+           static_cast<double>(headDim + valueDim);
+  }
+};
+
+/// Counts the kept pairs of every attn.attention of `func` (in order) on
+/// `arguments`, with the oracle's own mask code: masks, data masks, the mask
+/// region, q_len/kv_len and alignment as evaluateFunction applies them, and
+/// nothing else (no scores, no values). Each attn.attention must read only
+/// function arguments and constants.
+mlir::FailureOr<std::vector<AttentionWork>>
+countKeptPairs(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> arguments);
+
 } // namespace mlir::attn::reference
 
 #endif // ATTN_REFERENCE_ORACLE_H

@@ -33,6 +33,31 @@ public:
   FailureOr<std::vector<reference::Tensor>>
   run(ArrayRef<reference::Tensor> arguments, std::string &error);
 
+  /// One call of the kernel, ready to launch: the arguments converted to the
+  /// kernel's element types and the results allocated (filled with NaN).
+  /// run() is prepare(), launch() and read(); a benchmark times launch().
+  class Call {
+  public:
+    Call(Call &&);
+    Call &operator=(Call &&);
+    ~Call();
+
+  private:
+    friend class CpuJitKernel;
+    Call();
+    struct State;
+    std::unique_ptr<State> state;
+  };
+
+  /// Converts `arguments` (as for run()) for a call; sets `error` on a
+  /// mismatch.
+  FailureOr<Call> prepare(ArrayRef<reference::Tensor> arguments,
+                          std::string &error);
+  /// Runs the kernel once on `call`'s buffers, overwriting its results.
+  void launch(Call &call);
+  /// The results of `call`'s last launch, converted to double.
+  std::vector<reference::Tensor> read(const Call &call) const;
+
   /// The host CPU and the vector features the code was compiled for.
   const std::string &getTargetDescription() const { return target; }
 

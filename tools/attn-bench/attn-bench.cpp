@@ -1,0 +1,479 @@
+//===- attn-bench.cpp - The compiled kernels against OpenBLAS -------------===//
+//
+// attn-bench [--workloads W1,W2,W3,W4] [--runs N] [--max-seconds S] [--tiny]
+//     [--num-threads T] [--spec FILE]
+//
+// For each workload of bench/workloads.mlir, side by side in one process:
+// the attn kernel compiled for this CPU (CpuJitKernel, launch timed alone),
+// the unfused OpenBLAS baseline, the same sgemm calls alone (the matmul
+// limit) and, for decode, a streaming read of K and V (the bandwidth limit).
+// Each is timed as the median of up to N runs after a warm-up (fewer when
+// its runs add up to --max-seconds). FLOP rates count only the kept pairs,
+// 2 * (D + Dv) FLOPs each, with the kept pairs counted by the reference
+// oracle from the spec's masks. The kernel's output is compared with the
+// baseline's everywhere and both with a double-precision evaluation on
+// sampled rows; a kernel that fails that check makes the run fail.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Baseline.h"
+
+#include "attn/Dialect/Attn.h"
+#include "attn/Reference/Oracle.h"
+#include "attn/Targets/CpuJit.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cblas.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <optional>
+#include <random>
+
+using namespace mlir;
+using namespace mlir::attn;
+using attn_bench::Shape;
+using mlir::attn::reference::Tensor;
+
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("attn-bench options");
+static cl::opt<std::string> specFile("spec",
+                                     cl::desc("The workloads' spec file"),
+                                     cl::init(ATTN_BENCH_SPEC),
+                                     cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string>
+    workloadList("workloads",
+                 cl::desc("Comma-separated workloads to run (W1,W2,W3,W4)"),
+                 cl::init("W1,W2,W3,W4"), cl::cat(category));
+static cl::opt<unsigned> runs("runs",
+                              cl::desc("Timed runs after the warm-up (at "
+                                       "most; see --max-seconds)"),
+                              cl::init(5), cl::cat(category));
+static cl::opt<double> maxSeconds(
+    "max-seconds",
+    cl::desc("Stop timing one implementation once its timed runs add up to "
+             "this (at least one run is always timed)"),
+    cl::init(20.0), cl::cat(category));
+static cl::opt<bool>
+    tiny("tiny",
+         cl::desc("Tiny sequence lengths: a smoke test, not a benchmark"),
+         cl::cat(category));
+static cl::opt<unsigned> threads("num-threads",
+                                 cl::desc("Threads for every implementation"),
+                                 cl::init(2), cl::cat(category));
+static cl::opt<unsigned> sampleRows(
+    "sample-rows",
+    cl::desc("Rows evaluated in double precision to judge the results"),
+    cl::init(16), cl::cat(category));
+static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the inputs"),
+                              cl::init(0), cl::cat(category));
+
+namespace {
+
+/// One workload: its spec function and sizes (those of --tiny for the smoke
+/// test). The masks are the spec's; Shape restates them for the baseline,
+/// and the kept pairs of both must agree.
+struct Workload {
+  const char *name, *func, *kind;
+  Shape shape;
+  int64_t tinyQueryLen, tinyKeyLen;
+  bool decode;
+  /// The acceptance target: the kernel's rate as a fraction of sgemm's
+  /// (decode: its GB/s as a fraction of the streaming read's).
+  double target;
+};
+
+/// The median, or 0 for no runs.
+struct Timing {
+  std::vector<double> ms;
+  double median() const {
+    if (ms.empty())
+      return 0.0;
+    std::vector<double> sorted = ms;
+    llvm::sort(sorted);
+    size_t n = sorted.size();
+    return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+};
+
+/// A warm-up call of each body, then rounds of one timed call of each (so
+/// that a load that comes and goes on the machine weighs on all alike): up
+/// to --runs rounds, fewer once the timed calls add up to --max-seconds.
+std::vector<Timing> measure(ArrayRef<std::function<void()>> bodies) {
+  for (const std::function<void()> &body : bodies)
+    body();
+  std::vector<Timing> timings(bodies.size());
+  double total = 0.0;
+  for (unsigned round = 0; round < runs && total < maxSeconds * 1e3; ++round)
+    for (auto [body, timing] : llvm::zip(bodies, timings)) {
+      auto start = std::chrono::steady_clock::now();
+      body();
+      double ms = std::chrono::duration<double, std::milli>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+      timing.ms.push_back(ms);
+      total += ms;
+    }
+  return timings;
+}
+
+/// Uniform values of variance 1 (scores of standard deviation about 1).
+void fill(std::vector<float> &data, std::mt19937_64 &rng) {
+  std::uniform_real_distribution<float> uniform(-1.7320508f, 1.7320508f);
+  for (float &x : data)
+    x = uniform(rng);
+}
+
+Tensor toTensor(const std::vector<float> &data, std::vector<int64_t> shape) {
+  Tensor t(std::move(shape));
+  std::copy(data.begin(), data.end(), t.data.begin());
+  return t;
+}
+
+/// Everything measured on one workload.
+struct Measured {
+  const Workload *workload;
+  Shape shape;
+  std::string title;
+  int64_t keptPairs = 0;
+  double keptFlops = 0, fullFlops = 0, bytes = 0;
+  Timing kernel, baseline, sgemm, stream;
+  double errorVsBaseline = 0, kernelRowError = 0, baselineRowError = 0;
+  double tolerance = 0;
+  bool passed = false;
+};
+
+int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "attn-bench") << message << "\n";
+  return 1;
+}
+
+double rate(double flops, const Timing &t) {
+  double ms = t.median();
+  return ms > 0 ? flops / (ms * 1e6) : 0.0;
+}
+
+/// The machine's load average over the last minute ("?" if unknown).
+std::string loadAverage() {
+  auto text = llvm::MemoryBuffer::getFileAsStream("/proc/loadavg");
+  if (!text)
+    return "?";
+  return (*text)->getBuffer().split(' ').first.str();
+}
+
+} // namespace
+
+/// Runs workload `w`; fails (with a message) when the spec cannot be
+/// compiled or run.
+static FailureOr<Measured> runWorkload(ModuleOp module, const Workload &w,
+                                       std::mt19937_64 &rng,
+                                       std::string &kernelTarget) {
+  Measured m;
+  m.workload = &w;
+  m.shape = w.shape;
+  Shape &s = m.shape;
+  if (tiny) {
+    s.queryLen = w.tinyQueryLen;
+    s.keyLen = w.tinyKeyLen;
+  }
+  m.title = llvm::formatv("{0} {1} H{2}", w.name, w.kind, s.heads);
+  if (s.kvHeads != s.heads)
+    m.title += llvm::formatv("/{0}", s.kvHeads);
+  if (s.queryLen == s.keyLen)
+    m.title += llvm::formatv(" S{0}", s.queryLen);
+  else
+    m.title += llvm::formatv(" Sq{0} Skv{1}", s.queryLen, s.keyLen);
+  m.title += llvm::formatv(" D{0}", s.headDim);
+  auto func = module.lookupSymbol<func::FuncOp>(w.func);
+  if (!func) {
+    fail(llvm::Twine("no function @") + w.func + " in " + specFile);
+    return failure();
+  }
+  std::vector<float> q(s.batch * s.heads * s.queryLen * s.headDim);
+  std::vector<float> k(s.batch * s.kvHeads * s.keyLen * s.headDim);
+  std::vector<float> v(s.batch * s.kvHeads * s.keyLen * s.valueDim);
+  std::vector<float> kernelOut(s.batch * s.heads * s.queryLen * s.valueDim);
+  std::vector<float> baselineOut(kernelOut.size()), sgemmOut(kernelOut.size());
+  fill(q, rng);
+  fill(k, rng);
+  fill(v, rng);
+
+  // The kernel, and the kept pairs from the spec's masks.
+  std::unique_ptr<CpuJitKernel> kernel;
+  std::optional<CpuJitKernel::Call> call;
+  {
+    std::vector<Tensor> arguments;
+    arguments.push_back(toTensor(q, {s.batch, s.heads, s.queryLen, s.headDim}));
+    arguments.push_back(toTensor(k, {s.batch, s.kvHeads, s.keyLen, s.headDim}));
+    arguments.push_back(
+        toTensor(v, {s.batch, s.kvHeads, s.keyLen, s.valueDim}));
+    FailureOr<std::vector<reference::AttentionWork>> work =
+        reference::countKeptPairs(func, arguments);
+    if (failed(work))
+      return failure();
+    for (const reference::AttentionWork &op : *work) {
+      m.keptPairs += op.keptPairs;
+      m.keptFlops += op.flops();
+    }
+    if (m.keptPairs != s.keptPairs()) {
+      fail(llvm::formatv("{0}: the spec keeps {1} pairs but the baseline's "
+                         "mask keeps {2}",
+                         w.name, m.keptPairs, s.keptPairs()));
+      return failure();
+    }
+    FailureOr<std::unique_ptr<CpuJitKernel>> compiled =
+        CpuJitKernel::compile(func, CpuPipelineOptions());
+    if (failed(compiled))
+      return failure();
+    kernel = std::move(*compiled);
+    kernelTarget = kernel->getTargetDescription();
+    std::string error;
+    FailureOr<CpuJitKernel::Call> prepared = kernel->prepare(arguments, error);
+    if (failed(prepared)) {
+      fail(llvm::Twine(w.name) + ": " + error);
+      return failure();
+    }
+    call.emplace(std::move(*prepared));
+  }
+  m.fullFlops = 2.0 * s.batch * s.heads * s.queryLen * s.keyLen *
+                (s.headDim + s.valueDim);
+  m.bytes = 4.0 * (k.size() + v.size());
+
+  attn_bench::Baseline baseline(s);
+  std::vector<std::function<void()>> bodies = {
+      [&] { kernel->launch(*call); },
+      [&] {
+        baseline.attention(q.data(), k.data(), v.data(), baselineOut.data());
+      },
+      [&] {
+        baseline.sgemmOnly(q.data(), k.data(), v.data(), sgemmOut.data());
+      }};
+  volatile double sink = 0;
+  if (w.decode)
+    bodies.push_back([&] {
+      sink = sink + attn_bench::streamRead(k.data(), k.size()) +
+             attn_bench::streamRead(v.data(), v.size());
+    });
+  std::vector<Timing> timings = measure(bodies);
+  m.kernel = timings[0];
+  m.baseline = timings[1];
+  m.sgemm = timings[2];
+  if (w.decode)
+    m.stream = timings[3];
+  {
+    std::vector<Tensor> results = kernel->read(*call);
+    std::copy(results[0].data.begin(), results[0].data.end(),
+              kernelOut.begin());
+  }
+
+  // Correctness: everywhere against the baseline, and on sampled rows (the
+  // first, the last, random ones) against double precision.
+  for (auto [a, b] : llvm::zip(kernelOut, baselineOut)) {
+    double d = std::fabs(double(a) - double(b));
+    m.errorVsBaseline =
+        std::max(m.errorVsBaseline, std::isnan(d) ? INFINITY : d);
+  }
+  int64_t rows = s.batch * s.heads * s.queryLen;
+  std::uniform_int_distribution<int64_t> pick(0, rows - 1);
+  std::vector<double> exact(s.valueDim);
+  for (unsigned n = 0; n < std::max(2u, unsigned(sampleRows)); ++n) {
+    int64_t row = n == 0 ? 0 : n == 1 ? rows - 1 : pick(rng);
+    int64_t i = row % s.queryLen, bh = row / s.queryLen;
+    attn_bench::exactRow(s, q.data(), k.data(), v.data(), bh / s.heads,
+                         bh % s.heads, i, exact.data());
+    for (int64_t c = 0; c < s.valueDim; ++c) {
+      double want = exact[c];
+      double kd = std::fabs(kernelOut[row * s.valueDim + c] - want);
+      double bd = std::fabs(baselineOut[row * s.valueDim + c] - want);
+      m.kernelRowError =
+          std::max(m.kernelRowError, std::isnan(kd) ? INFINITY : kd);
+      m.baselineRowError = std::max(m.baselineRowError, bd);
+    }
+  }
+  // FlashAttention's rule on the sampled rows; everywhere else the kernel
+  // may differ from the baseline by that much plus the baseline's own error.
+  m.tolerance = 2.0 * m.baselineRowError + 1e-5;
+  m.passed = m.kernelRowError <= m.tolerance &&
+             m.errorVsBaseline <= m.tolerance + m.baselineRowError + 1e-5;
+  return m;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "attn-bench: the compiled attn kernels against OpenBLAS, side by "
+      "side\n");
+  if (runs == 0)
+    return fail("--runs must be at least 1");
+  auto started = std::chrono::steady_clock::now();
+
+  // Threads: the same number for OpenBLAS, the baseline's OpenMP loops and
+  // the kernel's OpenMP runtime (one libomp in the process).
+  std::string count = std::to_string(threads);
+  setenv("OMP_NUM_THREADS", count.c_str(), 1);
+  openblas_set_num_threads(static_cast<int>(threads));
+  omp_set_num_threads(static_cast<int>(threads));
+
+  // Tiny lengths keep the window (512 keys) smaller than W3's sequence and
+  // every workload's shape otherwise.
+  const Workload all[] = {
+      {"W1", "w1_noncausal", "non-causal",
+       Shape{1, 8, 8, 2048, 2048, 64, 64, false, 0}, 64, 64, false, 0.60},
+      {"W2", "w2_causal", "causal",
+       Shape{1, 8, 8, 4096, 4096, 128, 128, true, 0}, 96, 96, false, 0.50},
+      {"W3", "w3_sliding_window", "causal window 512",
+       Shape{1, 4, 4, 8192, 8192, 64, 64, true, 512}, 600, 600, false, 0.40},
+      {"W4", "w4_decode", "decode",
+       Shape{1, 32, 8, 1, 32768, 128, 128, false, 0}, 1, 300, true, 0.60},
+  };
+  SmallVector<const Workload *> selected;
+  SmallVector<StringRef> names;
+  StringRef(workloadList).split(names, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef name : names) {
+    auto it = llvm::find_if(all, [&](const Workload &w) {
+      return name.trim().equals_insensitive(w.name);
+    });
+    if (it == std::end(all))
+      return fail("unknown workload '" + name + "' (known: W1, W2, W3, W4)");
+    selected.push_back(it);
+  }
+
+  MLIRContext context;
+  context.loadDialect<AttnDialect, func::FuncDialect, arith::ArithDialect,
+                      math::MathDialect, tensor::TensorDialect>();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(specFile, sourceMgr, &context);
+  if (!module)
+    return fail("cannot read the workloads from " + specFile);
+
+  const char *coretype = std::getenv("OPENBLAS_CORETYPE");
+  llvm::raw_ostream &os = llvm::outs();
+  os << "attn-bench: " << threads << " threads, f32"
+     << (tiny ? ", TINY sizes (a smoke test, not a benchmark)" : "") << "\n";
+  os << "  OpenBLAS: " << openblas_get_config() << "; core "
+     << openblas_get_corename() << "; OPENBLAS_CORETYPE "
+     << (coretype ? coretype : "not set") << "; " << openblas_get_num_threads()
+     << " threads\n";
+  os << llvm::formatv("  timing: a warm-up of each implementation, then up to "
+                      "{0} rounds of one run of each (interleaved), fewer "
+                      "once past {1} s; the median\n",
+                      unsigned(runs), double(maxSeconds));
+  os << "  load average before the run: " << loadAverage()
+     << " (other work on the machine skews the times; the ratios less)\n";
+  os.flush();
+
+  std::mt19937_64 rng(seed);
+  std::vector<Measured> results;
+  std::string kernelTarget;
+  for (const Workload *w : selected) {
+    auto start = std::chrono::steady_clock::now();
+    FailureOr<Measured> m = runWorkload(*module, *w, rng, kernelTarget);
+    if (failed(m))
+      return 1;
+    results.push_back(*m);
+    os << llvm::formatv(
+        "  {0} done in {1:F1} s ({3} timed runs of each; kernel {2:F2} ms)\n",
+        w->name,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count(),
+        m->kernel.median(), m->kernel.ms.size());
+    os.flush();
+  }
+  os << "  kernel: cpu " << kernelTarget << "\n";
+  os << "  load average after the run: " << loadAverage() << "\n\n";
+
+  os << "GFLOP/s count 2 * (D + Dv) FLOPs per kept pair (kept pairs from the "
+        "spec's masks); sgemm alone: its own FLOPs (the full products)\n";
+  os << llvm::formatv("{0,-36} {1,12} {2,9} | {3,10} {4,8} | {5,10} {6,8} | "
+                      "{7,10} {8,8} | {9,7} {10,7} {11,7}\n",
+                      "workload", "kept pairs", "GFLOP", "kernel ms", "GFLOP/s",
+                      "base ms", "GFLOP/s", "sgemm ms", "GFLOP/s", "k/sgemm",
+                      "b/sgemm", "k/base");
+  for (const Measured &m : results) {
+    double kernelRate = rate(m.keptFlops, m.kernel);
+    double baseRate = rate(m.keptFlops, m.baseline);
+    double sgemmRate = rate(m.fullFlops, m.sgemm);
+    auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+    os << llvm::formatv(
+        "{0,-36} {1,12} {2,9:F2} | {3,10:F2} {4,8:F1} | {5,10:F2} {6,8:F1} | "
+        "{7,10:F2} {8,8:F1} | {9,7:F2} {10,7:F2} {11,7:F2}{12}\n",
+        m.title, m.keptPairs, m.keptFlops / 1e9, m.kernel.median(), kernelRate,
+        m.baseline.median(), baseRate, m.sgemm.median(), sgemmRate,
+        ratio(kernelRate, sgemmRate), ratio(baseRate, sgemmRate),
+        ratio(kernelRate, baseRate),
+        m.kernel.ms.size() < runs
+            ? llvm::formatv(" ({0} runs)", m.kernel.ms.size()).str()
+            : std::string());
+  }
+  for (const Measured &m : results) {
+    if (!m.workload->decode)
+      continue;
+    auto gbs = [&](const Timing &t) {
+      return t.median() > 0 ? m.bytes / (t.median() * 1e6) : 0.0;
+    };
+    os << llvm::formatv(
+        "\n{0} bandwidth over K and V ({1:F1} MB): kernel {2:F2} GB/s, "
+        "baseline {3:F2} GB/s, streaming read {4:F2} GB/s ({5:F2} ms); "
+        "kernel/stream {6:F2}, baseline/stream {7:F2}\n",
+        m.workload->name, m.bytes / 1e6, gbs(m.kernel), gbs(m.baseline),
+        gbs(m.stream), m.stream.median(),
+        gbs(m.stream) > 0 ? gbs(m.kernel) / gbs(m.stream) : 0.0,
+        gbs(m.stream) > 0 ? gbs(m.baseline) / gbs(m.stream) : 0.0);
+  }
+  os << "\ntargets: kernel rate / sgemm rate (W4: kernel GB/s / streaming "
+        "read GB/s)"
+     << (tiny ? ", meaningless at tiny sizes" : "") << "\n";
+  for (const Measured &m : results) {
+    double achieved =
+        m.workload->decode
+            ? (m.stream.median() > 0 && m.kernel.median() > 0
+                   ? m.stream.median() / m.kernel.median()
+                   : 0.0)
+            : (rate(m.fullFlops, m.sgemm) > 0
+                   ? rate(m.keptFlops, m.kernel) / rate(m.fullFlops, m.sgemm)
+                   : 0.0);
+    os << llvm::formatv("  {0}: {1:F2} (target {2:F2}): {3}\n",
+                        m.workload->name, achieved, m.workload->target,
+                        achieved >= m.workload->target ? "met" : "not met");
+  }
+  bool allPassed = true;
+  os << llvm::formatv("\nchecks: max abs error of the kernel against the "
+                      "baseline (every output) and against double precision "
+                      "({0} sampled rows, the baseline's alongside)\n",
+                      std::max(2u, unsigned(sampleRows)));
+  for (const Measured &m : results) {
+    os << llvm::formatv("  {0}: vs baseline {1:E2}; rows vs fp64: kernel "
+                        "{2:E2}, baseline {3:E2} (tolerance {4:E2}): {5}\n",
+                        m.workload->name, m.errorVsBaseline, m.kernelRowError,
+                        m.baselineRowError, m.tolerance,
+                        m.passed ? "ok" : "FAILED");
+    allPassed &= m.passed;
+  }
+  os << llvm::formatv(
+      "\ntotal {0:F1} s\n",
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count());
+  return allPassed ? 0 : 1;
+}
