@@ -48,9 +48,9 @@ public:
     return error;
   }
 
-  using Step = std::function<bool(std::vector<double> &registers,
-                                  const RegionContext &context,
-                                  std::string &message)>;
+  using Step =
+      std::function<bool(std::vector<double> &registers,
+                         const RegionContext &context, std::string &message)>;
 
 private:
   std::vector<Step> steps;
