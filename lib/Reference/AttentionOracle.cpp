@@ -56,8 +56,9 @@ struct BoundModifier {
 class AttentionEvaluator {
 public:
   AttentionEvaluator(AttentionOp op, ValueLookup lookup,
-                     double (*roundIntermediate)(double))
-      : op(op), lookup(lookup), round(roundIntermediate) {}
+                     const EvaluationOptions &options = {})
+      : op(op), lookup(lookup), round(options.roundIntermediate),
+        includeRow(options.includeRow) {}
 
   FailureOr<std::vector<Tensor>> run();
   /// Kept pairs only: the masks of every row, nothing else evaluated.
@@ -95,6 +96,8 @@ private:
   /// Rounds what a straightforward narrow-type implementation stores (see
   /// EvaluationOptions); null for the exact semantics.
   double (*round)(double);
+  /// Rows to evaluate (all when null).
+  std::function<bool(int64_t, int64_t, int64_t)> includeRow;
   double rounded(double x) const { return round ? round(x) : x; }
   /// Such an implementation accumulates its dot products in f32.
   double accumulated(double x) const {
@@ -664,6 +667,13 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
     for (int64_t h = 0; h < queryHeads; ++h) {
       int64_t kvh = h / group;
       for (int64_t i = 0; i < rowCount; ++i) {
+        if (includeRow && !includeRow(b, h, i)) {
+          // Not sampled: NaN marks the row as not evaluated.
+          for (int64_t d = 0; d < valueDim; ++d)
+            output.at({b, h, i, d}) = NAN;
+          lse.at({b, h, i}) = NAN;
+          continue;
+        }
         int64_t p = i + positionOffsets[b];
         kept.clear();
         if (failed(collectKeptKeys(b, h, i, p, kvLength, kept)))
@@ -725,14 +735,14 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
 namespace mlir::attn::reference {
 FailureOr<std::vector<Tensor>>
 evaluateAttention(AttentionOp op, ValueLookup lookup,
-                  double (*roundIntermediate)(double)) {
-  AttentionEvaluator evaluator(op, lookup, roundIntermediate);
+                  const EvaluationOptions &options) {
+  AttentionEvaluator evaluator(op, lookup, options);
   return evaluator.run();
 }
 
 FailureOr<AttentionWork> countAttentionKeptPairs(AttentionOp op,
                                                  ValueLookup lookup) {
-  AttentionEvaluator evaluator(op, lookup, nullptr);
+  AttentionEvaluator evaluator(op, lookup);
   return evaluator.countKeptPairs();
 }
 } // namespace mlir::attn::reference

@@ -143,7 +143,7 @@ evaluateFunction(func::FuncOp func, ArrayRef<Tensor> arguments,
     FailureOr<std::vector<Tensor>> produced =
         llvm::TypeSwitch<Operation *, FailureOr<std::vector<Tensor>>>(&op)
             .Case<AttentionOp>([&](AttentionOp a) {
-              return evaluateAttention(a, lookup, options.roundIntermediate);
+              return evaluateAttention(a, lookup, options);
             })
             .Case<LinearAttentionOp>([&](LinearAttentionOp a) {
               return evaluateLinearAttention(a, lookup);

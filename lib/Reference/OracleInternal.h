@@ -16,7 +16,7 @@ using ValueLookup = llvm::function_ref<const Tensor *(mlir::Value)>;
 
 mlir::FailureOr<std::vector<Tensor>>
 evaluateAttention(mlir::attn::AttentionOp op, ValueLookup lookup,
-                  double (*roundIntermediate)(double) = nullptr);
+                  const EvaluationOptions &options = {});
 
 /// The kept pairs of `op`: its masks evaluated for every row, nothing else.
 mlir::FailureOr<AttentionWork>

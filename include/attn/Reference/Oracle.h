@@ -19,6 +19,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/LLVM.h"
 
+#include <functional>
+
 namespace mlir::attn::reference {
 
 /// How to evaluate. The default is the exact (double precision) semantics.
@@ -30,6 +32,10 @@ struct EvaluationOptions {
   /// result measures that implementation's error, the yardstick tolerances
   /// are derived from (as FlashAttention's tests do).
   double (*roundIntermediate)(double) = nullptr;
+  /// When set, attn.attention evaluates only the query rows (b, h, i) it
+  /// accepts; the others hold NaN in the output and lse. Checks of large
+  /// shapes sample rows this way.
+  std::function<bool(int64_t b, int64_t h, int64_t i)> includeRow;
 };
 
 /// Evaluates `func` on `arguments` (one per function argument, shapes
