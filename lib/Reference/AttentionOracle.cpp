@@ -691,6 +691,9 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
         }
         if (failed(modifyScores(b, h, i, p, kept, scores)))
           return failure();
+        // A straightforward implementation stores the modified scores too.
+        for (double &x : scores)
+          x = rounded(x);
         double rowLse;
         if (!normalize(normalizer, scores, weights, rowLse))
           continue; // o = 0, lse = -inf

@@ -27,7 +27,8 @@ namespace mlir::attn::reference {
 struct EvaluationOptions {
   /// When set, the oracle models a straightforward implementation in a
   /// narrower type: the values it stores are rounded with this function (the
-  /// scores Q K^T, the weights before they multiply V, and the outputs) and
+  /// scores Q K^T before and after the modifiers, the weights before they
+  /// multiply V, and the outputs) and
   /// its dot products accumulate in f32. The difference from the exact
   /// result measures that implementation's error, the yardstick tolerances
   /// are derived from (as FlashAttention's tests do).

@@ -1,0 +1,309 @@
+//===- Runtime.cpp - attnrt's C API ---------------------------------------===//
+//
+// The entry points of include/attn/runtime.h: the per-thread error message,
+// the kernel registry (keyed by name; each kernel keeps the images its
+// backends prepared, once per device), launches, and the device and thread
+// queries. The argument checks live in ArgumentChecker.cpp, the devices in
+// one folder per backend.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeInternal.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+
+using namespace attn::runtime;
+
+/// A registered kernel: its descriptor and what backends prepared for it.
+struct attnKernel {
+  const attnKernelDescriptor *descriptor;
+  std::mutex mutex;
+  /// (device type, device id) -> the backend's prepared image.
+  std::map<std::pair<int32_t, int32_t>, void *> prepared;
+};
+
+namespace {
+
+thread_local std::string lastError;
+
+struct Registry {
+  std::mutex mutex;
+  std::unordered_map<std::string, std::unique_ptr<attnKernel>> kernels;
+};
+
+Registry &getRegistry() {
+  static Registry *registry = new Registry(); // Kernels live until exit.
+  return *registry;
+}
+
+} // namespace
+
+attnStatus attn::runtime::fail(attnStatus status, std::string message) {
+  lastError = std::move(message);
+  return status;
+}
+
+attnStatus attn::runtime::succeed() {
+  lastError.clear();
+  return ATTN_SUCCESS;
+}
+
+std::string attn::runtime::deviceTypeName(int32_t deviceType) {
+  switch (deviceType) {
+  case kDLCPU:
+    return "CPU";
+  case kDLCUDA:
+    return "CUDA";
+  case kDLCUDAHost:
+    return "CUDAHost";
+  case kDLCUDAManaged:
+    return "CUDAManaged";
+  case kDLROCM:
+    return "ROCm";
+  case kDLROCMHost:
+    return "ROCmHost";
+  case kDLOpenCL:
+    return "OpenCL";
+  case kDLVulkan:
+    return "Vulkan";
+  case kDLMetal:
+    return "Metal";
+  case kDLVPI:
+    return "VPI";
+  case kDLExtDev:
+    return "ExtDev";
+  default:
+    return "device type " + std::to_string(deviceType);
+  }
+}
+
+std::string attn::runtime::deviceName(DLDevice device) {
+  return deviceTypeName(device.device_type) + ":" +
+         std::to_string(device.device_id);
+}
+
+DeviceBackend *attn::runtime::findBackend(int32_t deviceType) {
+  // The CUDA and HIP backends join here with their issues.
+  if (deviceType == kDLCPU)
+    return &getCpuBackend();
+  return nullptr;
+}
+
+extern "C" {
+
+const char *attnGetLastError(void) { return lastError.c_str(); }
+
+const char *attnGetStatusName(attnStatus status) {
+  switch (status) {
+  case ATTN_SUCCESS:
+    return "ATTN_SUCCESS";
+  case ATTN_ERROR_NULL_POINTER:
+    return "ATTN_ERROR_NULL_POINTER";
+  case ATTN_ERROR_INVALID_VALUE:
+    return "ATTN_ERROR_INVALID_VALUE";
+  case ATTN_ERROR_DTYPE:
+    return "ATTN_ERROR_DTYPE";
+  case ATTN_ERROR_RANK:
+    return "ATTN_ERROR_RANK";
+  case ATTN_ERROR_SHAPE:
+    return "ATTN_ERROR_SHAPE";
+  case ATTN_ERROR_STRIDES:
+    return "ATTN_ERROR_STRIDES";
+  case ATTN_ERROR_ALIGNMENT:
+    return "ATTN_ERROR_ALIGNMENT";
+  case ATTN_ERROR_DEVICE:
+    return "ATTN_ERROR_DEVICE";
+  case ATTN_ERROR_ALIASING:
+    return "ATTN_ERROR_ALIASING";
+  case ATTN_ERROR_DATA:
+    return "ATTN_ERROR_DATA";
+  case ATTN_ERROR_NOT_FOUND:
+    return "ATTN_ERROR_NOT_FOUND";
+  case ATTN_ERROR_ALREADY_REGISTERED:
+    return "ATTN_ERROR_ALREADY_REGISTERED";
+  case ATTN_ERROR_BAD_DESCRIPTOR:
+    return "ATTN_ERROR_BAD_DESCRIPTOR";
+  case ATTN_ERROR_UNSUPPORTED:
+    return "ATTN_ERROR_UNSUPPORTED";
+  }
+  return "unknown status";
+}
+
+attnStatus attnRegisterKernel(const attnKernelDescriptor *descriptor,
+                              const attnKernel **kernel) {
+  if (!kernel)
+    return fail(ATTN_ERROR_NULL_POINTER,
+                "attnRegisterKernel: the kernel out-pointer is null");
+  *kernel = nullptr;
+  if (attnStatus status = validateDescriptor(descriptor))
+    return status;
+  Registry &registry = getRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  auto [it, inserted] = registry.kernels.try_emplace(descriptor->name);
+  if (inserted) {
+    it->second = std::make_unique<attnKernel>();
+    it->second->descriptor = descriptor;
+  } else if (it->second->descriptor != descriptor) {
+    return fail(ATTN_ERROR_ALREADY_REGISTERED,
+                std::string("attnRegisterKernel: another descriptor is "
+                            "already registered as '") +
+                    descriptor->name + "'");
+  }
+  *kernel = it->second.get();
+  return succeed();
+}
+
+attnStatus attnFindKernel(const char *name, const attnKernel **kernel) {
+  if (!kernel || !name)
+    return fail(ATTN_ERROR_NULL_POINTER,
+                std::string("attnFindKernel: the ") +
+                    (name ? "kernel out-pointer" : "name") + " is null");
+  *kernel = nullptr;
+  Registry &registry = getRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  auto it = registry.kernels.find(name);
+  if (it == registry.kernels.end())
+    return fail(ATTN_ERROR_NOT_FOUND,
+                std::string("attnFindKernel: no kernel named '") + name +
+                    "' is registered");
+  *kernel = it->second.get();
+  return succeed();
+}
+
+const attnKernelDescriptor *attnGetKernelDescriptor(const attnKernel *kernel) {
+  return kernel ? kernel->descriptor : nullptr;
+}
+
+attnStatus attnCheckArguments(const attnKernel *kernel,
+                              const DLTensor *const *arguments,
+                              int32_t numArguments) {
+  if (!kernel)
+    return fail(ATTN_ERROR_NULL_POINTER, "attnCheckArguments: null kernel");
+  CheckedArguments checked;
+  if (attnStatus status =
+          checkArguments(*kernel->descriptor, arguments, numArguments,
+                         /*inputsOnly=*/false, checked))
+    return status;
+  return succeed();
+}
+
+attnStatus attnLaunch(const attnKernel *constKernel,
+                      const DLTensor *const *arguments, int32_t numArguments) {
+  if (!constKernel)
+    return fail(ATTN_ERROR_NULL_POINTER, "attnLaunch: null kernel");
+  // The handle is the runtime's own object; only its cache changes.
+  attnKernel *kernel = const_cast<attnKernel *>(constKernel);
+  const attnKernelDescriptor &descriptor = *kernel->descriptor;
+  CheckedArguments checked;
+  if (attnStatus status = checkArguments(descriptor, arguments, numArguments,
+                                         /*inputsOnly=*/false, checked))
+    return status;
+  // The checks found a backend and an image for this device.
+  DeviceBackend *backend = findBackend(checked.device.device_type);
+  const attnKernelImage *image = nullptr;
+  for (int32_t n = 0; n < descriptor.numImages; ++n)
+    if (descriptor.images[n].deviceType == checked.device.device_type)
+      image = &descriptor.images[n];
+  if (!backend || !image)
+    return fail(ATTN_ERROR_DEVICE, std::string(descriptor.function) +
+                                       ": no code for " +
+                                       deviceName(checked.device));
+  void *prepared = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(kernel->mutex);
+    auto key = std::make_pair(int32_t(checked.device.device_type),
+                              int32_t(checked.device.device_id));
+    auto it = kernel->prepared.find(key);
+    if (it == kernel->prepared.end()) {
+      if (attnStatus status =
+              backend->prepare(*image, checked.device, prepared))
+        return status;
+      kernel->prepared.emplace(key, prepared);
+    } else {
+      prepared = it->second;
+    }
+  }
+  if (attnStatus status = backend->launch(descriptor, prepared, checked))
+    return status;
+  return succeed();
+}
+
+attnStatus attnGetOutputShape(const attnKernel *kernel,
+                              const DLTensor *const *inputs, int32_t numInputs,
+                              int32_t output, int64_t *shape) {
+  if (!kernel)
+    return fail(ATTN_ERROR_NULL_POINTER, "attnGetOutputShape: null kernel");
+  const attnKernelDescriptor &descriptor = *kernel->descriptor;
+  if (output < 0 || output >= descriptor.numOutputs)
+    return fail(ATTN_ERROR_INVALID_VALUE,
+                std::string(descriptor.function) + ": output " +
+                    std::to_string(output) + " does not exist (it has " +
+                    std::to_string(descriptor.numOutputs) + " outputs)");
+  const attnArgumentSpec &spec =
+      descriptor.arguments[descriptor.numInputs + output];
+  if (!shape && spec.rank > 0)
+    return fail(ATTN_ERROR_NULL_POINTER,
+                "attnGetOutputShape: the shape out-pointer is null");
+  CheckedArguments checked;
+  if (attnStatus status = checkArguments(descriptor, inputs, numInputs,
+                                         /*inputsOnly=*/true, checked))
+    return status;
+  int32_t argument = descriptor.numInputs + output;
+  for (int32_t d = 0; d < spec.rank; ++d) {
+    int64_t size = spec.staticSizes[d];
+    for (int32_t c = 0; c < descriptor.numConstraints && size < 0; ++c) {
+      const attnConstraint &constraint = descriptor.constraints[c];
+      if (constraint.kind == ATTN_CONSTRAINT_DIM_EQUALS &&
+          constraint.argument == argument && constraint.dim == d)
+        size = checked.symbols[constraint.symbol];
+    }
+    if (size < 0)
+      return fail(ATTN_ERROR_INVALID_VALUE,
+                  std::string(descriptor.function) + ": dimension " +
+                      std::to_string(d) + " of output '" + spec.name +
+                      "' does not follow from the inputs");
+    shape[d] = size;
+  }
+  return succeed();
+}
+
+attnStatus attnGetDeviceCount(DLDeviceType type, int32_t *count) {
+  if (!count)
+    return fail(ATTN_ERROR_NULL_POINTER,
+                "attnGetDeviceCount: the count out-pointer is null");
+  *count = 0;
+  DeviceBackend *backend = findBackend(type);
+  if (!backend)
+    return fail(ATTN_ERROR_UNSUPPORTED, "attnGetDeviceCount: this build of "
+                                        "attnrt has no backend for " +
+                                            deviceTypeName(type) +
+                                            " devices (it has: CPU)");
+  if (attnStatus status = backend->deviceCount(*count))
+    return status;
+  return succeed();
+}
+
+attnStatus attnSetNumThreads(int32_t threads) {
+  if (threads < 0)
+    return fail(ATTN_ERROR_INVALID_VALUE,
+                "attnSetNumThreads: the thread count must be >= 0 (0 for the "
+                "default), got " +
+                    std::to_string(threads));
+  if (attnStatus status = setCpuThreads(threads))
+    return status;
+  return succeed();
+}
+
+attnStatus attnGetNumThreads(int32_t *threads) {
+  if (!threads)
+    return fail(ATTN_ERROR_NULL_POINTER,
+                "attnGetNumThreads: the out-pointer is null");
+  *threads = getCpuThreads();
+  return succeed();
+}
+
+} // extern "C"

@@ -1,0 +1,87 @@
+//===- RuntimeInternal.h - attnrt internals -------------------*- C++ -*-===//
+//
+// What the runtime's parts share: the calling thread's error message, the
+// checked form of a launch's arguments, and the interface each device
+// backend implements (the CPU now; CUDA and HIP load their driver libraries
+// at run time and join behind it, so shared code never names a vendor).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_RUNTIME_RUNTIMEINTERNAL_H
+#define ATTN_RUNTIME_RUNTIMEINTERNAL_H
+
+#include "attn/runtime.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace attn::runtime {
+
+/// Records `message` as the calling thread's last error; returns `status`.
+attnStatus fail(attnStatus status, std::string message);
+
+/// Clears the calling thread's last error (a call that succeeds).
+attnStatus succeed();
+
+/// "CPU", "CUDA", ... for messages.
+std::string deviceTypeName(int32_t deviceType);
+
+/// "CPU:0", "CUDA:1".
+std::string deviceName(DLDevice device);
+
+/// Arguments that passed every check, as a backend needs them.
+struct CheckedArguments {
+  DLDevice device;
+  /// The first element of each argument (data + byte_offset).
+  std::vector<char *> data;
+  /// Each argument's sizes (empty for a scalar).
+  std::vector<std::vector<int64_t>> sizes;
+  /// The value of each symbol; -1 where no argument gave one.
+  std::vector<int64_t> symbols;
+};
+
+/// Checks `numArguments` arguments against `descriptor` (all of them, or
+/// only the inputs when `inputsOnly`) and fills `checked`. On failure sets
+/// the thread's error naming the argument and returns its status.
+attnStatus checkArguments(const attnKernelDescriptor &descriptor,
+                          const DLTensor *const *arguments,
+                          int32_t numArguments, bool inputsOnly,
+                          CheckedArguments &checked);
+
+/// Checks that `descriptor` is well formed (indices in range, known element
+/// types, a supported ABI version), so the checks above can trust it.
+attnStatus validateDescriptor(const attnKernelDescriptor *descriptor);
+
+/// One kind of device. A backend prepares a kernel image for a device once
+/// (a GPU backend loads its module there; the runtime caches the result per
+/// kernel and device) and launches prepared kernels.
+class DeviceBackend {
+public:
+  virtual ~DeviceBackend() = default;
+
+  virtual int32_t deviceType() const = 0;
+  /// Devices of this type the backend can use now.
+  virtual attnStatus deviceCount(int32_t &count) = 0;
+  /// Prepares `image` for `device`; `prepared` is handed back to launch().
+  virtual attnStatus prepare(const attnKernelImage &image, DLDevice device,
+                             void *&prepared) = 0;
+  /// Runs a prepared kernel on checked arguments.
+  virtual attnStatus launch(const attnKernelDescriptor &descriptor,
+                            void *prepared,
+                            const CheckedArguments &arguments) = 0;
+};
+
+/// The backend for `deviceType` in this build, or null.
+DeviceBackend *findBackend(int32_t deviceType);
+
+/// The CPU backend (runtime/cpu).
+DeviceBackend &getCpuBackend();
+
+/// Threads for CPU kernels: 0 is the default (see attnSetNumThreads).
+attnStatus setCpuThreads(int32_t threads);
+int32_t getCpuThreads();
+
+} // namespace attn::runtime
+
+#endif // ATTN_RUNTIME_RUNTIMEINTERNAL_H

@@ -1,0 +1,215 @@
+//===- RuntimeDescriptorTests.cpp - attnrt on hand-written descriptors ----===//
+//
+// The runtime's half of the kernel ABI, without the compiler: descriptors
+// written here, with a CPU entry that records what it receives. Checks the
+// memref descriptors and scalars a kernel gets, constraints the example
+// specs cannot produce (dynamic head counts, so the GQA ratio is checked at
+// run time), descriptor validation and the registry's rules.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeTestUtils.h"
+
+#include "gtest/gtest.h"
+
+#include <string>
+
+using namespace attn::testing;
+
+namespace {
+
+/// What the recording entry saw on its last call.
+struct Recorded {
+  int calls = 0;
+  std::vector<int64_t> query, output; // The two memref descriptors.
+  float scale = 0;
+} recorded;
+
+void recordingEntry(void *const *arguments) {
+  ++recorded.calls;
+  const int64_t *query = static_cast<const int64_t *>(arguments[0]);
+  const int64_t *output = static_cast<const int64_t *>(arguments[3]);
+  recorded.query.assign(query, query + 3 + 2 * 3);
+  recorded.output.assign(output, output + 3 + 2 * 3);
+  recorded.scale = *static_cast<const float *>(arguments[2]);
+}
+
+// A toy kernel: query [B, Hq, S] f32, key [B, Hkv, S] f32 (head counts
+// dynamic), a scalar f32, output [B, Hq, S] f32.
+const int64_t kQuerySizes[] = {-1, -1, -1};
+const int64_t kKeySizes[] = {-1, -1, -1};
+const int64_t kOutputSizes[] = {-1, -1, -1};
+const attnArgumentSpec kArguments[] = {
+    {"query", "query", 0, ATTN_ELEMENT_F32, 3, kQuerySizes, 4},
+    {"key", "key", 0, ATTN_ELEMENT_F32, 3, kKeySizes, 4},
+    {"scale", "captures", 0, ATTN_ELEMENT_F32, 0, nullptr, 4},
+    {"output", "output", 1, ATTN_ELEMENT_F32, 3, kOutputSizes, 4},
+};
+const attnSymbol kSymbols[] = {{"B", -1, {-1, -1}},
+                               {"Hq", -1, {-1, -1}},
+                               {"S", -1, {-1, -1}},
+                               {"Hkv", -1, {-1, -1}}};
+const attnConstraint kConstraints[] = {
+    {ATTN_CONSTRAINT_DIM_EQUALS, 0, 0, 0, 0},
+    {ATTN_CONSTRAINT_DIM_EQUALS, 0, 1, 1, 0},
+    {ATTN_CONSTRAINT_DIM_EQUALS, 0, 2, 2, 0},
+    {ATTN_CONSTRAINT_DIM_EQUALS, 1, 0, 0, 0},
+    {ATTN_CONSTRAINT_DIM_EQUALS, 1, 1, 3, 0},
+    {ATTN_CONSTRAINT_DIM_EQUALS, 1, 2, 2, 0},
+    {ATTN_CONSTRAINT_DIM_EQUALS, 3, 0, 0, 0},
+    {ATTN_CONSTRAINT_DIM_EQUALS, 3, 1, 1, 0},
+    {ATTN_CONSTRAINT_DIM_EQUALS, 3, 2, 2, 0},
+    {ATTN_CONSTRAINT_SYMBOL_MULTIPLE, -1, -1, 1, 3},
+};
+const attnKernelImage kCpuImage[] = {{kDLCPU, "test", recordingEntry}};
+
+attnKernelDescriptor toyKernel(const char *name) {
+  return {ATTN_KERNEL_ABI_VERSION,
+          name,
+          "toy",
+          "RuntimeDescriptorTests.cpp",
+          3,
+          1,
+          kArguments,
+          4,
+          kSymbols,
+          10,
+          kConstraints,
+          1,
+          kCpuImage};
+}
+
+TEST(RuntimeDescriptors, KernelReceivesMemrefDescriptorsAndScalars) {
+  static const attnKernelDescriptor descriptor = toyKernel("test.toy");
+  const attnKernel *kernel;
+  ASSERT_EQ(attnRegisterKernel(&descriptor, &kernel), ATTN_SUCCESS);
+  HostTensor query(kF32, {2, 6, 5}), key(kF32, {2, 3, 5}), scale(kF32, {}),
+      output(kF32, {2, 6, 5});
+  scale.set(0, 0.125);
+  const DLTensor *arguments[] = {query.dl(), key.dl(), scale.dl(), output.dl()};
+  recorded = Recorded();
+  ASSERT_EQ(attnLaunch(kernel, arguments, 4), ATTN_SUCCESS)
+      << attnGetLastError();
+  ASSERT_EQ(recorded.calls, 1);
+  int64_t base = reinterpret_cast<int64_t>(query.bytes());
+  EXPECT_EQ(recorded.query,
+            (std::vector<int64_t>{base, base, 0, 2, 6, 5, 30, 5, 1}));
+  base = reinterpret_cast<int64_t>(output.bytes());
+  EXPECT_EQ(recorded.output,
+            (std::vector<int64_t>{base, base, 0, 2, 6, 5, 30, 5, 1}));
+  EXPECT_EQ(recorded.scale, 0.125f);
+
+  // Dynamic head counts: 6 query heads over 4 key/value heads do not group.
+  HostTensor fourHeads(kF32, {2, 4, 5});
+  const DLTensor *bad[] = {query.dl(), fourHeads.dl(), scale.dl(), output.dl()};
+  EXPECT_EQ(attnLaunch(kernel, bad, 4), ATTN_ERROR_SHAPE);
+  EXPECT_STREQ(attnGetLastError(),
+               "toy: Hq = 6 is not a multiple of Hkv = 4 (each key/value "
+               "head serves a whole group of query heads)");
+  HostTensor noHeads(kF32, {2, 0, 5});
+  const DLTensor *none[] = {query.dl(), noHeads.dl(), scale.dl(), output.dl()};
+  EXPECT_EQ(attnLaunch(kernel, none, 4), ATTN_ERROR_SHAPE);
+  EXPECT_EQ(recorded.calls, 1);
+}
+
+TEST(RuntimeDescriptors, RegistryRejectsASecondDescriptorWithTheSameName) {
+  static const attnKernelDescriptor first = toyKernel("test.twice");
+  static const attnKernelDescriptor second = toyKernel("test.twice");
+  const attnKernel *a = nullptr, *b = nullptr;
+  ASSERT_EQ(attnRegisterKernel(&first, &a), ATTN_SUCCESS);
+  EXPECT_EQ(attnRegisterKernel(&second, &b), ATTN_ERROR_ALREADY_REGISTERED);
+  EXPECT_EQ(b, nullptr);
+  EXPECT_STREQ(attnGetLastError(), "attnRegisterKernel: another descriptor "
+                                   "is already registered as 'test.twice'");
+  ASSERT_EQ(attnRegisterKernel(&first, &b), ATTN_SUCCESS);
+  EXPECT_EQ(a, b);
+}
+
+TEST(RuntimeDescriptors, MalformedDescriptorsAreRejected) {
+  const attnKernel *kernel = nullptr;
+  EXPECT_EQ(attnRegisterKernel(nullptr, &kernel), ATTN_ERROR_NULL_POINTER);
+
+  attnKernelDescriptor oldVersion = toyKernel("test.bad");
+  oldVersion.abiVersion = ATTN_KERNEL_ABI_VERSION + 1;
+  EXPECT_EQ(attnRegisterKernel(&oldVersion, &kernel),
+            ATTN_ERROR_BAD_DESCRIPTOR);
+  EXPECT_EQ(std::string(attnGetLastError()),
+            "attnRegisterKernel: descriptor 'test.bad': written for kernel "
+            "ABI version " +
+                std::to_string(ATTN_KERNEL_ABI_VERSION + 1) +
+                ", this attnrt reads version " +
+                std::to_string(ATTN_KERNEL_ABI_VERSION) +
+                "; recompile the spec with a matching attn-compile");
+
+  attnConstraint outOfRange[] = {{ATTN_CONSTRAINT_DIM_EQUALS, 0, 3, 0, 0}};
+  attnKernelDescriptor badConstraint = toyKernel("test.bad");
+  badConstraint.constraints = outOfRange;
+  badConstraint.numConstraints = 1;
+  EXPECT_EQ(attnRegisterKernel(&badConstraint, &kernel),
+            ATTN_ERROR_BAD_DESCRIPTOR);
+  EXPECT_STREQ(attnGetLastError(),
+               "attnRegisterKernel: descriptor 'test.bad': constraint 0: "
+               "argument or dimension out of range");
+
+  attnConstraint unknownKind[] = {
+      {static_cast<attnConstraintKind>(42), 0, 0, 0, 0}};
+  badConstraint.constraints = unknownKind;
+  EXPECT_EQ(attnRegisterKernel(&badConstraint, &kernel),
+            ATTN_ERROR_BAD_DESCRIPTOR);
+
+  attnKernelDescriptor counts = toyKernel("test.bad");
+  counts.numInputs = 4; // The last argument says it is an output.
+  counts.numOutputs = 0;
+  EXPECT_EQ(attnRegisterKernel(&counts, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
+  EXPECT_STREQ(attnGetLastError(),
+               "attnRegisterKernel: descriptor 'test.bad': argument 3: "
+               "isOutput disagrees with numInputs");
+
+  attnSymbol badProduct[] = {{"B", -1, {-1, -1}},
+                             {"Hq", -1, {-1, -1}},
+                             {"S", -1, {-1, -1}},
+                             {"Hkv", -1, {0, 4}}};
+  attnKernelDescriptor badSymbol = toyKernel("test.bad");
+  badSymbol.symbols = badProduct;
+  EXPECT_EQ(attnRegisterKernel(&badSymbol, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
+  EXPECT_STREQ(attnGetLastError(),
+               "attnRegisterKernel: descriptor 'test.bad': symbol 3: a factor "
+               "that is no symbol of its own");
+
+  attnKernelImage noEntry[] = {{kDLCPU, "test", nullptr}};
+  attnKernelDescriptor missingEntry = toyKernel("test.bad");
+  missingEntry.images = noEntry;
+  EXPECT_EQ(attnRegisterKernel(&missingEntry, &kernel),
+            ATTN_ERROR_BAD_DESCRIPTOR);
+
+  attnKernelDescriptor unnamed = toyKernel(nullptr);
+  EXPECT_EQ(attnRegisterKernel(&unnamed, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
+  EXPECT_EQ(kernel, nullptr);
+  const attnKernel *found = nullptr;
+  EXPECT_EQ(attnFindKernel("test.bad", &found), ATTN_ERROR_NOT_FOUND);
+}
+
+TEST(RuntimeDescriptors, KernelWithoutCodeForTheDevice) {
+  // Code for CUDA only: CPU tensors find no image, and this build has no
+  // CUDA backend either.
+  static const attnKernelImage cudaOnly[] = {{kDLCUDA, "sm_90", nullptr}};
+  static attnKernelDescriptor descriptor = toyKernel("test.cuda");
+  descriptor.images = cudaOnly;
+  const attnKernel *kernel;
+  ASSERT_EQ(attnRegisterKernel(&descriptor, &kernel), ATTN_SUCCESS);
+  HostTensor query(kF32, {1, 2, 3}), key(kF32, {1, 1, 3}), scale(kF32, {}),
+      output(kF32, {1, 2, 3});
+  const DLTensor *arguments[] = {query.dl(), key.dl(), scale.dl(), output.dl()};
+  EXPECT_EQ(attnLaunch(kernel, arguments, 4), ATTN_ERROR_DEVICE);
+  EXPECT_STREQ(attnGetLastError(),
+               "toy: argument 'query' (input 0, query): is on CPU:0, but the "
+               "kernel was compiled only for: CUDA");
+  for (HostTensor *t : {&query, &key, &scale, &output})
+    t->tensor.device = {kDLCUDA, 0};
+  EXPECT_EQ(attnLaunch(kernel, arguments, 4), ATTN_ERROR_DEVICE);
+  EXPECT_STREQ(attnGetLastError(),
+               "toy: argument 'query' (input 0, query): is on CUDA:0, and "
+               "this build of attnrt has no CUDA backend (it has: CPU)");
+}
+
+} // namespace

@@ -1,0 +1,299 @@
+//===- attn-compile.cpp - Compile a spec into an embeddable artifact ------===//
+//
+// attn-compile SPEC.mlir --target=cpu -o DIR [--func NAME,...] [--mcpu CPU]
+//     [--mattr FEATURES] [--name STEM] [--emit-llvm]
+//
+// Lowers the spec's functions with the CPU pipeline and writes, for a spec
+// `S.mlir`, `DIR/S.o` (the kernels, compiled for this CPU or --mcpu),
+// `DIR/S.h` (one typed C entry point per function, taking DLPack tensors)
+// and `DIR/S.c` (each kernel's signature as static tables for attnrt, and
+// the entry points). An application compiles S.c and links S.o and attnrt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ArtifactWriter.h"
+#include "KernelSignature.h"
+#include "ObjectEmitter.h"
+
+#include "attn/Dialect/Attn.h"
+#include "attn/Passes.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/AsmParser/AsmParserState.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <set>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("attn-compile options");
+static cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
+                                     cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    targetName("target", cl::desc("What to compile for: cpu (this machine)"),
+               cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string> outputDir("o", cl::desc("Output directory"),
+                                      cl::value_desc("dir"), cl::Required,
+                                      cl::cat(category));
+static cl::list<std::string>
+    functionNames("func",
+                  cl::desc("Functions to compile (default: every function "
+                           "with a body); repeat or separate with commas"),
+                  cl::value_desc("name"), cl::CommaSeparated,
+                  cl::cat(category));
+static cl::opt<std::string>
+    cpuName("mcpu",
+            cl::desc("CPU to compile for, as LLVM names it (default: this "
+                     "machine's CPU with its features)"),
+            cl::value_desc("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    cpuFeatures("mattr",
+                cl::desc("Extra CPU features in LLVM's syntax: +avx2,-avx512f"),
+                cl::value_desc("features"), cl::cat(category));
+static cl::opt<std::string>
+    stemOption("name",
+               cl::desc("Stem of the output files and kernel names (default: "
+                        "the spec's file name without .mlir)"),
+               cl::value_desc("stem"), cl::cat(category));
+static cl::opt<bool>
+    emitLLVM("emit-llvm",
+             cl::desc("Also write the optimised LLVM IR as DIR/<stem>.ll"),
+             cl::cat(category));
+
+static int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "attn-compile") << message << "\n";
+  return 1;
+}
+
+static bool isCIdentifier(StringRef name) {
+  if (name.empty() || llvm::isDigit(name.front()))
+    return false;
+  return llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+/// The SSA names the spec gives `func`'s arguments, without the `%`.
+static std::vector<std::string>
+sourceArgumentNames(func::FuncOp func, const AsmParserState &state) {
+  std::vector<std::string> names(func.getNumArguments());
+  if (func.isExternal())
+    return names;
+  const AsmParserState::BlockDefinition *block =
+      state.getBlockDef(&func.getBody().front());
+  if (!block)
+    return names;
+  for (auto [n, definition] : llvm::enumerate(block->arguments)) {
+    if (n >= names.size() || !definition.loc.isValid())
+      continue;
+    const char *begin = definition.loc.Start.getPointer();
+    const char *end = definition.loc.End.getPointer();
+    StringRef text(begin, end - begin);
+    names[n] = text.drop_front(text.starts_with("%") ? 1 : 0).str();
+  }
+  return names;
+}
+
+/// "gemma2.mlir:7" for `op`'s location.
+static std::string describeLocation(Operation *op) {
+  if (auto loc = llvm::dyn_cast<FileLineColLoc>(op->getLoc()))
+    return (llvm::sys::path::filename(loc.getFilename().getValue()) + ":" +
+            llvm::Twine(loc.getLine()))
+        .str();
+  return "";
+}
+
+static LogicalResult writeFile(StringRef path, StringRef text) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_Text);
+  if (ec) {
+    fail("cannot write " + path + ": " + ec.message());
+    return failure();
+  }
+  out.os() << text;
+  out.keep();
+  return success();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "attn-compile: compile an attn spec into an object file and a C header "
+      "with one entry point per function\n");
+  auto start = std::chrono::steady_clock::now();
+
+  if (targetName != "cpu")
+    return fail("--target must be cpu (the GPU targets arrive with their "
+                "backends), got '" +
+                targetName + "'");
+  std::string stem = stemOption;
+  if (stem.empty()) {
+    if (specFile == "-")
+      return fail("reading the spec from stdin needs --name STEM");
+    stem = llvm::sys::path::stem(specFile).str();
+  }
+  if (stem.empty() || !llvm::all_of(stem, [](char c) {
+        return llvm::isAlnum(c) || c == '_' || c == '-' || c == '.';
+      }))
+    return fail("the output stem '" + stem +
+                "' must be letters, digits, '_', '-' or '.'; choose one with "
+                "--name");
+
+  DialectRegistry registry;
+  registry.insert<AttnDialect, func::FuncDialect, arith::ArithDialect,
+                  math::MathDialect, tensor::TensorDialect>();
+  registerAllToLLVMIRTranslations(registry);
+  MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+  context.loadAllAvailableDialects();
+
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(specFile);
+  if (!buffer)
+    return fail("cannot read spec '" + specFile +
+                "': " + buffer.getError().message());
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+
+  // Parsed with the parser's state, which remembers the arguments' names.
+  AsmParserState parserState;
+  Block parsed;
+  ParserConfig config(&context);
+  if (failed(parseAsmSourceFile(sourceMgr, &parsed, config, &parserState)))
+    return 1; // The parser said where.
+  OwningOpRef<ModuleOp> module =
+      mlir::detail::constructContainerOpForParserIfNecessary<ModuleOp>(
+          &parsed, &context,
+          FileLineColLoc::get(&context, specFile, /*line=*/0, /*column=*/0));
+  if (!module || failed(verify(*module)))
+    return 1;
+
+  // The functions to compile.
+  std::vector<func::FuncOp> functions;
+  if (functionNames.empty()) {
+    for (func::FuncOp func : module->getOps<func::FuncOp>())
+      if (!func.isExternal())
+        functions.push_back(func);
+  } else {
+    for (const std::string &name : functionNames) {
+      auto func = module->lookupSymbol<func::FuncOp>(name);
+      if (!func || func.isExternal()) {
+        std::string names;
+        for (func::FuncOp f : module->getOps<func::FuncOp>())
+          if (!f.isExternal())
+            names += " @" + f.getSymName().str();
+        return fail("no function @" + name + " with a body in " + specFile +
+                    " (it has:" + (names.empty() ? " none" : names) + ")");
+      }
+      if (!llvm::is_contained(functions, func))
+        functions.push_back(func);
+    }
+  }
+  if (functions.empty())
+    return fail(specFile + " has no function to compile");
+
+  Artifact artifact;
+  artifact.stem = stem;
+  artifact.source = specFile;
+  std::set<std::string> publicNames;
+  for (func::FuncOp func : functions) {
+    StringRef name = func.getSymName();
+    if (!isCIdentifier(name))
+      return fail("@" + name +
+                  " is not a C identifier, which its entry point "
+                  "attn_" +
+                  name + " must be; rename it");
+    for (std::string symbol :
+         {"attn_" + name.str(), "attn_" + name.str() + "_kernel"})
+      if (!publicNames.insert(symbol).second)
+        return fail("two functions would define " + symbol +
+                    "; rename one of them");
+  }
+
+  // Lower the chosen functions only: the others may use what the backend
+  // lacks.
+  OwningOpRef<ModuleOp> lowered(module->clone());
+  for (func::FuncOp func :
+       llvm::make_early_inc_range(lowered->getOps<func::FuncOp>()))
+    if (!llvm::any_of(functions, [&](func::FuncOp chosen) {
+          return chosen.getSymName() == func.getSymName();
+        }))
+      func.erase();
+  PassManager pm(&context);
+  buildCpuPipeline(pm, CpuPipelineOptions());
+  if (failed(pm.run(*lowered)))
+    return fail("the CPU backend cannot lower " + specFile +
+                (functionNames.empty()
+                     ? "; choose the functions it can with --func"
+                     : "") +
+                " (see above)");
+
+  // What the runtime checks each kernel's arguments against, from the spec
+  // (the lowering said first what it cannot do).
+  for (func::FuncOp func : functions) {
+    FailureOr<KernelSignature> signature =
+        deriveKernelSignature(func, sourceArgumentNames(func, parserState));
+    if (failed(signature))
+      return 1;
+    artifact.functions.push_back(
+        {std::move(*signature), describeLocation(func)});
+  }
+
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return fail("cannot create " + outputDir + ": " + ec.message());
+  if (!llvm::sys::fs::is_directory(outputDir))
+    return fail("cannot create " + outputDir +
+                ": it exists and is not a directory");
+  auto path = [&](StringRef extension) {
+    SmallString<128> file(outputDir);
+    llvm::sys::path::append(file, stem + extension);
+    return std::string(file);
+  };
+  CpuObjectOptions objectOptions;
+  objectOptions.cpu = cpuName;
+  objectOptions.features = cpuFeatures;
+  if (emitLLVM)
+    objectOptions.llvmIRPath = path(".ll");
+  FailureOr<CpuTargetDescription> target =
+      emitCpuObject(*lowered, path(".o"), objectOptions);
+  if (failed(target))
+    return 1;
+  artifact.targetTriple = target->triple;
+  artifact.targetSummary = target->summary;
+  if (failed(writeFile(path(".h"), writeArtifactHeader(artifact))) ||
+      failed(writeFile(path(".c"), writeArtifactGlue(artifact))))
+    return 1;
+
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  llvm::outs() << llvm::formatv(
+      "attn-compile: {0} -> {1}.{{h,c,o} ({2} kernel{3} for {4}) in {5:F2} s\n",
+      std::string(specFile), path(""), artifact.functions.size(),
+      artifact.functions.size() == 1 ? "" : "s", target->summary, seconds);
+  return 0;
+}
