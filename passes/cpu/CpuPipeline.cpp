@@ -34,7 +34,7 @@ struct CpuPipelineCommandLine
     : public PassPipelineOptions<CpuPipelineCommandLine> {
   Option<int64_t> queryTile{*this, "query-tile",
                             llvm::cl::desc("Query rows per tile"),
-                            llvm::cl::init(32)};
+                            llvm::cl::init(128)};
   Option<int64_t> keyTile{*this, "key-tile", llvm::cl::desc("Keys per tile"),
                           llvm::cl::init(64)};
 };
