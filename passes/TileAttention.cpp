@@ -71,9 +71,8 @@ private:
   Value emitOffset(ImplicitLocOpBuilder &b, Value batch);
   /// First and last+1 key tile a query tile visits.
   std::pair<Value, Value> emitKeyTileRange(ImplicitLocOpBuilder &b, Value pMin,
-                                           Value pMax, Value offset,
-                                           Value kvLength);
-  void emitTile(ImplicitLocOpBuilder &b, Value batch, Value head,
+                                           Value pMax, Value kvLength);
+  void emitTile(ImplicitLocOpBuilder &b, Value batch, Value kvHead,
                 Value queryTileIndex);
   void emitPackKeys(ImplicitLocOpBuilder &b, Value kvHead, Value batch,
                     Value firstKey, Value cols);
@@ -134,7 +133,7 @@ Value AttentionLowering::emitOffset(ImplicitLocOpBuilder &b, Value batch) {
 
 std::pair<Value, Value>
 AttentionLowering::emitKeyTileRange(ImplicitLocOpBuilder &b, Value pMin,
-                                    Value pMax, Value offset, Value kvLength) {
+                                    Value pMax, Value kvLength) {
   // Keys [lower, upper] can be kept by some row of the tile, whose positions
   // are [pMin, pMax].
   Value lower = cst(b, 0);
@@ -263,8 +262,7 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
         scf::YieldOp::create(ib);
       });
 
-  auto [firstTile, lastTile] =
-      emitKeyTileRange(b, pMin, pMax, offset, kvLength);
+  auto [firstTile, lastTile] = emitKeyTileRange(b, pMin, pMax, kvLength);
   for (Sweep sweep : getSweeps()) {
     scf::ForOp::create(
         b, firstTile, lastTile, one, ValueRange{},
@@ -881,7 +879,7 @@ LogicalResult FunctionLowering::run() {
     // The kernel's output buffer if the function returns `result`, else a
     // temporary of its shape.
     for (auto [n, returned] : llvm::enumerate(ret.getOperands()))
-      if (returned == result && !mapping.contains(result))
+      if (returned == result)
         return outs[n];
     auto type = llvm::cast<MemRefType>(bufferType(result.getType()));
     // B, H and S are those of the query (of a merge: of its first part).
