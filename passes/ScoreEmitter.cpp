@@ -160,16 +160,9 @@ Value ScoreEmitter::emitModifiers(ImplicitLocOpBuilder &b, const ScoreRow &row,
       operand = buffers.bias[bias++];
     ordered.push_back({mod, operand});
   }
-  // Stable by (kind order, list position).
-  SmallVector<std::tuple<unsigned, unsigned>> keys;
-  for (auto [n, entry] : llvm::enumerate(ordered))
-    keys.push_back(
-        {llvm::cast<ScoreModAttrInterface>(entry.first).getApplicationOrder(),
-         static_cast<unsigned>(n)});
-  llvm::sort(keys);
   SmallVector<std::pair<Attribute, Value>> sorted;
-  for (auto [order, n] : keys)
-    sorted.push_back(ordered[n]);
+  for (unsigned position : op.getModifierApplicationOrder())
+    sorted.push_back(ordered[position]);
   ordered = std::move(sorted);
   Value distance; // j - p(i) as f32, built on first use.
   auto getDistance = [&]() {

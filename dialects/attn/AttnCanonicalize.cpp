@@ -28,24 +28,12 @@ struct SortModifiers : OpRewritePattern<AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
-    SmallVector<Attribute> mods(op.getModifiers().getValue());
-    auto order = [](Attribute a) {
-      return llvm::cast<ScoreModAttrInterface>(a).getApplicationOrder();
-    };
-    if (llvm::is_sorted(mods, [&](Attribute a, Attribute b) {
-          return order(a) < order(b);
-        }))
+    SmallVector<unsigned> positions = op.getModifierApplicationOrder();
+    if (llvm::is_sorted(positions))
       return rewriter.notifyMatchFailure(op, "modifiers already in order");
-    // Sort (order, position) pairs: stable without std::stable_sort's
-    // temporary buffer.
-    SmallVector<std::pair<unsigned, unsigned>> keys;
-    for (auto [position, mod] : llvm::enumerate(mods))
-      keys.push_back({order(mod), static_cast<unsigned>(position)});
-    llvm::sort(keys);
-    SmallVector<Attribute> sorted;
-    for (auto [unused, position] : keys)
-      sorted.push_back(mods[position]);
-    mods = std::move(sorted);
+    SmallVector<Attribute> mods;
+    for (unsigned position : positions)
+      mods.push_back(op.getModifiers()[position]);
     rewriter.modifyOpInPlace(
         op, [&] { op.setModifiersAttr(rewriter.getArrayAttr(mods)); });
     return success();

@@ -125,6 +125,21 @@ double AttentionOp::getScaleOrDefault() {
          std::sqrt(static_cast<double>(getQuery().getType().getDimSize(3)));
 }
 
+SmallVector<unsigned> AttentionOp::getModifierApplicationOrder() {
+  // Sort (order, position) pairs: stable without std::stable_sort's
+  // temporary buffer.
+  SmallVector<std::pair<unsigned, unsigned>> keys;
+  for (auto [position, mod] : llvm::enumerate(getModifiers()))
+    keys.push_back(
+        {llvm::cast<ScoreModAttrInterface>(mod).getApplicationOrder(),
+         static_cast<unsigned>(position)});
+  llvm::sort(keys);
+  SmallVector<unsigned> positions;
+  for (auto [order, position] : keys)
+    positions.push_back(position);
+  return positions;
+}
+
 int64_t AttentionOp::getGroupSize() {
   int64_t kvHeads = getKey().getType().getDimSize(isPaged() ? 2 : 1);
   return getQuery().getType().getDimSize(1) / kvHeads;

@@ -136,6 +136,9 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     bool isPaged() { return getPageTable() != nullptr; }
     /// Query heads per key/value head.
     int64_t getGroupSize();
+    /// Positions in `getModifiers()` in application order: kinds in the fixed
+    /// order of VARIANTS.md section 3, one kind in list order.
+    ::llvm::SmallVector<unsigned> getModifierApplicationOrder();
     /// The first mask of type `MaskT`, or null.
     template <typename MaskT> MaskT getMaskOfType() {
       for (::mlir::Attribute mask : getMasks())

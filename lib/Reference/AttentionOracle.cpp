@@ -353,14 +353,8 @@ LogicalResult AttentionEvaluator::bindModifiers() {
     modifiers.push_back(bound);
   }
   // Kinds apply in their fixed order; one kind keeps list order.
-  SmallVector<std::pair<unsigned, unsigned>> keys;
-  for (auto [position, mod] : llvm::enumerate(modifiers))
-    keys.push_back(
-        {llvm::cast<ScoreModAttrInterface>(mod.attr).getApplicationOrder(),
-         static_cast<unsigned>(position)});
-  llvm::sort(keys);
   std::vector<BoundModifier> ordered;
-  for (auto [order, position] : keys)
+  for (unsigned position : op.getModifierApplicationOrder())
     ordered.push_back(modifiers[position]);
   modifiers = std::move(ordered);
   return success();
