@@ -32,9 +32,10 @@ def AttnTileAttention : Pass<"attn-tile-attention", "ModuleOp"> {
     }
     ```
 
-    The key-tile range comes from the causal, sliding-window and prefix
-    masks, symbolic in the sequence lengths, so one kernel serves every
-    length. Tile sizes are options.
+    Which key tiles a query tile visits, and which of them need no
+    per-element mask work, comes from the mask analysis (MaskAnalysis.h),
+    symbolic in the sequence lengths, so one kernel serves every length.
+    Tile sizes are options.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
@@ -46,7 +47,11 @@ def AttnTileAttention : Pass<"attn-tile-attention", "ModuleOp"> {
     Option<"queryTile", "query-tile", "int64_t", "32",
            "Query rows per tile">,
     Option<"keyTile", "key-tile", "int64_t", "64",
-           "Keys per tile">
+           "Keys per tile">,
+    Option<"recordTiles", "record-tiles", "bool", "false",
+           "Call attn_record_tile(batch, kv head, query tile, key tile, "
+           "status) for every visited tile (status 1 partial, 2 full): "
+           "tile maps and tile tests">
   ];
 }
 

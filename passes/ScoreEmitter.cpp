@@ -9,6 +9,8 @@
 
 #include "ScoreEmitter.h"
 
+#include "MaskAnalysis.h"
+
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -26,10 +28,8 @@ LogicalResult ScoreEmitter::checkSupported(AttentionOp op) {
   if (op.getBlockMax())
     return unsupported("block statistics");
   for (Attribute mask : op.getMasks())
-    if (llvm::isa<NeighborhoodMaskAttr, BlockSparseMaskAttr,
-                  SelectedTokensMaskAttr>(mask))
-      return unsupported(
-          "a neighborhood, block-sparse or selected-tokens mask");
+    if (llvm::isa<BlockSparseMaskAttr, SelectedTokensMaskAttr>(mask))
+      return unsupported("a block-sparse or selected-tokens mask");
   for (Region *region : {&op.getScore(), &op.getMask()}) {
     if (region->empty())
       continue;
@@ -130,6 +130,8 @@ Value ScoreEmitter::emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row,
       Value qId = loadBroadcast(b, buffers.segmentIds, {row.b, row.i});
       Value kId = loadBroadcast(b, kvIds, {row.b, j});
       both(arith::CmpIOp::create(b, P::eq, qId, kId));
+    } else if (auto na = llvm::dyn_cast<NeighborhoodMaskAttr>(mask)) {
+      both(emitNeighborhoodKeep(b, na, p, j));
     } else if (llvm::isa<KeyLimitMaskAttr>(mask)) {
       auto type = llvm::cast<MemRefType>(buffers.keyLimit.getType());
       Value limit =

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MaskAnalysis.h"
 #include "ScoreEmitter.h"
 
 #include "attn/Dialect/Attn.h"
@@ -39,6 +40,10 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 /// once for all of them; fewer rows read key rows directly.
 constexpr int64_t kPackedRows = 8;
 
+/// With record-tiles, each visited tile is reported to this function as
+/// (batch, kv head, query tile, key tile, TileStatus).
+constexpr const char *kRecordTile = "attn_record_tile";
+
 /// What one sweep over the key tiles computes. Most variants need only the
 /// output sweep; a kept-key count (length scaling, sigmoid with log_length)
 /// and the final row statistics (clipped softmax) each add a sweep before it.
@@ -48,9 +53,11 @@ enum class Sweep { CountKept, Statistics, Output };
 class AttentionLowering {
 public:
   AttentionLowering(AttentionOp op, const AttentionBuffers &buffers,
-                    Value output, Value lse, int64_t queryTile, int64_t keyTile)
+                    Value output, Value lse, int64_t queryTile, int64_t keyTile,
+                    bool recordTiles)
       : op(op), buffers(buffers), output(output), lse(lse),
-        queryTile(queryTile), keyTile(keyTile),
+        queryTile(queryTile), keyTile(keyTile), recordTiles(recordTiles),
+        analysis(op),
         emitter(op, buffers, [this](ImplicitLocOpBuilder &b, Value batch) {
           return emitOffset(b, batch);
         }) {}
@@ -69,18 +76,16 @@ private:
                    Value full);
   /// The alignment offset of batch entry `batch` (clamped into range).
   Value emitOffset(ImplicitLocOpBuilder &b, Value batch);
-  /// First and last+1 key tile a query tile visits.
-  std::pair<Value, Value> emitKeyTileRange(ImplicitLocOpBuilder &b, Value pMin,
-                                           Value pMax, Value kvLength);
   void emitTile(ImplicitLocOpBuilder &b, Value batch, Value kvHead,
                 Value queryTileIndex);
   void emitPackKeys(ImplicitLocOpBuilder &b, Value kvHead, Value batch,
                     Value firstKey, Value cols);
   /// One row's update for one key tile; with `packed`, scores come from the
-  /// transposed key tile, else from the key rows directly.
+  /// transposed key tile, else from the key rows directly. `partial` (i1)
+  /// says the masks need evaluating per element in this tile.
   void emitRowUpdate(ImplicitLocOpBuilder &b, const ScoreRow &row, Value r,
                      Value kvHead, Value firstKey, Value cols, bool packed,
-                     Sweep sweep);
+                     Value partial, Sweep sweep);
   /// Indices of element `d` of key (or value) `j` of key/value head `kvHead`:
   /// [b, kvh, j, d], or through the page table for a paged cache.
   SmallVector<Value> emitKeyIndices(ImplicitLocOpBuilder &b, Value batch,
@@ -102,6 +107,9 @@ private:
   const AttentionBuffers &buffers;
   Value output, lse;
   int64_t queryTile, keyTile;
+  /// Report each visited tile to attn_record_tile (tile maps and tests).
+  bool recordTiles;
+  MaskAnalysis analysis;
   ScoreEmitter emitter;
 
   // Per query tile: running max, sum, accumulator and one row of scores.
@@ -129,42 +137,6 @@ Value AttentionLowering::emitOffset(ImplicitLocOpBuilder &b, Value batch) {
   Value kv = emitLength(b, buffers.kvLen, batch, keyLen);
   Value q = emitLength(b, buffers.qLen, batch, queryLen);
   return arith::SubIOp::create(b, kv, q);
-}
-
-std::pair<Value, Value>
-AttentionLowering::emitKeyTileRange(ImplicitLocOpBuilder &b, Value pMin,
-                                    Value pMax, Value kvLength) {
-  // Keys [lower, upper] can be kept by some row of the tile, whose positions
-  // are [pMin, pMax].
-  Value lower = cst(b, 0);
-  Value upper = arith::SubIOp::create(b, kvLength, cst(b, 1));
-  auto tighten = [&](Value hi) {
-    upper = arith::MinSIOp::create(b, upper, hi);
-  };
-  for (Attribute mask : op.getMasks()) {
-    if (llvm::isa<CausalMaskAttr>(mask)) {
-      tighten(pMax);
-    } else if (auto window = llvm::dyn_cast<SlidingWindowMaskAttr>(mask)) {
-      if (window.getRight()) {
-        Value hi = arith::AddIOp::create(b, pMax, cst(b, *window.getRight()));
-        if (window.getSinks() > 0)
-          hi = arith::MaxSIOp::create(b, hi, cst(b, window.getSinks() - 1));
-        tighten(hi);
-      }
-      if (window.getLeft() && window.getSinks() == 0)
-        lower = arith::MaxSIOp::create(
-            b, lower,
-            arith::SubIOp::create(b, pMin, cst(b, *window.getLeft())));
-    } else if (auto prefix = llvm::dyn_cast<PrefixLMMaskAttr>(mask)) {
-      tighten(arith::MaxSIOp::create(b, pMax, cst(b, prefix.getPrefix() - 1)));
-    }
-  }
-  Value tile = cst(b, keyTile);
-  Value first = arith::DivSIOp::create(b, lower, tile);
-  // upper < 0: no key at all. Floor division keeps that at 0 tiles.
-  Value last = arith::AddIOp::create(
-      b, arith::FloorDivSIOp::create(b, upper, tile), cst(b, 1));
-  return {first, arith::MaxSIOp::create(b, last, first)};
 }
 
 std::pair<Value, Value>
@@ -262,12 +234,28 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
         scf::YieldOp::create(ib);
       });
 
-  auto [firstTile, lastTile] = emitKeyTileRange(b, pMin, pMax, kvLength);
+  // The key tiles the masks let this query tile skip, and those they keep
+  // whole (no per-element mask work).
+  MaskAnalysis::QueryTilePlan plan =
+      analysis.emitQueryTilePlan(b, pMin, pMax, kvLength, keyTile);
   for (Sweep sweep : getSweeps()) {
     scf::ForOp::create(
-        b, firstTile, lastTile, one, ValueRange{},
-        [&](OpBuilder &nested, Location loc, Value kt, ValueRange) {
-          ImplicitLocOpBuilder ib(loc, nested);
+        b, plan.first, plan.last, one, ValueRange{},
+        [&](OpBuilder &outer, Location loc, Value kt, ValueRange) {
+          ImplicitLocOpBuilder tb(loc, outer);
+          Value status = analysis.emitTileStatus(tb, plan, kt, keyTile);
+          Value visited =
+              arith::CmpIOp::create(tb, arith::CmpIPredicate::ne, status,
+                                    cst(tb, int64_t(TileStatus::Skipped)));
+          auto visit = scf::IfOp::create(tb, visited, /*withElseRegion=*/false);
+          ImplicitLocOpBuilder ib(loc, visit.getThenBodyBuilder());
+          if (recordTiles && sweep == Sweep::Output)
+            func::CallOp::create(
+                ib, kRecordTile, TypeRange{},
+                ValueRange{batch, kvHead, queryTileIndex, kt, status});
+          Value partial =
+              arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, status,
+                                    cst(ib, int64_t(TileStatus::Partial)));
           Value firstKey = arith::MulIOp::create(ib, kt, cst(ib, keyTile));
           Value cols = arith::MinSIOp::create(
               ib, cst(ib, keyTile),
@@ -290,13 +278,17 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
                   if (sweep != Sweep::CountKept)
                     row.keptCount = memref::LoadOp::create(jb, countBuf, r);
                   emitRowUpdate(jb, row, r, kvHead, firstKey, cols, packed,
-                                sweep);
+                                partial, sweep);
                   scf::YieldOp::create(jb);
                 });
             scf::YieldOp::create(rb);
           };
           if (sweep == Sweep::CountKept) {
+            // rows() ends the block with its own yield.
+            visit.thenYield()->erase();
+            ib.setInsertionPointToEnd(visit.thenBlock());
             rows(ib, ib.getLoc(), false);
+            scf::YieldOp::create(tb);
             return;
           }
           Value manyRows = arith::CmpIOp::create(
@@ -309,7 +301,7 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
               [&](OpBuilder &builder, Location loc) {
                 rows(builder, loc, false);
               });
-          scf::YieldOp::create(ib);
+          scf::YieldOp::create(tb);
         });
   }
   emitEpilogue(b, batch, kvHead, firstRow, tileRows, liveRows);
@@ -353,12 +345,10 @@ void AttentionLowering::emitPackKeys(ImplicitLocOpBuilder &b, Value kvHead,
 }
 
 /// Whether `op`'s masks are each an interval of keys per row (causal, a
-/// window without sinks, a prefix LM) and nothing else changes a score: then
-/// a tile whose first and last keys are kept is kept whole, and needs no
-/// per-element work.
+/// window without sinks, a prefix LM): then a row that keeps the first and
+/// last keys of a tile keeps all of them.
 static bool hasOnlyIntervalMasks(AttentionOp op) {
-  if (!op.getModifiers().empty() || !op.getScore().empty() ||
-      !op.getMask().empty())
+  if (!op.getMask().empty())
     return false;
   return llvm::all_of(op.getMasks(), [](Attribute mask) {
     if (auto window = llvm::dyn_cast<SlidingWindowMaskAttr>(mask))
@@ -402,7 +392,7 @@ SmallVector<Sweep> AttentionLowering::getSweeps() {
 void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
                                       const ScoreRow &row, Value r,
                                       Value kvHead, Value firstKey, Value cols,
-                                      bool packed, Sweep sweep) {
+                                      bool packed, Value partial, Sweep sweep) {
   if (sweep == Sweep::CountKept) {
     // n_i: the kept keys of the row, masks only.
     auto count = scf::ForOp::create(
@@ -481,8 +471,10 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
       b, inTile, scores, vector::BroadcastOp::create(b, scoreType, negInf));
   vector::StoreOp::create(b, scores, scoreBuf, ValueRange{zero});
 
-  // Masks and modifiers per element, unless the whole tile is kept as is.
-  auto elementwise = [&](OpBuilder &nested, Location loc, bool inIf) {
+  // Masks and modifiers per element: the masks only where the tile is
+  // partial, the modifiers everywhere.
+  bool modifiers = !op.getModifiers().empty() || !op.getScore().empty();
+  auto elementwise = [&](OpBuilder &nested, Location loc, bool masks) {
     ImplicitLocOpBuilder ib(loc, nested);
     scf::ForOp::create(
         ib, cst(ib, 0), cols, cst(ib, 1), ValueRange{},
@@ -490,27 +482,42 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
           ImplicitLocOpBuilder jb(loc, inner);
           Value j = arith::AddIOp::create(jb, firstKey, c);
           Value s = memref::LoadOp::create(jb, scoreBuf, c);
-          Value keep = emitter.emitKeep(jb, row, j);
-          s = emitter.emitModifiers(jb, row, j, s);
-          memref::StoreOp::create(
-              jb, arith::SelectOp::create(jb, keep, s, negInf), scoreBuf, c);
+          if (modifiers)
+            s = emitter.emitModifiers(jb, row, j, s);
+          if (masks)
+            s = arith::SelectOp::create(jb, emitter.emitKeep(jb, row, j), s,
+                                        negInf);
+          memref::StoreOp::create(jb, s, scoreBuf, c);
           scf::YieldOp::create(jb);
         });
-    if (inIf)
-      scf::YieldOp::create(ib);
   };
-  if (!hasOnlyIntervalMasks(op)) {
-    elementwise(b, b.getLoc(), /*inIf=*/false);
-  } else if (!op.getMasks().empty()) {
-    Value lastKey =
-        arith::SubIOp::create(b, arith::AddIOp::create(b, firstKey, cols), one);
-    Value full = arith::AndIOp::create(b, emitter.emitKeep(b, row, firstKey),
-                                       emitter.emitKeep(b, row, lastKey));
-    Value partial = arith::XOrIOp::create(
-        b, full, arith::ConstantIntOp::create(b, b.getI1Type(), 1));
-    scf::IfOp::create(b, partial, [&](OpBuilder &nested, Location loc) {
-      elementwise(nested, loc, /*inIf=*/true);
-    });
+  if (!analysis.hasMasks()) {
+    if (modifiers)
+      elementwise(b, b.getLoc(), /*masks=*/false);
+  } else {
+    if (hasOnlyIntervalMasks(op)) {
+      // A row whose first and last keys of the tile are kept keeps all.
+      Value lastKey = arith::SubIOp::create(
+          b, arith::AddIOp::create(b, firstKey, cols), one);
+      Value rowFull =
+          arith::AndIOp::create(b, emitter.emitKeep(b, row, firstKey),
+                                emitter.emitKeep(b, row, lastKey));
+      partial = arith::AndIOp::create(
+          b, partial,
+          arith::XOrIOp::create(
+              b, rowFull, arith::ConstantIntOp::create(b, b.getI1Type(), 1)));
+    }
+    scf::IfOp::create(
+        b, partial,
+        [&](OpBuilder &nested, Location loc) {
+          elementwise(nested, loc, /*masks=*/true);
+          scf::YieldOp::create(nested, loc);
+        },
+        [&](OpBuilder &nested, Location loc) {
+          if (modifiers)
+            elementwise(nested, loc, /*masks=*/false);
+          scf::YieldOp::create(nested, loc);
+        });
   }
 
   // acc[r] += w_c * v[j] and l[r] += w_c over the tile's keys, with the
@@ -819,8 +826,10 @@ static void emitMerge(ImplicitLocOpBuilder &b, ArrayRef<Value> outputs,
 /// Rewrites one function into a kernel on buffers.
 class FunctionLowering {
 public:
-  FunctionLowering(func::FuncOp func, int64_t queryTile, int64_t keyTile)
-      : func(func), queryTile(queryTile), keyTile(keyTile) {}
+  FunctionLowering(func::FuncOp func, int64_t queryTile, int64_t keyTile,
+                   bool recordTiles)
+      : func(func), queryTile(queryTile), keyTile(keyTile),
+        recordTiles(recordTiles) {}
 
   LogicalResult run();
 
@@ -834,6 +843,7 @@ private:
 
   func::FuncOp func;
   int64_t queryTile, keyTile;
+  bool recordTiles;
   IRMapping mapping;
 };
 
@@ -863,6 +873,14 @@ LogicalResult FunctionLowering::run() {
   for (Type type : func.getResultTypes())
     types.push_back(bufferType(type));
   OpBuilder builder(func);
+  auto module = func->getParentOfType<ModuleOp>();
+  if (recordTiles && !module.lookupSymbol(kRecordTile)) {
+    Type index = builder.getIndexType();
+    auto hook = func::FuncOp::create(
+        builder, func.getLoc(), kRecordTile,
+        builder.getFunctionType({index, index, index, index, index}, {}));
+    hook.setPrivate();
+  }
   auto kernel = func::FuncOp::create(builder, func.getLoc(), func.getSymName(),
                                      builder.getFunctionType(types, {}));
   kernel->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
@@ -937,7 +955,9 @@ LogicalResult FunctionLowering::run() {
       lse = destination(attention.getLse());
       mapping.map(attention.getLse(), lse);
     }
-    AttentionLowering(attention, buffers, out, lse, queryTile, keyTile).emit(b);
+    AttentionLowering(attention, buffers, out, lse, queryTile, keyTile,
+                      recordTiles)
+        .emit(b);
   }
   // Results that are not written in place (an argument returned as is, or
   // one value returned twice) are copied.
@@ -965,7 +985,7 @@ struct TileAttentionPass
       if (!func.isExternal())
         functions.push_back(func);
     for (func::FuncOp func : functions)
-      if (failed(FunctionLowering(func, queryTile, keyTile).run()))
+      if (failed(FunctionLowering(func, queryTile, keyTile, recordTiles).run()))
         return signalPassFailure();
   }
 };

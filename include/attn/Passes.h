@@ -19,6 +19,8 @@ namespace mlir::attn {
 struct CpuPipelineOptions {
   int64_t queryTile = 128;
   int64_t keyTile = 64;
+  /// Report visited tiles to attn_record_tile (see attn-tile-attention).
+  bool recordTiles = false;
 };
 
 /// Adds the passes that take a spec module to the LLVM dialect for the host

@@ -62,7 +62,7 @@ public:
 
   FailureOr<std::vector<Tensor>> run();
   /// Kept pairs only: the masks of every row, nothing else evaluated.
-  FailureOr<AttentionWork> countKeptPairs();
+  FailureOr<AttentionWork> countKeptPairs(KeptKeysVisitor visit);
 
 private:
   const Tensor *get(Value v) { return v ? lookup(v) : nullptr; }
@@ -607,7 +607,8 @@ LogicalResult AttentionEvaluator::prepare() {
   return success();
 }
 
-FailureOr<AttentionWork> AttentionEvaluator::countKeptPairs() {
+FailureOr<AttentionWork>
+AttentionEvaluator::countKeptPairs(KeptKeysVisitor visit) {
   if (failed(prepare()))
     return failure();
   AttentionWork work;
@@ -624,6 +625,7 @@ FailureOr<AttentionWork> AttentionEvaluator::countKeptPairs() {
                                    kept)))
           return failure();
         work.keptPairs += static_cast<int64_t>(kept.size());
+        visit(b, h, i, kept);
       }
   }
   return work;
@@ -738,8 +740,9 @@ evaluateAttention(AttentionOp op, ValueLookup lookup,
 }
 
 FailureOr<AttentionWork> countAttentionKeptPairs(AttentionOp op,
-                                                 ValueLookup lookup) {
+                                                 ValueLookup lookup,
+                                                 KeptKeysVisitor visit) {
   AttentionEvaluator evaluator(op, lookup);
-  return evaluator.countKeptPairs();
+  return evaluator.countKeptPairs(visit);
 }
 } // namespace mlir::attn::reference

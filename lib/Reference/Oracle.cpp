@@ -178,7 +178,8 @@ evaluateFunction(func::FuncOp func, ArrayRef<Tensor> arguments,
 
 namespace mlir::attn::reference {
 FailureOr<std::vector<AttentionWork>>
-countKeptPairs(func::FuncOp func, ArrayRef<Tensor> arguments) {
+countKeptPairs(func::FuncOp func, ArrayRef<Tensor> arguments,
+               const KeptRowVisitor &visit) {
   if (func.isExternal())
     return func.emitError("the reference oracle needs a function body");
   if (arguments.size() != func.getNumArguments())
@@ -209,8 +210,13 @@ countKeptPairs(func::FuncOp func, ArrayRef<Tensor> arguments) {
       if (!values.count(operand))
         return attention.emitError("counting kept pairs needs every operand "
                                    "to be a function argument or a constant");
-    FailureOr<AttentionWork> counted =
-        countAttentionKeptPairs(attention, lookup);
+    int64_t index = static_cast<int64_t>(work.size());
+    FailureOr<AttentionWork> counted = countAttentionKeptPairs(
+        attention, lookup,
+        [&](int64_t b, int64_t h, int64_t i, ArrayRef<int64_t> kept) {
+          if (visit)
+            visit(index, b, h, i, kept);
+        });
     if (failed(counted))
       return failure();
     work.push_back(*counted);

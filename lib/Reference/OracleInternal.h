@@ -18,9 +18,15 @@ mlir::FailureOr<std::vector<Tensor>>
 evaluateAttention(mlir::attn::AttentionOp op, ValueLookup lookup,
                   const EvaluationOptions &options = {});
 
-/// The kept pairs of `op`: its masks evaluated for every row, nothing else.
+/// Each row's kept keys, for countAttentionKeptPairs().
+using KeptKeysVisitor = llvm::function_ref<void(
+    int64_t b, int64_t h, int64_t i, llvm::ArrayRef<int64_t> keptKeys)>;
+
+/// The kept pairs of `op`: its masks evaluated for every row, nothing else;
+/// each row's kept keys go to `visit`.
 mlir::FailureOr<AttentionWork>
-countAttentionKeptPairs(mlir::attn::AttentionOp op, ValueLookup lookup);
+countAttentionKeptPairs(mlir::attn::AttentionOp op, ValueLookup lookup,
+                        KeptKeysVisitor visit);
 
 mlir::FailureOr<std::vector<Tensor>>
 evaluateLinearAttention(mlir::attn::LinearAttentionOp op, ValueLookup lookup);

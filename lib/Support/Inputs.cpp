@@ -354,11 +354,45 @@ Tensor mlir::attn::generateArgument(const ArgumentPlan &plan,
     for (double &x : t.data)
       x = uniformInt(0, 3);
   } else {
-    for (double &x : t.data)
-      x = unit(rng);
+    assert(isBulkArgument(plan) && "a role without its own generator");
+    generateArgumentInChunks(plan, rng,
+                             [&](int64_t offset, ArrayRef<double> chunk) {
+                               llvm::copy(chunk, t.data.begin() + offset);
+                             });
   }
   roundToElementType(t, element);
   return t;
+}
+
+bool mlir::attn::isBulkArgument(const ArgumentPlan &plan) {
+  // The roles generateArgument() gives their own data.
+  static constexpr const char *kSpecial[] = {
+      "q_len",          "kv_len",       "page_table",   "segment_ids",
+      "kv_segment_ids", "key_limit",    "block_layout", "selected",
+      "temperature",    "alibi_slopes", "partial_lse",  "weights"};
+  Type element = plan.type;
+  if (auto tensorType = llvm::dyn_cast<RankedTensorType>(plan.type))
+    element = tensorType.getElementType();
+  return !element.isIntOrIndex() &&
+         !llvm::is_contained(kSpecial, StringRef(plan.role.name));
+}
+
+void mlir::attn::generateArgumentInChunks(
+    const ArgumentPlan &plan, std::mt19937_64 &rng,
+    llvm::function_ref<void(int64_t, ArrayRef<double>)> sink) {
+  assert(isBulkArgument(plan) && "only bulk data streams");
+  static constexpr int64_t kChunk = 1 << 16;
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  int64_t n = 1;
+  for (int64_t d : plan.shape)
+    n *= d;
+  std::vector<double> chunk;
+  for (int64_t offset = 0; offset < n; offset += kChunk) {
+    chunk.resize(std::min(kChunk, n - offset));
+    for (double &x : chunk)
+      x = unit(rng);
+    sink(offset, chunk);
+  }
 }
 
 void mlir::attn::retypeFunction(func::FuncOp func, Type from, Type to) {

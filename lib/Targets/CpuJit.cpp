@@ -25,10 +25,27 @@
 
 #include <cmath>
 #include <cstring>
+#include <mutex>
 
 using namespace mlir;
 using namespace mlir::attn;
 using mlir::attn::reference::Tensor;
+
+/// What kernels compiled with recordTiles report, from any thread.
+static std::mutex recordMutex;
+static std::vector<CpuJitKernel::TileRecord> records;
+
+extern "C" void attnCpuJitRecordTile(int64_t batch, int64_t kvHead,
+                                     int64_t queryTile, int64_t keyTile,
+                                     int64_t status) {
+  std::lock_guard<std::mutex> lock(recordMutex);
+  records.push_back({batch, kvHead, queryTile, keyTile, status});
+}
+
+std::vector<CpuJitKernel::TileRecord> CpuJitKernel::takeTileRecords() {
+  std::lock_guard<std::mutex> lock(recordMutex);
+  return std::exchange(records, {});
+}
 
 /// The vector features of this CPU that matter to the kernels.
 static std::string describeHost() {
@@ -99,6 +116,14 @@ CpuJitKernel::compile(func::FuncOp func, const CpuPipelineOptions &options) {
     return func.emitError()
            << "JIT compilation failed: " << llvm::toString(engine.takeError());
   kernel->engine = std::move(*engine);
+  if (options.recordTiles)
+    kernel->engine->registerSymbols([](llvm::orc::MangleAndInterner mangle) {
+      llvm::orc::SymbolMap symbols;
+      symbols[mangle("attn_record_tile")] = {
+          llvm::orc::ExecutorAddr::fromPtr(&attnCpuJitRecordTile),
+          llvm::JITSymbolFlags::Exported};
+      return symbols;
+    });
   kernel->target = describeHost();
   return kernel;
 }
@@ -136,6 +161,8 @@ public:
     return storage.data() + ((64 - at % 64) % 64);
   }
   void *descriptorPointer() { return descriptor.data(); }
+  /// Frees the storage; the buffer must not be read or written again.
+  void release() { std::vector<char>().swap(storage); }
 
   void write(int64_t n, double value) {
     char *at = data() + n * width;
@@ -200,9 +227,12 @@ struct CpuJitKernel::Call::State {
   std::vector<float> floatScalars;
   std::vector<int64_t> intScalars;
   std::vector<void *> pointers, packed;
+  /// Per argument its buffer (null for a scalar or once released).
+  std::vector<Buffer *> arguments;
   std::vector<Buffer *> outputs;
   std::vector<std::vector<int64_t>> resultShapes;
   void (*entry)(void **) = nullptr;
+  bool released = false;
 };
 
 CpuJitKernel::Call::Call() : state(std::make_unique<State>()) {}
@@ -210,66 +240,69 @@ CpuJitKernel::Call::Call(Call &&) = default;
 CpuJitKernel::Call &CpuJitKernel::Call::operator=(Call &&) = default;
 CpuJitKernel::Call::~Call() = default;
 
-FailureOr<CpuJitKernel::Call> CpuJitKernel::prepare(ArrayRef<Tensor> arguments,
-                                                    std::string &error) {
-  if (arguments.size() != argumentTypes.size()) {
+FailureOr<CpuJitKernel::Call>
+CpuJitKernel::allocate(ArrayRef<std::vector<int64_t>> shapes,
+                       std::string &error) {
+  if (shapes.size() != argumentTypes.size()) {
     error = "expected " + std::to_string(argumentTypes.size()) +
-            " arguments, got " + std::to_string(arguments.size());
+            " arguments, got " + std::to_string(shapes.size());
     return failure();
   }
   Call call;
   Call::State &state = *call.state;
-  state.scalars.resize(arguments.size());
-  state.pointers.reserve(arguments.size() + resultTypes.size());
+  size_t count = argumentTypes.size();
+  state.scalars.resize(count);
+  state.floatScalars.resize(count);
+  state.intScalars.resize(count);
+  state.arguments.resize(count);
+  state.pointers.reserve(count + resultTypes.size());
   for (auto [n, type] : llvm::enumerate(argumentTypes)) {
-    const Tensor &t = arguments[n];
     auto tensorType = llvm::dyn_cast<RankedTensorType>(type);
     if (!tensorType) {
-      state.scalars[n] = t.data[0];
       state.pointers.push_back(nullptr); // Scalars are passed by value, below.
       continue;
     }
+    if (static_cast<int64_t>(shapes[n].size()) != tensorType.getRank()) {
+      error = "argument " + std::to_string(n) + " has rank " +
+              std::to_string(shapes[n].size()) + ", the kernel expects " +
+              std::to_string(tensorType.getRank());
+      return failure();
+    }
     state.buffers.push_back(
-        std::make_unique<Buffer>(tensorType.getElementType(), t.shape));
-    for (int64_t k = 0; k < t.numElements(); ++k)
-      state.buffers.back()->write(k, t.data[k]);
+        std::make_unique<Buffer>(tensorType.getElementType(), shapes[n]));
+    state.arguments[n] = state.buffers.back().get();
     state.pointers.push_back(state.buffers.back()->descriptorPointer());
   }
   for (auto [n, type] : llvm::enumerate(resultTypes)) {
     auto tensorType = llvm::cast<RankedTensorType>(type);
-    const Tensor &source = arguments[resultShapeSource[n].first];
-    std::vector<int64_t> shape(source.shape.begin(),
-                               source.shape.begin() +
+    const std::vector<int64_t> &source = shapes[resultShapeSource[n].first];
+    std::vector<int64_t> shape(source.begin(),
+                               source.begin() +
                                    std::min<int64_t>(tensorType.getRank(), 3));
     for (int64_t d = shape.size(); d < tensorType.getRank(); ++d)
       shape.push_back(tensorType.getDimSize(d)); // Dv is static
     state.buffers.push_back(
         std::make_unique<Buffer>(tensorType.getElementType(), shape));
-    int64_t count = Tensor(shape).numElements();
-    for (int64_t k = 0; k < count; ++k)
+    int64_t elements = 1;
+    for (int64_t d : shape)
+      elements *= d;
+    for (int64_t k = 0; k < elements; ++k)
       state.buffers.back()->write(k, NAN);
     state.outputs.push_back(state.buffers.back().get());
     state.pointers.push_back(state.buffers.back()->descriptorPointer());
     state.resultShapes.push_back(std::move(shape));
   }
-  // Scalars: a float capture is passed as f32.
-  state.floatScalars.resize(arguments.size());
-  state.intScalars.resize(arguments.size());
+  // Scalars: a float capture is passed as f32, an integer as i64.
   for (size_t n = 0; n < state.pointers.size(); ++n) {
     if (state.pointers[n]) {
       state.packed.push_back(&state.pointers[n]);
       continue;
     }
     Type type = argumentTypes[n];
-    if (type.isF32()) {
-      state.floatScalars[n] = static_cast<float>(state.scalars[n]);
-      state.packed.push_back(&state.floatScalars[n]);
-    } else if (type.isF64()) {
-      state.packed.push_back(&state.scalars[n]);
-    } else {
-      state.intScalars[n] = static_cast<int64_t>(state.scalars[n]);
-      state.packed.push_back(&state.intScalars[n]);
-    }
+    state.packed.push_back(
+        type.isF32()   ? static_cast<void *>(&state.floatScalars[n])
+        : type.isF64() ? static_cast<void *>(&state.scalars[n])
+                       : &state.intScalars[n]);
   }
   auto entry = engine->lookupPacked("_mlir_ciface_" + name);
   if (!entry) {
@@ -280,7 +313,51 @@ FailureOr<CpuJitKernel::Call> CpuJitKernel::prepare(ArrayRef<Tensor> arguments,
   return call;
 }
 
+void CpuJitKernel::write(Call &call, unsigned argument, int64_t offset,
+                         ArrayRef<double> values) const {
+  Call::State &state = *call.state;
+  assert(argument < argumentTypes.size() && "no such argument");
+  if (Buffer *buffer = state.arguments[argument]) {
+    for (auto [k, value] : llvm::enumerate(values))
+      buffer->write(offset + k, value);
+    return;
+  }
+  assert(offset == 0 && values.size() == 1 && "a scalar is one value");
+  state.scalars[argument] = values.front();
+  state.floatScalars[argument] = static_cast<float>(values.front());
+  state.intScalars[argument] = static_cast<int64_t>(values.front());
+}
+
+void CpuJitKernel::releaseArguments(Call &call) const {
+  for (Buffer *&buffer : call.state->arguments)
+    if (buffer) {
+      buffer->release();
+      buffer = nullptr;
+    }
+  call.state->released = true;
+}
+
+FailureOr<CpuJitKernel::Call> CpuJitKernel::prepare(ArrayRef<Tensor> arguments,
+                                                    std::string &error) {
+  std::vector<std::vector<int64_t>> shapes;
+  for (const Tensor &t : arguments)
+    shapes.push_back(t.shape);
+  FailureOr<Call> call = allocate(shapes, error);
+  if (failed(call))
+    return failure();
+  for (auto [n, t] : llvm::enumerate(arguments)) {
+    if (t.data.empty())
+      continue;
+    if (!llvm::isa<RankedTensorType>(argumentTypes[n]))
+      write(*call, n, 0, t.data.front());
+    else
+      write(*call, n, 0, t.data);
+  }
+  return call;
+}
+
 void CpuJitKernel::launch(Call &call) {
+  assert(!call.state->released && "launching a call whose inputs are gone");
   call.state->entry(call.state->packed.data());
 }
 

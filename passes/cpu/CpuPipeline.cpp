@@ -45,6 +45,10 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
   AttnTileAttentionOptions tiles;
   tiles.queryTile = options.queryTile;
   tiles.keyTile = options.keyTile;
+  tiles.recordTiles = options.recordTiles;
+  // Canonical form first: mask regions that say a named mask become it, so
+  // the mask analysis can skip tiles for them.
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createAttnTileAttention(tiles));
   pm.addPass(createAttnCpuApproximateMath());
   pm.addPass(createCanonicalizerPass());
@@ -75,6 +79,6 @@ void mlir::attn::registerAllPasses() {
       "Lower a spec to the LLVM dialect for the host CPU (tiled online form, "
       "then upstream conversions)",
       [](OpPassManager &pm, const CpuPipelineCommandLine &line) {
-        buildCpuPipeline(pm, {line.queryTile, line.keyTile});
+        buildCpuPipeline(pm, {line.queryTile, line.keyTile, false});
       });
 }

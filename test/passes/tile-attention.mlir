@@ -22,14 +22,22 @@
 // The last key any row of the tile keeps: min(Skv - 1, p(last row)).
 // CHECK:           %[[SKVM1:.+]] = arith.subi %[[SKV]], %c1{{[_0-9]*}} : index
 // CHECK:           %[[LAST:.+]] = arith.minsi %[[SKVM1]], %{{.+}} : index
-// CHECK:           %[[END:.+]] = arith.floordivsi %[[LAST]], %c64{{[_0-9]*}}
-// CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step
+// CHECK:           arith.floordivsi %{{.+}}, %c64{{[_0-9]*}}
+// CHECK:           scf.for %[[KT:.+]] = %{{.+}} to %{{.+}} step
+// Each key tile's status (skipped 0, partial 1, full 2) from the masks:
+// skipped tiles do nothing, partial ones evaluate the masks per element.
+// CHECK:             arith.muli %[[KT]], %c64{{[_0-9]*}} : index
+// CHECK:             %[[STATUS:.+]] = arith.select %{{.+}}, %{{.+}}, %c0{{[_0-9]*}} : index
+// CHECK:             %[[VISIT:.+]] = arith.cmpi ne, %[[STATUS]], %c0{{[_0-9]*}} : index
+// CHECK:             scf.if %[[VISIT]] {
+// CHECK:               %[[PARTIAL:.+]] = arith.cmpi eq, %[[STATUS]], %c1{{[_0-9]*}} : index
 // Row t of the tile is query t / 4 of head 4 * kvh + t % 4.
-// CHECK:             %[[T:.+]] = arith.addi %{{.+}}, %{{.+}} : index
-// CHECK:             arith.divui %[[T]], %c4{{[_0-9]*}}
-// CHECK:             arith.remui %[[T]], %c4{{[_0-9]*}}
-// CHECK:             arith.cmpi sle
-// CHECK:             math.exp
+// CHECK:               %[[T:.+]] = arith.addi %{{.+}}, %{{.+}} : index
+// CHECK:               arith.divui %[[T]], %c4{{[_0-9]*}}
+// CHECK:               arith.remui %[[T]], %c4{{[_0-9]*}}
+// CHECK:               arith.andi %[[PARTIAL]], %{{.+}} : i1
+// CHECK:               arith.cmpi sle
+// CHECK:               math.exp
 // CHECK:           memref.store %{{.+}}, %[[O]][%[[B]], %{{.+}}, %{{.+}}, %{{.+}}] : memref<?x8x?x64xf16>
 // CHECK-NOT:     attn.attention
 // TILES-LABEL: func.func @causal(
@@ -49,7 +57,11 @@ func.func @causal(%q: tensor<?x8x?x64xf16>, %k: tensor<?x2x?x64xf16>,
 // CHECK-LABEL: func.func @window(
 // CHECK:         %[[LO:.+]] = arith.subi %{{.+}}, %c16{{[_0-9]*}} : index
 // CHECK:         %[[LOWER:.+]] = arith.maxsi %{{.+}}, %[[LO]] : index
-// CHECK:         arith.divsi %[[LOWER]], %c64{{[_0-9]*}}
+// CHECK:         %[[FIRST:.+]] = arith.minsi %{{.+}}, %[[LOWER]] : index
+// CHECK:         %[[SOME:.+]] = arith.select %{{.+}}, %[[FIRST]], %{{.+}} : index
+// CHECK:         %[[FROM:.+]] = arith.maxsi %{{.+}}, %[[SOME]] : index
+// CHECK:         %[[FIRSTTILE:.+]] = arith.floordivsi %[[FROM]], %c64{{[_0-9]*}}
+// CHECK:         scf.for %{{.+}} = %[[FIRSTTILE]] to
 func.func @window(%q: tensor<1x2x128x32xf32>, %k: tensor<1x2x128x32xf32>,
                   %v: tensor<1x2x128x32xf32>) -> tensor<1x2x128x32xf32> {
   %o = attn.attention %q, %k, %v masks [#attn.sliding_window<left = 16, right = 0>]

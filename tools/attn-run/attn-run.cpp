@@ -16,6 +16,7 @@
 #include "attn/Reference/Oracle.h"
 #include "attn/Support/Inputs.h"
 #include "attn/Support/Npy.h"
+#include "attn/Support/TileMap.h"
 #include "attn/Targets/CpuJit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -39,6 +40,8 @@
 #include <memory>
 #include <random>
 #include <set>
+
+#include <sys/resource.h>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -112,6 +115,24 @@ static cl::opt<unsigned> benchRuns(
              "and report the median time and the FLOP rate, counting "
              "2 * (D + Dv) FLOPs per kept (query, key) pair"),
     cl::value_desc("N"), cl::init(0), cl::cat(category));
+
+static cl::opt<bool> tileMapOption(
+    "tile-map",
+    cl::desc("With --target=cpu: report which (query tile, key tile) pairs the "
+             "kernel visits ('.' skipped, '+' partial: masks evaluated per "
+             "element, '#' full), compare them with the tiles that hold kept "
+             "pairs per the oracle, and fail if the kernel skips a non-empty "
+             "tile or calls a tile full that is not"),
+    cl::cat(category));
+static cl::opt<std::string> tileMapSvg(
+    "tile-map-svg",
+    cl::desc("With --tile-map: also draw the map of --tile-map-of as SVG"),
+    cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string>
+    tileMapOf("tile-map-of",
+              cl::desc("The batch entry and key/value head whose map "
+                       "--tile-map prints (default 0,0)"),
+              cl::value_desc("b,kvh"), cl::init("0,0"), cl::cat(category));
 
 /// The absolute floor added to --check's tolerance.
 static constexpr double kToleranceFloor = 1e-5;
@@ -213,11 +234,12 @@ struct BenchResult {
   int64_t keptPairs = 0;
 };
 
-/// One warm-up launch, then `runs` timed ones; `results` gets what the last
-/// one computed, so --check and the summary judge the timed code.
+/// One warm-up launch of `call`, then `runs` timed ones; the call's results
+/// are what the last one computed, so --check and the summary judge the
+/// timed code.
 static FailureOr<BenchResult>
-benchmark(CpuJitKernel &kernel, func::FuncOp func, ArrayRef<Tensor> arguments,
-          unsigned runs, std::vector<Tensor> &results, std::string &error) {
+benchmark(CpuJitKernel &kernel, CpuJitKernel::Call &call, func::FuncOp func,
+          ArrayRef<Tensor> arguments, unsigned runs, std::string &error) {
   FailureOr<std::vector<reference::AttentionWork>> work =
       reference::countKeptPairs(func, arguments);
   if (failed(work)) {
@@ -231,14 +253,11 @@ benchmark(CpuJitKernel &kernel, func::FuncOp func, ArrayRef<Tensor> arguments,
     bench.keptPairs += op.keptPairs;
     flops += op.flops();
   }
-  FailureOr<CpuJitKernel::Call> call = kernel.prepare(arguments, error);
-  if (failed(call))
-    return failure();
-  kernel.launch(*call);
+  kernel.launch(call);
   std::vector<double> times;
   for (unsigned n = 0; n < runs; ++n) {
     auto start = std::chrono::steady_clock::now();
-    kernel.launch(*call);
+    kernel.launch(call);
     times.push_back(std::chrono::duration<double, std::milli>(
                         std::chrono::steady_clock::now() - start)
                         .count());
@@ -248,8 +267,27 @@ benchmark(CpuJitKernel &kernel, func::FuncOp func, ArrayRef<Tensor> arguments,
   bench.medianMs =
       runs % 2 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
   bench.gflops = bench.medianMs > 0 ? flops / (bench.medianMs * 1e6) : 0.0;
-  results = kernel.read(*call);
   return bench;
+}
+
+/// The largest resident set this process has had, in bytes.
+static int64_t peakResidentBytes() {
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) != 0)
+    return 0;
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024; // Linux: KiB
+}
+
+/// Bytes of a tensor of `shape` in the element type of `type`.
+static int64_t bytesOf(Type type, ArrayRef<int64_t> shape) {
+  Type element = type;
+  if (auto tensor = llvm::dyn_cast<RankedTensorType>(type))
+    element = tensor.getElementType();
+  int64_t bytes =
+      element.isIndex() ? 8 : std::max(1u, element.getIntOrFloatBitWidth() / 8);
+  for (int64_t d : shape)
+    bytes *= d;
+  return bytes;
 }
 
 /// Most elements attn-run will hold in one run (about 2 GiB of doubles).
@@ -415,6 +453,19 @@ int main(int argc, char **argv) {
     return fail("--bench times a compiled kernel; give --target=cpu");
   if (benchRuns.getNumOccurrences() && benchRuns == 0)
     return fail("--bench needs at least one run");
+  if (tileMapOption && targetName != "cpu")
+    return fail("--tile-map shows a compiled kernel's tiles; give "
+                "--target=cpu");
+  if (!tileMapSvg.empty() && !tileMapOption)
+    return fail("--tile-map-svg draws the map of --tile-map; give both");
+  int64_t mapBatch = 0, mapHead = 0;
+  {
+    auto [first, second] = StringRef(tileMapOf).split(',');
+    if (first.trim().getAsInteger(10, mapBatch) ||
+        second.trim().getAsInteger(10, mapHead) || mapBatch < 0 || mapHead < 0)
+      return fail("--tile-map-of must be B,KVH (two indices), got '" +
+                  tileMapOf + "'");
+  }
 
   DimBindings dims;
   std::map<unsigned, std::vector<int64_t>> overrides;
@@ -507,11 +558,65 @@ int main(int argc, char **argv) {
     return fail("the inputs would hold more than " + llvm::Twine(kMaxElements) +
                 " elements; choose smaller --shape sizes");
 
+  // --target=cpu on generated inputs with nothing to compare or save: the
+  // query, key and value go straight into the kernel's buffers, so the run
+  // holds them once, in their own element type (the oracle needs a
+  // double-precision copy; --check and --save keep one).
+  bool streamInputs = targetName == "cpu" && inputsDir.empty() &&
+                      !checkResults && saveDir.empty() && !tileMapOption;
+  auto elapsed = [](auto start) {
+    return std::chrono::duration<double, std::milli>(
+               std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  double compileMilliseconds = 0.0;
+  std::unique_ptr<CpuJitKernel> kernel;
+  CpuPipelineOptions options;
+  options.recordTiles = tileMapOption;
+  if (targetName == "cpu") {
+    auto start = std::chrono::steady_clock::now();
+    FailureOr<std::unique_ptr<CpuJitKernel>> compiled =
+        CpuJitKernel::compile(func, options);
+    compileMilliseconds = elapsed(start);
+    if (failed(compiled))
+      return 1; // The pipeline reported what and where.
+    kernel = std::move(*compiled);
+  }
+  std::optional<CpuJitKernel::Call> call;
+  std::string error;
+  if (streamInputs) {
+    std::vector<std::vector<int64_t>> shapes;
+    for (const ArgumentPlan &plan : *plans)
+      shapes.push_back(plan.shape);
+    FailureOr<CpuJitKernel::Call> allocated = kernel->allocate(shapes, error);
+    if (failed(allocated))
+      return fail("running the kernel failed: " + error);
+    call = std::move(*allocated);
+  }
+
   std::vector<Tensor> arguments;
   std::mt19937_64 rng(seed);
   for (ArgumentPlan &plan : *plans) {
     if (inputsDir.empty()) {
+      StringRef role = plan.role.name;
+      if (call && isBulkArgument(plan) &&
+          (role == "query" || role == "key" || role == "value")) {
+        // Only the shape stays here: counting kept pairs needs no data.
+        Tensor shapeOnly;
+        shapeOnly.shape = plan.shape;
+        arguments.push_back(std::move(shapeOnly));
+        generateArgumentInChunks(
+            plan, rng, [&](int64_t offset, ArrayRef<double> chunk) {
+              kernel->write(*call, plan.index, offset, chunk);
+            });
+        continue;
+      }
       arguments.push_back(generateArgument(plan, dims, rng));
+      if (call && !arguments.back().data.empty())
+        kernel->write(*call, plan.index, 0,
+                      llvm::isa<RankedTensorType>(plan.type)
+                          ? ArrayRef<double>(arguments.back().data)
+                          : ArrayRef<double>(arguments.back().data.front()));
       continue;
     }
     SmallString<128> path(inputsDir);
@@ -542,16 +647,13 @@ int main(int argc, char **argv) {
     arguments.push_back(std::move(*tensor));
   }
 
-  auto elapsed = [](auto start) {
-    return std::chrono::duration<double, std::milli>(
-               std::chrono::steady_clock::now() - start)
-        .count();
-  };
   FailureOr<std::vector<Tensor>> results = failure();
-  double milliseconds = 0.0, compileMilliseconds = 0.0;
+  double milliseconds = 0.0;
   std::string targetDescription = "reference oracle (double precision)";
   std::optional<CheckResult> check;
   std::optional<BenchResult> bench;
+  /// --tile-map: the kernel's visits and the truth.
+  std::optional<std::pair<TileMap, TileMap>> tiles;
   if (targetName == "reference") {
     auto start = std::chrono::steady_clock::now();
     results = reference::evaluateFunction(func, arguments);
@@ -559,27 +661,42 @@ int main(int argc, char **argv) {
     if (failed(results))
       return 1; // The oracle reported what and where.
   } else {
+    targetDescription = "cpu: " + kernel->getTargetDescription();
+    if (!call) {
+      FailureOr<CpuJitKernel::Call> prepared =
+          kernel->prepare(arguments, error);
+      if (failed(prepared))
+        return fail("running the kernel failed: " + error);
+      call = std::move(*prepared);
+    }
     auto start = std::chrono::steady_clock::now();
-    CpuPipelineOptions options;
-    FailureOr<std::unique_ptr<CpuJitKernel>> kernel =
-        CpuJitKernel::compile(func, options);
-    compileMilliseconds = elapsed(start);
-    if (failed(kernel))
-      return 1; // The pipeline reported what and where.
-    targetDescription = "cpu: " + (*kernel)->getTargetDescription();
-    std::string error;
-    start = std::chrono::steady_clock::now();
-    results = (*kernel)->run(arguments, error);
+    kernel->launch(*call);
     milliseconds = elapsed(start);
-    if (failed(results))
-      return fail("running the kernel failed: " + error);
+    if (tileMapOption) {
+      FailureOr<TileMap> truth =
+          scanTiles(func, arguments, options.queryTile, options.keyTile);
+      if (failed(truth))
+        return 1;
+      tiles.emplace(*truth, *truth);
+      TileMap &visited = tiles->first;
+      std::fill(visited.tiles.begin(), visited.tiles.end(), TileClass::Skipped);
+      for (const CpuJitKernel::TileRecord &r : CpuJitKernel::takeTileRecords())
+        if (r.batch < visited.batch && r.kvHead < visited.kvHeads &&
+            r.queryTile < visited.queryTiles && r.keyTile < visited.keyTiles)
+          visited.at(r.batch, r.kvHead, r.queryTile, r.keyTile) =
+              static_cast<TileClass>(r.status);
+    }
     if (benchRuns) {
       FailureOr<BenchResult> timed =
-          benchmark(**kernel, func, arguments, benchRuns, *results, error);
+          benchmark(*kernel, *call, func, arguments, benchRuns, error);
       if (failed(timed))
         return fail("--bench: " + error);
       bench = *timed;
     }
+    // The results need no room beside the inputs' buffers.
+    kernel->releaseArguments(*call);
+    results = kernel->read(*call);
+    call.reset();
     if (checkResults) {
       FailureOr<CheckResult> outcome =
           checkAgainstOracle(func, arguments, *results);
@@ -589,6 +706,15 @@ int main(int argc, char **argv) {
     }
   }
   std::vector<std::string> names = resultNames(func);
+  // Memory: the process's peak against what the inputs and outputs take in
+  // their own element types (the oracle's double copies not counted).
+  int64_t dataBytes = 0;
+  for (const ArgumentPlan &plan : *plans)
+    dataBytes += bytesOf(plan.type, plan.shape);
+  for (auto [type, tensor] : llvm::zip(func.getResultTypes(), *results))
+    dataBytes += bytesOf(type, tensor.shape);
+  double peakMiB = peakResidentBytes() / 1048576.0;
+  double dataMiB = dataBytes / 1048576.0;
 
   if (!saveDir.empty()) {
     if (std::error_code ec = llvm::sys::fs::create_directories(saveDir))
@@ -635,6 +761,21 @@ int main(int argc, char **argv) {
   bool expectFailed = llvm::any_of(
       expectErrors, [](double error) { return !(error <= tolerance); });
 
+  bool tilesFailed = false;
+  if (tiles) {
+    tilesFailed = !compareTileMaps(tiles->first, tiles->second).isCorrect();
+    if (mapBatch >= tiles->first.batch || mapHead >= tiles->first.kvHeads)
+      return fail("--tile-map-of " + tileMapOf + ": there are " +
+                  llvm::Twine(tiles->first.batch) + " batch entries and " +
+                  llvm::Twine(tiles->first.kvHeads) + " key/value heads");
+    if (!tileMapSvg.empty()) {
+      std::error_code ec;
+      llvm::raw_fd_ostream svg(tileMapSvg, ec);
+      if (ec)
+        return fail("cannot write " + tileMapSvg + ": " + ec.message());
+      writeTileMapSvg(svg, tiles->first, mapBatch, mapHead);
+    }
+  }
   if (jsonOutput) {
     llvm::json::OStream json(llvm::outs(), 2);
     json.object([&] {
@@ -692,6 +833,8 @@ int main(int argc, char **argv) {
       });
       json.attribute(targetName == "reference" ? "reference_ms" : "run_ms",
                      milliseconds);
+      json.attribute("peak_memory_mib", peakMiB);
+      json.attribute("data_mib", dataMiB);
       if (bench) {
         json.attribute("bench_runs", static_cast<int64_t>(bench->runs));
         json.attribute("median_ms", bench->medianMs);
@@ -699,13 +842,31 @@ int main(int argc, char **argv) {
         json.attribute("gflops", bench->gflops);
         json.attribute("kept_pairs", bench->keptPairs);
       }
+      if (tiles) {
+        TileComparison c = compareTileMaps(tiles->first, tiles->second);
+        json.attributeObject("tiles", [&] {
+          json.attribute("query_tile", tiles->first.queryTile);
+          json.attribute("key_tile", tiles->first.keyTile);
+          json.attribute("total",
+                         static_cast<int64_t>(tiles->first.tiles.size()));
+          json.attribute("visited", c.visited);
+          json.attribute("non_empty", c.nonEmpty);
+          json.attribute("full", c.full);
+          json.attribute("truly_full", c.trulyFull);
+          json.attribute("missed", c.missed);
+          json.attribute("extra", c.extra);
+          json.attribute("false_full", c.falseFull);
+          json.attribute("exact", c.isExact());
+          json.attribute("correct", c.isCorrect());
+        });
+      }
       if (!expectErrors.empty()) {
         json.attribute("tolerance", static_cast<double>(tolerance));
         json.attribute("passed", !expectFailed);
       }
     });
     llvm::outs() << "\n";
-    return expectFailed || (check && !check->passed) ? 1 : 0;
+    return expectFailed || (check && !check->passed) || tilesFailed ? 1 : 0;
   }
 
   llvm::raw_ostream &os = llvm::outs();
@@ -728,6 +889,9 @@ int main(int argc, char **argv) {
                       targetName == "reference" ? targetDescription
                                                 : std::string("ran"),
                       milliseconds);
+  os << llvm::formatv("  memory: peak {0:F1} MiB resident; inputs and outputs "
+                      "{1:F1} MiB\n",
+                      peakMiB, dataMiB);
   if (bench)
     os << llvm::formatv("  bench: median {0:F3} ms of {1} runs after a warm-up "
                         "(min {2:F3} ms), {3:F2} GFLOP/s counting {4} kept "
@@ -760,7 +924,34 @@ int main(int argc, char **argv) {
         check->sampledRows
             ? " on " + std::to_string(check->sampledRows) + " sampled rows"
             : std::string());
+  if (tiles) {
+    const TileMap &map = tiles->first;
+    TileComparison c = compareTileMaps(map, tiles->second);
+    os << llvm::formatv("  tiles of {0} query rows x {1} keys, batch {2}, "
+                        "key/value head {3} ('.' skipped, '+' partial, '#' "
+                        "full):\n",
+                        map.queryTile, map.keyTile, mapBatch, mapHead);
+    printTileMap(os, map, mapBatch, mapHead);
+    os << llvm::formatv(
+        "  tiles: visited {0} of {1} ({2} full, {3} partial); the oracle's "
+        "kept pairs fill {4} ({5} full)\n",
+        c.visited, map.tiles.size(), c.full, c.visited - c.full, c.nonEmpty,
+        c.trulyFull);
+    if (c.isExact())
+      os << "  tiles: exact (every non-empty tile visited, no empty one, "
+            "every full tile truly full)\n";
+    else if (c.isCorrect())
+      os << llvm::formatv("  tiles: correct but not exact: {0} empty tiles "
+                          "visited (the masks' data is not summarised)\n",
+                          c.extra);
+    else
+      os << llvm::formatv("  tiles: WRONG: {0} non-empty tiles skipped, {1} "
+                          "tiles called full that are not\n",
+                          c.missed, c.falseFull);
+    if (!tileMapSvg.empty())
+      os << "  tile map drawn in " << tileMapSvg << "\n";
+  }
   if (!saveDir.empty())
     os << "  saved inputs and results to " << saveDir << "\n";
-  return expectFailed || (check && !check->passed) ? 1 : 0;
+  return expectFailed || (check && !check->passed) || tilesFailed ? 1 : 0;
 }

@@ -64,8 +64,17 @@ struct AttentionWork {
 /// region, q_len/kv_len and alignment as evaluateFunction applies them, and
 /// nothing else (no scores, no values). Each attn.attention must read only
 /// function arguments and constants.
+/// Sees the keys each evaluated query row (b, h, i) keeps, in increasing
+/// order; `op` numbers the function's attn.attention ops from 0.
+using KeptRowVisitor =
+    std::function<void(int64_t op, int64_t b, int64_t h, int64_t i,
+                       llvm::ArrayRef<int64_t> keptKeys)>;
+
+/// The kept pairs of every attn.attention of `func` (masks only), and each
+/// row's kept keys to `visit` when given (what the tile tests scan).
 mlir::FailureOr<std::vector<AttentionWork>>
-countKeptPairs(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> arguments);
+countKeptPairs(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> arguments,
+               const KeptRowVisitor &visit = nullptr);
 
 } // namespace mlir::attn::reference
 

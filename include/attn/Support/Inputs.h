@@ -62,6 +62,18 @@ reference::Tensor generateArgument(const ArgumentPlan &plan,
                                    const DimBindings &dims,
                                    std::mt19937_64 &rng);
 
+/// Whether `plan` is bulk data (query, key, value, bias, ...: independent
+/// uniform values) that generateArgumentInChunks() can stream.
+bool isBulkArgument(const ArgumentPlan &plan);
+
+/// The data generateArgument() gives a bulk argument, the same values from
+/// the same `rng` state, handed to `sink` in chunks (offset, values) instead
+/// of held at once: how attn-run fills a large kernel argument without a
+/// double-precision copy of it.
+void generateArgumentInChunks(
+    const ArgumentPlan &plan, std::mt19937_64 &rng,
+    llvm::function_ref<void(int64_t, llvm::ArrayRef<double>)> sink);
+
 /// Rounds every element of a floating-point tensor to `elementType`.
 void roundToElementType(reference::Tensor &tensor, mlir::Type elementType);
 

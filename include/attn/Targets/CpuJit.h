@@ -53,10 +53,32 @@ public:
   /// mismatch.
   FailureOr<Call> prepare(ArrayRef<reference::Tensor> arguments,
                           std::string &error);
+  /// A call built argument by argument, for arguments too large to hold
+  /// twice: buffers for arguments of `shapes` (scalars: empty shapes),
+  /// zero-filled until write() fills them. Sets `error` on a rank mismatch.
+  FailureOr<Call> allocate(ArrayRef<std::vector<int64_t>> shapes,
+                           std::string &error);
+  /// Stores `values` at row-major `offset` of argument `argument` of `call`,
+  /// converted to its element type (a scalar argument takes one value).
+  void write(Call &call, unsigned argument, int64_t offset,
+             ArrayRef<double> values) const;
+  /// Frees `call`'s argument buffers once its last launch is done, so that
+  /// reading the results needs no room beside them. The call cannot be
+  /// launched again.
+  void releaseArguments(Call &call) const;
+
   /// Runs the kernel once on `call`'s buffers, overwriting its results.
   void launch(Call &call);
   /// The results of `call`'s last launch, converted to double.
   std::vector<reference::Tensor> read(const Call &call) const;
+
+  /// A key tile a kernel compiled with CpuPipelineOptions::recordTiles
+  /// visited: status 1 partial (masks evaluated per element), 2 full.
+  struct TileRecord {
+    int64_t batch, kvHead, queryTile, keyTile, status;
+  };
+  /// The tiles such kernels visited since the last call, in no order.
+  static std::vector<TileRecord> takeTileRecords();
 
   /// The host CPU and the vector features the code was compiled for.
   const std::string &getTargetDescription() const { return target; }

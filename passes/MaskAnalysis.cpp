@@ -1,0 +1,459 @@
+//===- MaskAnalysis.cpp - Which key tiles a query tile visits -------------===//
+//
+// See MaskAnalysis.h for the families of masks and why each rule is exact.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MaskAnalysis.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// Index arithmetic with an ImplicitLocOpBuilder, to keep the rules legible.
+struct IndexMath {
+  ImplicitLocOpBuilder &b;
+  using P = arith::CmpIPredicate;
+
+  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value div(Value x, Value y) { return arith::DivSIOp::create(b, x, y); }
+  Value floorDiv(Value x, Value y) {
+    return arith::FloorDivSIOp::create(b, x, y);
+  }
+  Value ceilDiv(Value x, Value y) {
+    return arith::CeilDivSIOp::create(b, x, y);
+  }
+  Value rem(Value x, Value y) { return arith::RemSIOp::create(b, x, y); }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  Value max(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
+  Value cmp(P p, Value x, Value y) { return arith::CmpIOp::create(b, p, x, y); }
+  Value le(Value x, Value y) { return cmp(P::sle, x, y); }
+  Value lt(Value x, Value y) { return cmp(P::slt, x, y); }
+  Value eq(Value x, Value y) { return cmp(P::eq, x, y); }
+  Value ne(Value x, Value y) { return cmp(P::ne, x, y); }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
+  Value either(Value x, Value y) { return arith::OrIOp::create(b, x, y); }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, cond, x, y);
+  }
+  Value truth(bool v) {
+    return arith::ConstantIntOp::create(b, b.getI1Type(), v);
+  }
+  /// for (iv = lo; iv < hi; ++iv) body(iv).
+  void loop(Value lo, Value hi, function_ref<void(IndexMath &, Value)> body) {
+    scf::ForOp::create(
+        b, lo, hi, c(1), ValueRange{},
+        [&](OpBuilder &nested, Location loc, Value iv, ValueRange) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          IndexMath inner{ib};
+          body(inner, iv);
+          scf::YieldOp::create(ib);
+        });
+  }
+  /// if (cond) body().
+  void when(Value cond, function_ref<void(IndexMath &)> body) {
+    scf::IfOp::create(b, cond, [&](OpBuilder &nested, Location loc) {
+      ImplicitLocOpBuilder ib(loc, nested);
+      IndexMath inner{ib};
+      body(inner);
+      scf::YieldOp::create(ib);
+    });
+  }
+};
+
+/// A key range [lo, hi] (empty when lo > hi).
+struct KeyRange {
+  Value lo, hi;
+};
+
+} // namespace
+
+NeighborhoodWindow mlir::attn::emitNeighborhoodWindow(ImplicitLocOpBuilder &b,
+                                                      NeighborhoodMaskAttr mask,
+                                                      int64_t dim,
+                                                      Value coord) {
+  IndexMath m{b};
+  int64_t extent = mask.getGrid()[dim], kernel = mask.getKernel()[dim];
+  int64_t dilation = mask.getDilationAt(dim), stride = mask.getStrideAt(dim);
+  // The dilation group g = coord mod d has n members; coord is member u.
+  Value g = m.rem(coord, m.c(dilation));
+  Value n = m.ceilDiv(m.sub(m.c(extent), g), m.c(dilation));
+  Value u = m.div(coord, m.c(dilation));
+  Value nMinus1 = m.sub(n, m.c(1));
+  // Queries go in blocks of `stride` members.
+  Value blockStart = m.mul(m.div(u, m.c(stride)), m.c(stride));
+  if (mask.isCausalAt(dim)) {
+    // The block's leader is its last query: keep w <= u with leader - w < k.
+    Value leader = m.min(m.add(blockStart, m.c(stride - 1)), nMinus1);
+    return {g, m.max(m.c(0), m.sub(leader, m.c(kernel - 1))), u};
+  }
+  // The window of the block's centre, shifted inside the group.
+  Value centre = m.min(nMinus1, m.add(blockStart, m.c(stride / 2)));
+  Value start = m.min(m.max(m.sub(centre, m.c(kernel / 2)), m.c(0)),
+                      m.max(m.sub(n, m.c(kernel)), m.c(0)));
+  return {g, start, m.sub(m.add(start, m.min(m.c(kernel), n)), m.c(1))};
+}
+
+Value mlir::attn::emitNeighborhoodKeep(ImplicitLocOpBuilder &b,
+                                       NeighborhoodMaskAttr mask, Value p,
+                                       Value j) {
+  IndexMath m{b};
+  ArrayRef<int64_t> grid = mask.getGrid();
+  Value keep = m.truth(true);
+  Value qRest = p, kRest = j;
+  for (int64_t d = grid.size() - 1; d >= 0; --d) {
+    Value extent = m.c(grid[d]);
+    Value qc = m.rem(qRest, extent), kc = m.rem(kRest, extent);
+    qRest = m.div(qRest, extent);
+    kRest = m.div(kRest, extent);
+    NeighborhoodWindow window = emitNeighborhoodWindow(b, mask, d, qc);
+    Value dilation = m.c(mask.getDilationAt(d));
+    Value w = m.div(kc, dilation);
+    keep = m.both(keep,
+                  m.both(m.eq(m.rem(kc, dilation), window.group),
+                         m.both(m.le(window.start, w), m.le(w, window.end))));
+  }
+  if (mask.getSinks() > 0) {
+    Value sink = m.lt(j, m.c(mask.getSinks()));
+    if (mask.isAnyCausal())
+      sink = m.both(sink, m.le(j, p));
+    keep = m.either(keep, sink);
+  }
+  return keep;
+}
+
+MaskAnalysis::MaskAnalysis(AttentionOp op) {
+  for (Attribute mask : op.getMasks()) {
+    if (llvm::isa<CausalMaskAttr>(mask)) {
+      intervals.push_back({std::nullopt, 0, 0, 0});
+    } else if (auto window = llvm::dyn_cast<SlidingWindowMaskAttr>(mask)) {
+      intervals.push_back(
+          {window.getLeft(), window.getRight(), 0, window.getSinks()});
+    } else if (auto prefix = llvm::dyn_cast<PrefixLMMaskAttr>(mask)) {
+      intervals.push_back({std::nullopt, std::nullopt, prefix.getPrefix(), 0});
+    } else if (auto na = llvm::dyn_cast<NeighborhoodMaskAttr>(mask)) {
+      neighborhoods.push_back(na);
+    } else {
+      partialOnly = true; // Data masks.
+    }
+  }
+  if (!op.getMask().empty())
+    partialOnly = true;
+}
+
+/// The key segments the sink counts of `intervals` cut: [A, B) with B = 0
+/// meaning unbounded, and for each the masks whose interval applies there
+/// (those whose sinks end at or before A).
+static SmallVector<
+    std::pair<std::pair<int64_t, int64_t>, SmallVector<const IntervalMask *>>>
+getSegments(ArrayRef<IntervalMask> intervals) {
+  SmallVector<int64_t> cuts = {0};
+  for (const IntervalMask &mask : intervals)
+    if (mask.sinks > 0)
+      cuts.push_back(mask.sinks);
+  llvm::sort(cuts);
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  SmallVector<
+      std::pair<std::pair<int64_t, int64_t>, SmallVector<const IntervalMask *>>>
+      segments;
+  for (size_t s = 0; s < cuts.size(); ++s) {
+    int64_t start = cuts[s], end = s + 1 < cuts.size() ? cuts[s + 1] : 0;
+    SmallVector<const IntervalMask *> active;
+    for (const IntervalMask &mask : intervals)
+      if (mask.sinks <= start)
+        active.push_back(&mask);
+    segments.push_back({{start, end}, active});
+  }
+  return segments;
+}
+
+/// The keys row position `p` keeps in a segment [start, end) under the
+/// `active` intervals (the others keep the whole segment as sinks).
+static KeyRange keptInSegment(IndexMath &m,
+                              ArrayRef<const IntervalMask *> active,
+                              int64_t start, int64_t end, Value kvLength,
+                              Value p) {
+  Value lo = m.c(start);
+  Value hi = m.sub(kvLength, m.c(1));
+  if (end > 0)
+    hi = m.min(hi, m.c(end - 1));
+  for (const IntervalMask *mask : active) {
+    if (mask->left)
+      lo = m.max(lo, m.sub(p, m.c(*mask->left)));
+    if (mask->right)
+      hi = m.min(hi, m.add(p, m.c(*mask->right)));
+    if (mask->prefix > 0)
+      hi = m.min(hi, m.max(p, m.c(mask->prefix - 1)));
+  }
+  return {lo, hi};
+}
+
+MaskAnalysis::QueryTilePlan
+MaskAnalysis::emitQueryTilePlan(ImplicitLocOpBuilder &b, Value pMin, Value pMax,
+                                Value kvLength, int64_t keyTile) const {
+  IndexMath m{b};
+  QueryTilePlan plan;
+  plan.pMin = pMin;
+  plan.pMax = pMax;
+  plan.kvLength = kvLength;
+  // Keys [lowest, highest] hold every kept pair of the tile.
+  Value lowest = m.c(0), highest = m.sub(kvLength, m.c(1));
+  if (!intervals.empty()) {
+    // The union over segments of the keys some row keeps.
+    Value none = m.c(std::numeric_limits<int32_t>::max());
+    Value segLow = none, segHigh = m.c(-1);
+    for (auto &[bounds, active] : getSegments(intervals)) {
+      KeyRange some =
+          keptInSegment(m, active, bounds.first, bounds.second, kvLength, pMin);
+      some.hi =
+          keptInSegment(m, active, bounds.first, bounds.second, kvLength, pMax)
+              .hi;
+      Value nonEmpty = m.le(some.lo, some.hi);
+      segLow = m.select(nonEmpty, m.min(segLow, some.lo), segLow);
+      segHigh = m.select(nonEmpty, m.max(segHigh, some.hi), segHigh);
+    }
+    lowest = m.max(lowest, segLow);
+    highest = m.min(highest, segHigh);
+  }
+  for (NeighborhoodMaskAttr mask : neighborhoods) {
+    int64_t tokens = 1;
+    for (int64_t extent : mask.getGrid())
+      tokens *= extent;
+    int64_t tiles = (tokens + keyTile - 1) / keyTile;
+    Value touched =
+        memref::AllocaOp::create(b, MemRefType::get({tiles}, b.getI8Type()));
+    Value covered =
+        memref::AllocaOp::create(b, MemRefType::get({tiles}, b.getIndexType()));
+    m.loop(m.c(0), m.c(tiles), [&](IndexMath &in, Value kt) {
+      memref::StoreOp::create(
+          in.b, arith::ConstantIntOp::create(in.b, in.b.getI8Type(), 0),
+          touched, kt);
+      memref::StoreOp::create(in.b, in.c(0), covered, kt);
+    });
+    Value low, high;
+    emitNeighborhoodMarks(b, mask, plan, touched, covered, low, high, keyTile);
+    lowest = m.max(lowest, low);
+    highest = m.min(highest, high);
+    plan.touched.push_back(touched);
+    plan.covered.push_back(covered);
+  }
+  Value tile = m.c(keyTile);
+  plan.first = m.floorDiv(lowest, tile);
+  Value last = m.add(m.floorDiv(highest, tile), m.c(1));
+  // No live row, or no key kept: no tile.
+  Value empty = m.either(m.lt(pMax, pMin), m.lt(highest, lowest));
+  plan.last = m.select(empty, plan.first, m.max(last, plan.first));
+  return plan;
+}
+
+void MaskAnalysis::emitNeighborhoodMarks(ImplicitLocOpBuilder &b,
+                                         NeighborhoodMaskAttr mask,
+                                         QueryTilePlan &plan, Value touched,
+                                         Value covered, Value &lowest,
+                                         Value &highest,
+                                         int64_t keyTile) const {
+  IndexMath m{b};
+  ArrayRef<int64_t> grid = mask.getGrid();
+  int64_t dims = grid.size(), tokens = 1;
+  SmallVector<int64_t> strides(dims);
+  for (int64_t d = dims - 1; d >= 0; --d) {
+    strides[d] = tokens;
+    tokens *= grid[d];
+  }
+  int64_t tiles = (tokens + keyTile - 1) / keyTile;
+  Value tile = m.c(keyTile);
+  // Positions inside the grid (the others are errors the oracle reports).
+  Value first = m.max(plan.pMin, m.c(0));
+  Value last = m.min(plan.pMax, m.c(tokens - 1));
+  plan.positions.push_back(m.max(m.c(0), m.add(m.sub(last, first), m.c(1))));
+  // Key hull [state[0], state[1]]; the pending contiguous run of the
+  // current position [state[2], state[3]] (none while state[3] < state[2]).
+  Value state =
+      memref::AllocaOp::create(b, MemRefType::get({4}, b.getIndexType()));
+  auto get = [&](IndexMath &in, int64_t k) -> Value {
+    return memref::LoadOp::create(in.b, state, in.c(k));
+  };
+  auto set = [&](IndexMath &in, int64_t k, Value v) {
+    memref::StoreOp::create(in.b, v, state, in.c(k));
+  };
+  set(m, 0, m.c(tokens));
+  set(m, 1, m.c(-1));
+  Value kvLength = m.min(plan.kvLength, m.c(tokens));
+
+  // Marks the tiles of a run [lo, hi] in steps of `step`.
+  auto touch = [&](IndexMath &in, Value lo, Value hi, int64_t step,
+                   Value startW, Value endW, Value base) {
+    set(in, 0, in.min(get(in, 0), lo));
+    set(in, 1, in.max(get(in, 1), hi));
+    Value one = arith::ConstantIntOp::create(in.b, in.b.getI8Type(), 1);
+    if (step <= keyTile) {
+      // Every tile between the run's ends holds a member.
+      in.loop(in.div(lo, tile), in.add(in.div(hi, tile), in.c(1)),
+              [&](IndexMath &body, Value kt) {
+                memref::StoreOp::create(body.b, one, touched, kt);
+              });
+      return;
+    }
+    in.loop(startW, in.add(endW, in.c(1)), [&](IndexMath &body, Value w) {
+      Value key = body.add(base, body.mul(w, body.c(step)));
+      memref::StoreOp::create(body.b, one, touched, body.div(key, tile));
+    });
+  };
+  // Counts the position as covering every tile inside [lo, hi].
+  auto cover = [&](IndexMath &in, Value lo, Value hi) {
+    Value from = in.ceilDiv(lo, tile);
+    Value end = in.add(hi, in.c(1));
+    // The last tile ends early at the key length.
+    Value to = in.select(in.eq(end, kvLength), in.ceilDiv(end, tile),
+                         in.div(end, tile));
+    in.loop(from, in.min(to, in.c(tiles)), [&](IndexMath &body, Value kt) {
+      Value n = memref::LoadOp::create(body.b, covered, kt);
+      memref::StoreOp::create(body.b, body.add(n, body.c(1)), covered, kt);
+    });
+  };
+  // Adds a contiguous run to the pending one, or flushes that first.
+  auto extend = [&](IndexMath &in, Value lo, Value hi) {
+    Value pendingHi = get(in, 3);
+    Value joins = in.both(in.le(get(in, 2), pendingHi),
+                          in.le(lo, in.add(pendingHi, in.c(1))));
+    scf::IfOp::create(
+        in.b, joins,
+        [&](OpBuilder &nested, Location loc) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          IndexMath then{ib};
+          set(then, 3, then.max(pendingHi, hi));
+          scf::YieldOp::create(ib);
+        },
+        [&](OpBuilder &nested, Location loc) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          IndexMath other{ib};
+          other.when(other.le(get(other, 2), get(other, 3)),
+                     [&](IndexMath &f) { cover(f, get(f, 2), get(f, 3)); });
+          set(other, 2, lo);
+          set(other, 3, hi);
+          scf::YieldOp::create(ib);
+        });
+  };
+
+  int64_t lastDilation = mask.getDilationAt(dims - 1);
+  m.loop(first, m.add(last, m.c(1)), [&](IndexMath &in, Value p) {
+    set(in, 2, in.c(0));
+    set(in, 3, in.c(-1));
+    // Sinks first: keys [0, n), only up to p with a causal dimension.
+    if (mask.getSinks() > 0) {
+      Value end = in.c(std::min(mask.getSinks(), tokens) - 1);
+      if (mask.isAnyCausal())
+        end = in.min(end, p);
+      in.when(in.le(in.c(0), end), [&](IndexMath &s) {
+        touch(s, s.c(0), end, 1, Value(), Value(), Value());
+        extend(s, s.c(0), end);
+      });
+    }
+    // Per dimension: the dilation group and the window of group indices.
+    SmallVector<Value> group(dims), startW(dims), endW(dims);
+    Value rest = p;
+    for (int64_t d = dims - 1; d >= 0; --d) {
+      Value coord = in.rem(rest, in.c(grid[d]));
+      rest = in.div(rest, in.c(grid[d]));
+      NeighborhoodWindow window = emitNeighborhoodWindow(in.b, mask, d, coord);
+      group[d] = window.group;
+      startW[d] = window.start;
+      endW[d] = window.end;
+    }
+    // Runs: every combination of the outer dimensions' kept coordinates,
+    // each a run over the last dimension.
+    std::function<void(IndexMath &, int64_t, Value)> outer =
+        [&](IndexMath &at, int64_t d, Value base) {
+          if (d == dims - 1) {
+            Value origin = at.add(base, group[d]);
+            Value lo = at.add(origin, at.mul(startW[d], at.c(lastDilation)));
+            Value hi = at.add(origin, at.mul(endW[d], at.c(lastDilation)));
+            touch(at, lo, hi, lastDilation, startW[d], endW[d], origin);
+            if (lastDilation == 1)
+              extend(at, lo, hi);
+            return;
+          }
+          at.loop(startW[d], at.add(endW[d], at.c(1)),
+                  [&](IndexMath &body, Value w) {
+                    Value coord = body.add(
+                        group[d], body.mul(w, body.c(mask.getDilationAt(d))));
+                    outer(body, d + 1,
+                          body.add(base, body.mul(coord, body.c(strides[d]))));
+                  });
+        };
+    outer(in, 0, in.c(0));
+    in.when(in.le(get(in, 2), get(in, 3)),
+            [&](IndexMath &f) { cover(f, get(f, 2), get(f, 3)); });
+  });
+  lowest = get(m, 0);
+  highest = get(m, 1);
+}
+
+Value MaskAnalysis::emitTileStatus(ImplicitLocOpBuilder &b,
+                                   const QueryTilePlan &plan, Value kt,
+                                   int64_t keyTile) const {
+  IndexMath m{b};
+  // Keys [t0, t1] of the tile.
+  Value t0 = m.mul(kt, m.c(keyTile));
+  Value t1 = m.sub(m.min(m.add(t0, m.c(keyTile)), plan.kvLength), m.c(1));
+  Value status = m.c(static_cast<int64_t>(TileStatus::Full));
+  if (!intervals.empty()) {
+    Value any = m.truth(false), all = m.truth(true);
+    for (auto &[bounds, active] : getSegments(intervals)) {
+      // The tile's piece [a, c] of the segment.
+      Value a = m.max(t0, m.c(bounds.first));
+      Value c = bounds.second > 0 ? m.min(t1, m.c(bounds.second - 1)) : t1;
+      Value present = m.le(a, c);
+      KeyRange atMin = keptInSegment(m, active, bounds.first, bounds.second,
+                                     plan.kvLength, plan.pMin);
+      KeyRange atMax = keptInSegment(m, active, bounds.first, bounds.second,
+                                     plan.kvLength, plan.pMax);
+      // Some row keeps a key of the piece: it meets [lo(pMin), hi(pMax)].
+      Value some =
+          m.both(present, m.le(m.max(a, atMin.lo), m.min(c, atMax.hi)));
+      // Every row keeps all of it: it lies in [lo(pMax), hi(pMin)].
+      Value every = m.either(m.ne(present, m.truth(true)),
+                             m.both(m.le(atMax.lo, a), m.le(c, atMin.hi)));
+      any = m.either(any, some);
+      all = m.both(all, every);
+    }
+    status = m.select(any,
+                      m.select(all, m.c(int64_t(TileStatus::Full)),
+                               m.c(int64_t(TileStatus::Partial))),
+                      m.c(int64_t(TileStatus::Skipped)));
+  }
+  for (auto [mask, touched, covered, positions] :
+       llvm::zip(neighborhoods, plan.touched, plan.covered, plan.positions)) {
+    int64_t tokens = 1;
+    for (int64_t extent : mask.getGrid())
+      tokens *= extent;
+    int64_t tiles = (tokens + keyTile - 1) / keyTile;
+    // Past the grid nothing is kept (and the arrays end).
+    Value inGrid = m.lt(kt, m.c(tiles));
+    Value at = m.min(kt, m.c(tiles - 1));
+    Value mark = memref::LoadOp::create(b, touched, at);
+    Value isTouched =
+        m.both(inGrid, arith::CmpIOp::create(
+                           b, arith::CmpIPredicate::ne, mark,
+                           arith::ConstantIntOp::create(b, b.getI8Type(), 0)));
+    Value full = m.eq(memref::LoadOp::create(b, covered, at), positions);
+    Value own = m.select(isTouched,
+                         m.select(full, m.c(int64_t(TileStatus::Full)),
+                                  m.c(int64_t(TileStatus::Partial))),
+                         m.c(int64_t(TileStatus::Skipped)));
+    status = m.min(status, own);
+  }
+  if (partialOnly)
+    status = m.min(status, m.c(int64_t(TileStatus::Partial)));
+  return status;
+}

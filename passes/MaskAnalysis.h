@@ -1,0 +1,111 @@
+//===- MaskAnalysis.h - Which key tiles a query tile visits ---*- C++ -*-===//
+//
+// The masks of an attn.attention, analysed once, decide for each query tile
+// which key tiles hold a kept pair (the others are skipped) and which hold
+// only kept pairs (full: no per-element mask work). The answer is emitted as
+// IR in the kernel, symbolic in the sequence lengths, so one kernel serves
+// every length; every backend's tiled loop asks it.
+//
+// Masks fall into families:
+//  - intervals: causal, sliding windows (with sinks) and prefix LM. Each
+//    keeps, per row at position p, an interval [lo(p), hi(p)] that contains
+//    p and whose ends grow by at most 1 per row, plus sink keys j < n. The
+//    key axis splits at the sink counts into segments; inside a segment the
+//    AND of the active intervals is again such an interval, so the keys a
+//    tile's rows keep form the interval [lo(pMin), hi(pMax)] and the keys all
+//    of them keep [lo(pMax), hi(pMin)]. Closed form, nothing precomputed.
+//  - neighborhoods (1-D to 3-D, VARIANTS.md 2.1): in flattened order a
+//    position keeps several runs of keys. Before its key loop, a query tile
+//    marks the key tiles each of its positions' runs touch or covers; that
+//    costs (positions x runs), a few thousand integer operations against
+//    the tile's millions of multiply-adds.
+//  - data (document, key limit, block layouts, selected tokens) and mask
+//    regions: every tile of the range the other masks allow is partial.
+//    Always correct; summaries of the data come with the sparsity work.
+// Several masks AND: a tile's status is the lowest of its masks' statuses.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_PASSES_MASKANALYSIS_H
+#define ATTN_PASSES_MASKANALYSIS_H
+
+#include "attn/Dialect/Attn.h"
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::attn {
+
+/// What a key tile is to a query tile (as index constants in the IR).
+enum class TileStatus : int64_t { Skipped = 0, Partial = 1, Full = 2 };
+
+/// One interval mask: keys [p - left, p + right] (unbounded sides absent),
+/// or [0, max(p, prefix - 1)] for a prefix LM, plus sink keys j < sinks.
+struct IntervalMask {
+  std::optional<int64_t> left, right;
+  int64_t prefix = 0, sinks = 0;
+};
+
+/// The keys a query coordinate `coord` keeps along dimension `dim` of a
+/// neighborhood (VARIANTS.md 2.1): coordinates group + w * dilation for the
+/// group indices w in [start, end]. Shared by the kernel's per-element keep
+/// and the tile marks, so both read one rule.
+struct NeighborhoodWindow {
+  Value group, start, end;
+};
+NeighborhoodWindow emitNeighborhoodWindow(ImplicitLocOpBuilder &b,
+                                          NeighborhoodMaskAttr mask,
+                                          int64_t dim, Value coord);
+
+/// keep(p, j) of a neighborhood mask, sinks included, as i1.
+Value emitNeighborhoodKeep(ImplicitLocOpBuilder &b, NeighborhoodMaskAttr mask,
+                           Value p, Value j);
+
+class MaskAnalysis {
+public:
+  explicit MaskAnalysis(AttentionOp op);
+
+  /// Whether a tile the masks call full still needs per-element work for
+  /// the masks (never) - modifiers are the caller's business.
+  bool hasMasks() const {
+    return !intervals.empty() || !neighborhoods.empty() || partialOnly;
+  }
+
+  /// The per-query-tile state the key loop consults, from
+  /// emitQueryTilePlan().
+  struct QueryTilePlan {
+    /// Key tiles [first, last) hold every visited tile.
+    Value first, last;
+    /// Positions [pMin, pMax] of the tile's live rows and the key length.
+    Value pMin, pMax, kvLength;
+    /// Per neighborhood mask: touched (i8) and covering-position count
+    /// (index) per key tile, and the positions counted.
+    SmallVector<Value> touched, covered;
+    SmallVector<Value> positions;
+  };
+
+  /// Emits what the query tile whose live rows have positions [pMin, pMax]
+  /// needs before its key loop (the neighborhoods' marks) and the range of
+  /// key tiles to loop over.
+  QueryTilePlan emitQueryTilePlan(ImplicitLocOpBuilder &b, Value pMin,
+                                  Value pMax, Value kvLength,
+                                  int64_t keyTile) const;
+
+  /// The TileStatus (index) of key tile `kt` for the plan's query tile.
+  Value emitTileStatus(ImplicitLocOpBuilder &b, const QueryTilePlan &plan,
+                       Value kt, int64_t keyTile) const;
+
+private:
+  void emitNeighborhoodMarks(ImplicitLocOpBuilder &b, NeighborhoodMaskAttr mask,
+                             QueryTilePlan &plan, Value touched, Value covered,
+                             Value &lowest, Value &highest,
+                             int64_t keyTile) const;
+
+  SmallVector<IntervalMask> intervals;
+  SmallVector<NeighborhoodMaskAttr> neighborhoods;
+  /// A data mask or a mask region: nothing better than partial.
+  bool partialOnly = false;
+};
+
+} // namespace mlir::attn
+
+#endif // ATTN_PASSES_MASKANALYSIS_H

@@ -1,0 +1,295 @@
+//===- TileVisitTests.cpp - The kernel visits exactly the non-empty tiles -===//
+//
+// For every static mask of VARIANTS.md section 2 (causal, sliding windows
+// with and without sinks, prefix LM, 1-D to 3-D neighborhoods with every
+// parameter) and random AND combinations, on random parameters, tile sizes
+// and shapes: a CPU kernel compiled to report the tiles it visits is run,
+// and its tiles are compared with a brute-force scan of the oracle's kept
+// pairs. Every non-empty tile must be visited, no empty one, and every tile
+// the kernel treats as full (no mask work) must be truly full. One compiled
+// kernel serves all the shapes of a case.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn.h"
+#include "attn/Passes.h"
+#include "attn/Support/TileMap.h"
+#include "attn/Targets/CpuJit.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include "gtest/gtest.h"
+
+#include <random>
+#include <string>
+
+using namespace mlir;
+using namespace mlir::attn;
+using reference::Tensor;
+
+namespace {
+
+/// One random case: a spec with one attention, its tile sizes, and how to
+/// pick its shapes.
+struct Case {
+  std::string masks;
+  int64_t groups = 1, queryTile = 32, keyTile = 16;
+  /// Neighborhoods fix the key length to the grid's tokens.
+  int64_t gridTokens = 0;
+  /// Whether the masks are intervals without sinks, whose full tiles the
+  /// analysis finds exactly (the others may call a full tile partial).
+  bool exactFull = false;
+  std::string alignment = "bottom_right";
+};
+
+std::string joinInts(ArrayRef<int64_t> values) {
+  std::string text;
+  for (int64_t v : values)
+    text += (text.empty() ? "" : ", ") + std::to_string(v);
+  return text;
+}
+
+std::string randomWindow(std::mt19937_64 &rng, bool sinks) {
+  std::string params;
+  auto bound = [&]() {
+    return std::uniform_int_distribution<int64_t>(0, 70)(rng);
+  };
+  if (rng() % 4 != 0)
+    params += "left = " + std::to_string(bound());
+  if (rng() % 3 != 0)
+    params += std::string(params.empty() ? "" : ", ") +
+              "right = " + std::to_string(bound());
+  if (sinks)
+    params += std::string(params.empty() ? "" : ", ") +
+              "sinks = " + std::to_string(1 + rng() % 40);
+  return "#attn.sliding_window<" + params + ">";
+}
+
+/// An N-D neighborhood with random grid, kernel, dilation, stride, causal
+/// flags and sinks; every parameter valid for its extent.
+std::string randomNeighborhood(std::mt19937_64 &rng, int64_t dims,
+                               int64_t &tokens) {
+  SmallVector<int64_t> grid, kernel, dilation, stride;
+  SmallVector<std::string> causal;
+  tokens = 1;
+  for (int64_t d = 0; d < dims; ++d) {
+    int64_t extent = dims == 1   ? 8 + rng() % 90
+                     : dims == 2 ? 3 + rng() % 14
+                                 : 2 + rng() % 6;
+    // Kernels up to past the extent (the window is then the whole group),
+    // dilations past the smallest key tile, strides past the kernel.
+    int64_t dil = 1 + rng() % std::min<int64_t>(6, extent);
+    int64_t k = 1 + rng() % (extent + 1);
+    int64_t t = 1 + rng() % (k + 1);
+    grid.push_back(extent);
+    kernel.push_back(k);
+    dilation.push_back(dil);
+    stride.push_back(t);
+    causal.push_back(rng() % 4 == 0 ? "true" : "false");
+    tokens *= extent;
+  }
+  std::string text = "#attn.neighborhood<grid = [" + joinInts(grid) +
+                     "], kernel = [" + joinInts(kernel) + "], dilation = [" +
+                     joinInts(dilation) + "], stride = [" + joinInts(stride) +
+                     "], causal = [" + llvm::join(causal, ", ") + "]";
+  if (rng() % 3 == 0)
+    text += ", sinks = " + std::to_string(1 + rng() % 20);
+  return text + ">";
+}
+
+Case randomCase(std::mt19937_64 &rng, int64_t kind) {
+  Case c;
+  c.groups = 1 + rng() % 3;
+  static constexpr int64_t kQueryTiles[] = {8, 16, 32, 128};
+  static constexpr int64_t kKeyTiles[] = {4, 8, 16, 64};
+  c.queryTile = kQueryTiles[rng() % 4];
+  c.keyTile = kKeyTiles[rng() % 4];
+  if (rng() % 4 == 0)
+    c.alignment = "top_left";
+  switch (kind) {
+  case 0:
+    c.masks = "#attn.causal";
+    c.exactFull = true;
+    break;
+  case 1:
+    c.masks = randomWindow(rng, /*sinks=*/false);
+    c.exactFull = true;
+    break;
+  case 2:
+    c.masks = randomWindow(rng, /*sinks=*/true);
+    break;
+  case 3:
+    c.masks = "#attn.prefix_lm<" + std::to_string(1 + rng() % 60) + ">";
+    c.exactFull = true;
+    break;
+  case 4: {
+    // An AND of two or three interval masks, some with sinks.
+    SmallVector<std::string> parts;
+    int64_t n = 2 + rng() % 2;
+    bool anySinks = false;
+    bool causalLike = false; // prefix LM replaces causal: one of them
+    for (int64_t m = 0; m < n; ++m) {
+      int64_t which = rng() % 3;
+      if (which != 1 && causalLike)
+        which = 1;
+      causalLike |= which != 1;
+      bool sinks = which == 1 && rng() % 2;
+      anySinks |= sinks;
+      parts.push_back(which == 0   ? std::string("#attn.causal")
+                      : which == 1 ? randomWindow(rng, sinks)
+                                   : "#attn.prefix_lm<" +
+                                         std::to_string(1 + rng() % 60) + ">");
+    }
+    c.masks = llvm::join(parts, ", ");
+    c.exactFull = !anySinks;
+    break;
+  }
+  default: {
+    int64_t dims = kind - 4; // 5, 6, 7: 1-D, 2-D, 3-D
+    c.masks = randomNeighborhood(rng, dims, c.gridTokens);
+    break;
+  }
+  }
+  return c;
+}
+
+std::string specOf(const Case &c) {
+  int64_t heads = 2 * c.groups;
+  return llvm::formatv(R"(
+func.func @f(%q: tensor<?x{0}x?x8xf32>, %k: tensor<?x2x?x8xf32>,
+             %v: tensor<?x2x?x8xf32>) -> tensor<?x{0}x?x8xf32> {{
+  %o = attn.attention %q, %k, %v alignment({2}) masks [{1}]
+      : tensor<?x{0}x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32>
+      -> tensor<?x{0}x?x8xf32>
+  return %o : tensor<?x{0}x?x8xf32>
+}
+)",
+                       heads, c.masks, c.alignment)
+      .str();
+}
+
+Tensor randomTensor(std::vector<int64_t> shape, std::mt19937_64 &rng) {
+  Tensor t(std::move(shape));
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  for (double &x : t.data)
+    x = static_cast<float>(unit(rng));
+  return t;
+}
+
+/// Runs `c` on `shapes` ((Sq, Skv) pairs) and checks each tile map; returns
+/// the failures as text.
+void checkCase(const Case &c, int64_t caseIndex, std::mt19937_64 &rng,
+               int64_t &tilesChecked) {
+  MLIRContext context;
+  context.loadDialect<AttnDialect, func::FuncDialect, arith::ArithDialect,
+                      math::MathDialect, tensor::TensorDialect>();
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    diagnostics += diag.str() + "\n";
+    return success();
+  });
+  std::string spec = specOf(c);
+  SCOPED_TRACE("case " + std::to_string(caseIndex) + ": masks [" + c.masks +
+               "], alignment " + c.alignment + ", query tile " +
+               std::to_string(c.queryTile) + ", key tile " +
+               std::to_string(c.keyTile) + ", G " + std::to_string(c.groups));
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(spec, &context);
+  ASSERT_TRUE(module) << diagnostics;
+  auto func = *module->getOps<func::FuncOp>().begin();
+  CpuPipelineOptions options;
+  options.queryTile = c.queryTile;
+  options.keyTile = c.keyTile;
+  options.recordTiles = true;
+  FailureOr<std::unique_ptr<CpuJitKernel>> kernel =
+      CpuJitKernel::compile(func, options);
+  ASSERT_TRUE(succeeded(kernel)) << diagnostics;
+
+  for (int64_t run = 0; run < 3; ++run) {
+    int64_t skv = c.gridTokens ? c.gridTokens : 1 + rng() % 300;
+    int64_t sq = 1 + rng() % 300;
+    // A neighborhood's query positions must lie in the grid.
+    if (c.gridTokens)
+      sq = 1 + rng() % skv;
+    if (c.alignment == "top_left" && c.gridTokens)
+      sq = std::min(sq, skv);
+    int64_t batch = 1 + rng() % 2;
+    SCOPED_TRACE("B " + std::to_string(batch) + ", Sq " + std::to_string(sq) +
+                 ", Skv " + std::to_string(skv));
+    std::vector<Tensor> arguments = {
+        randomTensor({batch, 2 * c.groups, sq, 8}, rng),
+        randomTensor({batch, 2, skv, 8}, rng),
+        randomTensor({batch, 2, skv, 8}, rng)};
+    std::string error;
+    CpuJitKernel::takeTileRecords();
+    ASSERT_TRUE(succeeded((*kernel)->run(arguments, error))) << error;
+    FailureOr<TileMap> truth =
+        scanTiles(func, arguments, c.queryTile, c.keyTile);
+    ASSERT_TRUE(succeeded(truth)) << diagnostics;
+    TileMap visited = *truth;
+    std::fill(visited.tiles.begin(), visited.tiles.end(), TileClass::Skipped);
+    for (const CpuJitKernel::TileRecord &r : CpuJitKernel::takeTileRecords()) {
+      ASSERT_TRUE(r.batch < visited.batch && r.kvHead < visited.kvHeads &&
+                  r.queryTile < visited.queryTiles &&
+                  r.keyTile < visited.keyTiles)
+          << "a record outside the map: tile (" << r.queryTile << ", "
+          << r.keyTile << ")";
+      ASSERT_TRUE(r.status == 1 || r.status == 2) << r.status;
+      visited.at(r.batch, r.kvHead, r.queryTile, r.keyTile) =
+          static_cast<TileClass>(r.status);
+    }
+    TileComparison cmp = compareTileMaps(visited, *truth);
+    EXPECT_EQ(cmp.missed, 0) << "non-empty tiles skipped";
+    EXPECT_EQ(cmp.extra, 0) << "empty tiles visited";
+    EXPECT_EQ(cmp.falseFull, 0) << "tiles called full that are not";
+    if (c.exactFull)
+      EXPECT_EQ(cmp.fullAsPartial, 0) << "full tiles treated as partial";
+    tilesChecked += static_cast<int64_t>(visited.tiles.size());
+    if (cmp.missed || cmp.extra || cmp.falseFull) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "kernel:\n";
+      printTileMap(os, visited, 0, 0);
+      os << "oracle:\n";
+      printTileMap(os, *truth, 0, 0);
+      ADD_FAILURE() << text;
+      return;
+    }
+  }
+}
+
+/// Cases per mask kind: kinds 0-4 are the interval masks and their AND
+/// combinations, 5-7 the 1-D, 2-D and 3-D neighborhoods.
+constexpr int64_t kKinds = 8;
+constexpr int64_t kCasesPerKind = 12;
+
+class TileVisitTest : public ::testing::TestWithParam<int64_t> {};
+
+TEST_P(TileVisitTest, VisitsExactlyTheNonEmptyTiles) {
+  int64_t kind = GetParam();
+  std::mt19937_64 rng(1000 + kind);
+  int64_t tiles = 0;
+  for (int64_t n = 0; n < kCasesPerKind; ++n) {
+    Case c = randomCase(rng, kind);
+    checkCase(c, n, rng, tiles);
+    if (HasFailure())
+      return;
+  }
+  EXPECT_GT(tiles, 0);
+}
+
+std::string kindName(const ::testing::TestParamInfo<int64_t> &info) {
+  static const char *names[kKinds] = {
+      "Causal",         "SlidingWindow",  "WindowWithSinks", "PrefixLM",
+      "IntervalCombos", "Neighborhood1D", "Neighborhood2D",  "Neighborhood3D"};
+  return names[info.param];
+}
+
+INSTANTIATE_TEST_SUITE_P(Masks, TileVisitTest,
+                         ::testing::Range<int64_t>(0, kKinds), kindName);
+
+} // namespace
