@@ -12,9 +12,11 @@
 #include "MaskAnalysis.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <limits>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -143,6 +145,124 @@ Value ScoreEmitter::emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row,
   }
   if (!op.getMask().empty())
     both(inlineRegion(b, op.getMask(), {row.b, row.h, row.i, j}, row));
+  return keep;
+}
+
+bool ScoreEmitter::hasVectorKeep(AttentionOp op) {
+  return op.getMask().empty() &&
+         llvm::all_of(op.getMasks(), [](Attribute mask) {
+           return llvm::isa<CausalMaskAttr, SlidingWindowMaskAttr,
+                            PrefixLMMaskAttr, NeighborhoodMaskAttr,
+                            KeyLimitMaskAttr>(mask);
+         });
+}
+
+Value ScoreEmitter::emitKeepVector(ImplicitLocOpBuilder &b, const ScoreRow &row,
+                                   Value firstKey, int64_t width) {
+  using P = arith::CmpIPredicate;
+  Type i32 = b.getI32Type();
+  auto vectorType = VectorType::get({width}, i32);
+  auto splat = [&](Value scalar) -> Value {
+    if (scalar.getType().isIndex())
+      scalar = arith::IndexCastOp::create(b, i32, scalar);
+    return vector::BroadcastOp::create(b, vectorType, scalar);
+  };
+  auto splatConst = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vectorType, b.getI32IntegerAttr(v)));
+  };
+  auto cmp = [&](P predicate, Value x, Value y) -> Value {
+    return arith::CmpIOp::create(b, predicate, x, y);
+  };
+  // j = firstKey + [0, 1, ..., width - 1].
+  SmallVector<int32_t> steps(width);
+  std::iota(steps.begin(), steps.end(), 0);
+  Value j = arith::AddIOp::create(
+      b, splat(firstKey),
+      arith::ConstantOp::create(
+          b, DenseElementsAttr::get(vectorType, ArrayRef<int32_t>(steps))));
+  Value p = splat(row.position);
+  Value keep = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(VectorType::get({width}, b.getI1Type()), true));
+  auto both = [&](Value a) { keep = arith::AndIOp::create(b, keep, a); };
+  auto either = [&](Value x, Value y) -> Value {
+    return arith::OrIOp::create(b, x, y);
+  };
+  for (Attribute mask : op.getMasks()) {
+    if (llvm::isa<CausalMaskAttr>(mask)) {
+      both(cmp(P::sle, j, p));
+    } else if (auto window = llvm::dyn_cast<SlidingWindowMaskAttr>(mask)) {
+      Value in = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(VectorType::get({width}, b.getI1Type()),
+                                    true));
+      if (window.getLeft())
+        in = arith::AndIOp::create(
+            b, in,
+            cmp(P::sge, j,
+                arith::SubIOp::create(b, p, splatConst(*window.getLeft()))));
+      if (window.getRight())
+        in = arith::AndIOp::create(
+            b, in,
+            cmp(P::sle, j,
+                arith::AddIOp::create(b, p, splatConst(*window.getRight()))));
+      if (window.getSinks() > 0)
+        in = either(in, cmp(P::slt, j, splatConst(window.getSinks())));
+      both(in);
+    } else if (auto prefix = llvm::dyn_cast<PrefixLMMaskAttr>(mask)) {
+      both(either(cmp(P::slt, j, splatConst(prefix.getPrefix())),
+                  cmp(P::sle, j, p)));
+    } else if (auto na = llvm::dyn_cast<NeighborhoodMaskAttr>(mask)) {
+      // The key's coordinates (vectors), against the row's window per
+      // dimension (scalars, once per row).
+      ArrayRef<int64_t> grid = na.getGrid();
+      Value in = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(VectorType::get({width}, b.getI1Type()),
+                                    true));
+      Value qRest = row.position, kRest = j;
+      for (int64_t d = grid.size() - 1; d >= 0; --d) {
+        Value extent = arith::ConstantIndexOp::create(b, grid[d]);
+        Value qc = arith::RemSIOp::create(b, qRest, extent);
+        qRest = arith::DivSIOp::create(b, qRest, extent);
+        Value kc = arith::RemUIOp::create(b, kRest, splatConst(grid[d]));
+        kRest = arith::DivUIOp::create(b, kRest, splatConst(grid[d]));
+        NeighborhoodWindow window = emitNeighborhoodWindow(b, na, d, qc);
+        int64_t dilation = na.getDilationAt(d);
+        Value w = kc;
+        if (dilation > 1) {
+          in = arith::AndIOp::create(
+              b, in,
+              cmp(P::eq, arith::RemUIOp::create(b, kc, splatConst(dilation)),
+                  splat(window.group)));
+          w = arith::DivUIOp::create(b, kc, splatConst(dilation));
+        }
+        in = arith::AndIOp::create(
+            b, in,
+            arith::AndIOp::create(b, cmp(P::sge, w, splat(window.start)),
+                                  cmp(P::sle, w, splat(window.end))));
+      }
+      if (na.getSinks() > 0) {
+        Value sink = cmp(P::slt, j, splatConst(na.getSinks()));
+        if (na.isAnyCausal())
+          sink = arith::AndIOp::create(b, sink, cmp(P::sle, j, p));
+        in = either(in, sink);
+      }
+      both(in);
+    } else if (llvm::isa<KeyLimitMaskAttr>(mask)) {
+      auto type = llvm::cast<MemRefType>(buffers.keyLimit.getType());
+      Value limit =
+          type.getRank() == 3
+              ? loadBroadcast(b, buffers.keyLimit, {row.b, row.h, row.i})
+              : loadBroadcast(b, buffers.keyLimit, {row.b, row.i});
+      // Limits past the 32-bit range keep every key.
+      Value bound =
+          arith::MinSIOp::create(b, toIndex(b, limit),
+                                 arith::ConstantIndexOp::create(
+                                     b, std::numeric_limits<int32_t>::max()));
+      both(cmp(P::slt, j, splat(bound)));
+    } else {
+      llvm_unreachable("hasVectorKeep() admits only the masks above");
+    }
+  }
   return keep;
 }
 

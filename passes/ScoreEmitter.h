@@ -57,6 +57,17 @@ public:
   /// bound is the caller's loop bound).
   Value emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row, Value j);
 
+  /// Whether emitKeepVector() covers `op`: its masks are causal, windows,
+  /// prefix LM, neighborhoods or key limits, and it has no mask region.
+  static bool hasVectorKeep(AttentionOp op);
+
+  /// keep(i, j) for the `width` keys j = firstKey + [0, width) at once, as
+  /// vector<width x i1> (32-bit lanes; the key index fits): what a partial
+  /// tile costs per element is then a few vector compares, not a scalar
+  /// chain per key. Only where hasVectorKeep(op).
+  Value emitKeepVector(ImplicitLocOpBuilder &b, const ScoreRow &row,
+                       Value firstKey, int64_t width);
+
   /// The score after every modifier (in application order) and the score
   /// region, from the scaled score `s` (f32).
   Value emitModifiers(ImplicitLocOpBuilder &b, const ScoreRow &row, Value j,

@@ -510,8 +510,25 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
     scf::IfOp::create(
         b, partial,
         [&](OpBuilder &nested, Location loc) {
-          elementwise(nested, loc, /*masks=*/true);
-          scf::YieldOp::create(nested, loc);
+          if (!ScoreEmitter::hasVectorKeep(op)) {
+            elementwise(nested, loc, /*masks=*/true);
+            scf::YieldOp::create(nested, loc);
+            return;
+          }
+          // The masks on the whole tile at once.
+          if (modifiers)
+            elementwise(nested, loc, /*masks=*/false);
+          ImplicitLocOpBuilder ib(loc, nested);
+          Value tile =
+              vector::LoadOp::create(ib, scoreType, scoreBuf, ValueRange{zero});
+          Value keep = emitter.emitKeepVector(ib, row, firstKey, keyTile);
+          vector::StoreOp::create(
+              ib,
+              arith::SelectOp::create(
+                  ib, keep, tile,
+                  vector::BroadcastOp::create(ib, scoreType, negInf)),
+              scoreBuf, ValueRange{zero});
+          scf::YieldOp::create(ib);
         },
         [&](OpBuilder &nested, Location loc) {
           if (modifiers)
