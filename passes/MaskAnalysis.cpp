@@ -132,7 +132,8 @@ Value mlir::attn::emitNeighborhoodKeep(ImplicitLocOpBuilder &b,
   return keep;
 }
 
-MaskAnalysis::MaskAnalysis(AttentionOp op) {
+MaskAnalysis::MaskAnalysis(AttentionOp op, const AttentionBuffers &buffers)
+    : group(op.getGroupSize()), buffers(buffers) {
   for (Attribute mask : op.getMasks()) {
     if (llvm::isa<CausalMaskAttr>(mask)) {
       intervals.push_back({std::nullopt, 0, 0, 0});
@@ -143,8 +144,12 @@ MaskAnalysis::MaskAnalysis(AttentionOp op) {
       intervals.push_back({std::nullopt, std::nullopt, prefix.getPrefix(), 0});
     } else if (auto na = llvm::dyn_cast<NeighborhoodMaskAttr>(mask)) {
       neighborhoods.push_back(na);
+    } else if (llvm::isa<KeyLimitMaskAttr>(mask)) {
+      keyLimit = true;
+    } else if (llvm::isa<DocumentMaskAttr>(mask)) {
+      document = true;
     } else {
-      partialOnly = true; // Data masks.
+      partialOnly = true; // Block layouts, selected tokens.
     }
   }
   if (!op.getMask().empty())
@@ -198,14 +203,107 @@ static KeyRange keptInSegment(IndexMath &m,
   return {lo, hi};
 }
 
+/// Whether key tile `kt`'s segment ids meet the ids [idLow, idHigh] of the
+/// plan's rows (an empty tile's range is empty).
+static Value documentMeets(IndexMath &m,
+                           const MaskAnalysis::QueryTilePlan &plan, Value kt) {
+  Value low = memref::LoadOp::create(m.b, plan.summary.keyIds,
+                                     ValueRange{plan.batch, kt, m.c(0)});
+  Value high = memref::LoadOp::create(m.b, plan.summary.keyIds,
+                                      ValueRange{plan.batch, kt, m.c(1)});
+  return m.both(m.le(low, plan.idHigh), m.le(plan.idLow, high));
+}
+
+/// The key segment ids (kv_segment_ids, else segment_ids).
+static Value keySegmentIds(const AttentionBuffers &buffers) {
+  return buffers.kvSegmentIds ? buffers.kvSegmentIds : buffers.segmentIds;
+}
+
+MaskAnalysis::LaunchSummary MaskAnalysis::emitLaunchSummary(
+    ImplicitLocOpBuilder &b, Value batchSize, Value keyLen,
+    function_ref<Value(ImplicitLocOpBuilder &, Value)> kvLengthOf,
+    int64_t keyTile) const {
+  LaunchSummary summary;
+  if (!document)
+    return summary;
+  IndexMath m{b};
+  Value tiles = m.ceilDiv(keyLen, m.c(keyTile));
+  summary.keyIds = memref::AllocOp::create(
+      b,
+      MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, 2},
+                      b.getIndexType()),
+      ValueRange{batchSize, tiles});
+  Value ids = keySegmentIds(buffers);
+  scf::ParallelOp::create(
+      b, ValueRange{m.c(0), m.c(0)}, ValueRange{batchSize, tiles},
+      ValueRange{m.c(1), m.c(1)}, ValueRange{},
+      [&](OpBuilder &nested, Location loc, ValueRange ivs, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        IndexMath in{ib};
+        Value batch = ivs[0], kt = ivs[1];
+        Value first = in.mul(kt, in.c(keyTile));
+        Value end = in.min(in.add(first, in.c(keyTile)), kvLengthOf(ib, batch));
+        auto range = scf::ForOp::create(
+            ib, first, in.max(end, first), in.c(1),
+            ValueRange{in.c(std::numeric_limits<int32_t>::max()),
+                       in.c(std::numeric_limits<int32_t>::min())},
+            [&](OpBuilder &inner, Location loc, Value j, ValueRange lowHigh) {
+              ImplicitLocOpBuilder jb(loc, inner);
+              IndexMath at{jb};
+              Value id = ScoreEmitter::toIndex(
+                  jb, ScoreEmitter::loadBroadcast(jb, ids, {batch, j}));
+              scf::YieldOp::create(jb, ValueRange{at.min(lowHigh[0], id),
+                                                  at.max(lowHigh[1], id)});
+            });
+        memref::StoreOp::create(ib, range.getResult(0), summary.keyIds,
+                                ValueRange{batch, kt, in.c(0)});
+        memref::StoreOp::create(ib, range.getResult(1), summary.keyIds,
+                                ValueRange{batch, kt, in.c(1)});
+        scf::ReduceOp::create(ib);
+      });
+  return summary;
+}
+
+void MaskAnalysis::emitLaunchSummaryRelease(
+    ImplicitLocOpBuilder &b, const LaunchSummary &summary) const {
+  if (summary.keyIds)
+    memref::DeallocOp::create(b, summary.keyIds);
+}
+
+std::pair<Value, Value> MaskAnalysis::emitRowRange(
+    ImplicitLocOpBuilder &b, const QueryTile &tile,
+    function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> value) const {
+  IndexMath m{b};
+  auto range = scf::ForOp::create(
+      b, m.c(0), tile.liveRows, m.c(1),
+      ValueRange{m.c(std::numeric_limits<int32_t>::max()),
+                 m.c(std::numeric_limits<int32_t>::min())},
+      [&](OpBuilder &nested, Location loc, Value r, ValueRange lowHigh) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        IndexMath in{ib};
+        Value t = in.add(tile.firstRow, r);
+        Value i = in.div(t, in.c(group));
+        Value h =
+            in.add(in.mul(tile.kvHead, in.c(group)), in.rem(t, in.c(group)));
+        Value v = value(ib, i, h);
+        scf::YieldOp::create(
+            ib, ValueRange{in.min(lowHigh[0], v), in.max(lowHigh[1], v)});
+      });
+  return {range.getResult(0), range.getResult(1)};
+}
+
 MaskAnalysis::QueryTilePlan
-MaskAnalysis::emitQueryTilePlan(ImplicitLocOpBuilder &b, Value pMin, Value pMax,
-                                Value kvLength, int64_t keyTile) const {
+MaskAnalysis::emitQueryTilePlan(ImplicitLocOpBuilder &b, const QueryTile &tile,
+                                const LaunchSummary &summary,
+                                int64_t keyTile) const {
   IndexMath m{b};
   QueryTilePlan plan;
+  Value pMin = tile.pMin, pMax = tile.pMax, kvLength = tile.kvLength;
   plan.pMin = pMin;
   plan.pMax = pMax;
   plan.kvLength = kvLength;
+  plan.batch = tile.batch;
+  plan.summary = summary;
   // Keys [lowest, highest] hold every kept pair of the tile.
   Value lowest = m.c(0), highest = m.sub(kvLength, m.c(1));
   if (!intervals.empty()) {
@@ -247,9 +345,47 @@ MaskAnalysis::emitQueryTilePlan(ImplicitLocOpBuilder &b, Value pMin, Value pMax,
     plan.touched.push_back(touched);
     plan.covered.push_back(covered);
   }
-  Value tile = m.c(keyTile);
-  plan.first = m.floorDiv(lowest, tile);
-  Value last = m.add(m.floorDiv(highest, tile), m.c(1));
+  if (keyLimit) {
+    auto type = llvm::cast<MemRefType>(buffers.keyLimit.getType());
+    std::tie(plan.limitLow, plan.limitHigh) =
+        emitRowRange(b, tile, [&](ImplicitLocOpBuilder &ib, Value i, Value h) {
+          return ScoreEmitter::toIndex(
+              ib, type.getRank() == 3
+                      ? ScoreEmitter::loadBroadcast(ib, buffers.keyLimit,
+                                                    {tile.batch, h, i})
+                      : ScoreEmitter::loadBroadcast(ib, buffers.keyLimit,
+                                                    {tile.batch, i}));
+        });
+    highest = m.min(highest, m.sub(plan.limitHigh, m.c(1)));
+  }
+  if (document) {
+    std::tie(plan.idLow, plan.idHigh) =
+        emitRowRange(b, tile, [&](ImplicitLocOpBuilder &ib, Value i, Value) {
+          return ScoreEmitter::toIndex(
+              ib, ScoreEmitter::loadBroadcast(ib, buffers.segmentIds,
+                                              {tile.batch, i}));
+        });
+    // The first and last key tiles whose ids meet the rows' ids.
+    Value tiles = m.ceilDiv(kvLength, m.c(keyTile));
+    auto scan = scf::ForOp::create(
+        b, m.c(0), tiles, m.c(1), ValueRange{tiles, m.c(-1)},
+        [&](OpBuilder &nested, Location loc, Value kt, ValueRange firstLast) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          IndexMath in{ib};
+          Value meets = documentMeets(in, plan, kt);
+          scf::YieldOp::create(
+              ib, ValueRange{
+                      in.select(meets, in.min(firstLast[0], kt), firstLast[0]),
+                      in.select(meets, kt, firstLast[1])});
+        });
+    lowest = m.max(lowest, m.mul(scan.getResult(0), m.c(keyTile)));
+    highest = m.min(
+        highest,
+        m.sub(m.mul(m.add(scan.getResult(1), m.c(1)), m.c(keyTile)), m.c(1)));
+  }
+  Value tileSize = m.c(keyTile);
+  plan.first = m.floorDiv(lowest, tileSize);
+  Value last = m.add(m.floorDiv(highest, tileSize), m.c(1));
   // No live row, or no key kept: no tile.
   Value empty = m.either(m.lt(pMax, pMin), m.lt(highest, lowest));
   plan.last = m.select(empty, plan.first, m.max(last, plan.first));
@@ -449,6 +585,28 @@ Value MaskAnalysis::emitTileStatus(ImplicitLocOpBuilder &b,
     Value full = m.eq(memref::LoadOp::create(b, covered, at), positions);
     Value own = m.select(isTouched,
                          m.select(full, m.c(int64_t(TileStatus::Full)),
+                                  m.c(int64_t(TileStatus::Partial))),
+                         m.c(int64_t(TileStatus::Skipped)));
+    status = m.min(status, own);
+  }
+  if (keyLimit) {
+    // Some row keeps the tile's first key; every row keeps its last.
+    Value own = m.select(m.lt(t0, plan.limitHigh),
+                         m.select(m.lt(t1, plan.limitLow),
+                                  m.c(int64_t(TileStatus::Full)),
+                                  m.c(int64_t(TileStatus::Partial))),
+                         m.c(int64_t(TileStatus::Skipped)));
+    status = m.min(status, own);
+  }
+  if (document) {
+    Value low = memref::LoadOp::create(b, plan.summary.keyIds,
+                                       ValueRange{plan.batch, kt, m.c(0)});
+    Value high = memref::LoadOp::create(b, plan.summary.keyIds,
+                                        ValueRange{plan.batch, kt, m.c(1)});
+    Value one = m.both(m.eq(plan.idLow, plan.idHigh),
+                       m.both(m.eq(low, high), m.eq(low, plan.idLow)));
+    Value own = m.select(documentMeets(m, plan, kt),
+                         m.select(one, m.c(int64_t(TileStatus::Full)),
                                   m.c(int64_t(TileStatus::Partial))),
                          m.c(int64_t(TileStatus::Skipped)));
     status = m.min(status, own);

@@ -19,15 +19,24 @@
 //    marks the key tiles each of its positions' runs touch or covers; that
 //    costs (positions x runs), a few thousand integer operations against
 //    the tile's millions of multiply-adds.
-//  - data (document, key limit, block layouts, selected tokens) and mask
-//    regions: every tile of the range the other masks allow is partial.
-//    Always correct; summaries of the data come with the sparsity work.
+//  - key limits: a query tile keeps keys below the largest limit of its rows
+//    and all keys below the smallest; one pass over its rows.
+//  - documents: once per launch, each key tile's lowest and highest segment
+//    id (linear in the keys); a query tile's rows' lowest and highest id then
+//    decide each key tile: skipped where the ranges do not meet, full where
+//    both hold one and the same id. Exact when each tile's ids are
+//    consecutive integers (packed sequences numbered 0, 1, 2, ...); with gaps
+//    in the ids a tile may be visited in vain, never skipped wrongly.
+//  - block layouts, selected tokens and mask regions: every tile of the
+//    range the other masks allow is partial. Always correct.
 // Several masks AND: a tile's status is the lowest of its masks' statuses.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ATTN_PASSES_MASKANALYSIS_H
 #define ATTN_PASSES_MASKANALYSIS_H
+
+#include "ScoreEmitter.h"
 
 #include "attn/Dialect/Attn.h"
 
@@ -62,13 +71,34 @@ Value emitNeighborhoodKeep(ImplicitLocOpBuilder &b, NeighborhoodMaskAttr mask,
 
 class MaskAnalysis {
 public:
-  explicit MaskAnalysis(AttentionOp op);
+  MaskAnalysis(AttentionOp op, const AttentionBuffers &buffers);
 
   /// Whether a tile the masks call full still needs per-element work for
   /// the masks (never) - modifiers are the caller's business.
   bool hasMasks() const {
-    return !intervals.empty() || !neighborhoods.empty() || partialOnly;
+    return !intervals.empty() || !neighborhoods.empty() || keyLimit ||
+           document || partialOnly;
   }
+
+  /// What the data masks need once per launch, before any query tile: per
+  /// (batch, key tile) the lowest and highest key segment id (documents).
+  struct LaunchSummary {
+    Value keyIds; // memref<B x keyTiles x 2 x index>, or null
+  };
+  /// `kvLengthOf(b)` is batch entry b's key length.
+  LaunchSummary emitLaunchSummary(
+      ImplicitLocOpBuilder &b, Value batchSize, Value keyLen,
+      function_ref<Value(ImplicitLocOpBuilder &, Value)> kvLengthOf,
+      int64_t keyTile) const;
+  void emitLaunchSummaryRelease(ImplicitLocOpBuilder &b,
+                                const LaunchSummary &summary) const;
+
+  /// A query tile: rows t = firstRow + r for r < liveRows of key/value head
+  /// kvHead (row t is query t / G of head kvHead * G + t % G), whose
+  /// positions are [pMin, pMax], against kvLength keys.
+  struct QueryTile {
+    Value batch, kvHead, firstRow, liveRows, pMin, pMax, kvLength;
+  };
 
   /// The per-query-tile state the key loop consults, from
   /// emitQueryTilePlan().
@@ -81,13 +111,20 @@ public:
     /// (index) per key tile, and the positions counted.
     SmallVector<Value> touched, covered;
     SmallVector<Value> positions;
+    /// Key limits: the smallest and largest limit of the tile's rows.
+    Value limitLow, limitHigh;
+    /// Documents: the lowest and highest segment id of the tile's rows.
+    Value idLow, idHigh;
+    Value batch;
+    LaunchSummary summary;
   };
 
   /// Emits what the query tile whose live rows have positions [pMin, pMax]
   /// needs before its key loop (the neighborhoods' marks) and the range of
   /// key tiles to loop over.
-  QueryTilePlan emitQueryTilePlan(ImplicitLocOpBuilder &b, Value pMin,
-                                  Value pMax, Value kvLength,
+  QueryTilePlan emitQueryTilePlan(ImplicitLocOpBuilder &b,
+                                  const QueryTile &tile,
+                                  const LaunchSummary &summary,
                                   int64_t keyTile) const;
 
   /// The TileStatus (index) of key tile `kt` for the plan's query tile.
@@ -100,9 +137,20 @@ private:
                              Value &lowest, Value &highest,
                              int64_t keyTile) const;
 
+  /// Lowest and highest of `value(i, h)` over the tile's rows.
+  std::pair<Value, Value>
+  emitRowRange(ImplicitLocOpBuilder &b, const QueryTile &tile,
+               function_ref<Value(ImplicitLocOpBuilder &, Value i, Value h)>
+                   value) const;
+
+  /// Query heads per key/value head.
+  int64_t group;
+  const AttentionBuffers &buffers;
   SmallVector<IntervalMask> intervals;
+  bool keyLimit = false, document = false;
   SmallVector<NeighborhoodMaskAttr> neighborhoods;
-  /// A data mask or a mask region: nothing better than partial.
+  /// Block layouts, selected tokens or a mask region: nothing better than
+  /// partial.
   bool partialOnly = false;
 };
 

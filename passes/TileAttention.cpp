@@ -57,7 +57,7 @@ public:
                     bool recordTiles)
       : op(op), buffers(buffers), output(output), lse(lse),
         queryTile(queryTile), keyTile(keyTile), recordTiles(recordTiles),
-        analysis(op),
+        analysis(op, buffers),
         emitter(op, buffers, [this](ImplicitLocOpBuilder &b, Value batch) {
           return emitOffset(b, batch);
         }) {}
@@ -110,6 +110,7 @@ private:
   /// Report each visited tile to attn_record_tile (tile maps and tests).
   bool recordTiles;
   MaskAnalysis analysis;
+  MaskAnalysis::LaunchSummary summary;
   ScoreEmitter emitter;
 
   // Per query tile: running max, sum, accumulator and one row of scores.
@@ -163,6 +164,13 @@ void AttentionLowering::emit(ImplicitLocOpBuilder &b) {
   Value rows = arith::MulIOp::create(b, queryLen, cst(b, op.getGroupSize()));
   Value tiles = arith::CeilDivSIOp::create(b, rows, cst(b, queryTile));
   Value zero = cst(b, 0), one = cst(b, 1);
+  // What the data masks need summarised before any query tile.
+  summary = analysis.emitLaunchSummary(
+      b, batchSize, keyLen,
+      [&](ImplicitLocOpBuilder &ib, Value batch) {
+        return emitLength(ib, buffers.kvLen, batch, keyLen);
+      },
+      keyTile);
   scf::ParallelOp::create(
       b, ValueRange{zero, zero, zero},
       ValueRange{batchSize, cst(b, kvHeads), tiles}, ValueRange{one, one, one},
@@ -172,6 +180,7 @@ void AttentionLowering::emit(ImplicitLocOpBuilder &b) {
         emitTile(ib, ivs[0], ivs[1], ivs[2]);
         scf::ReduceOp::create(ib);
       });
+  analysis.emitLaunchSummaryRelease(b, summary);
 }
 
 void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
@@ -236,8 +245,9 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
 
   // The key tiles the masks let this query tile skip, and those they keep
   // whole (no per-element mask work).
-  MaskAnalysis::QueryTilePlan plan =
-      analysis.emitQueryTilePlan(b, pMin, pMax, kvLength, keyTile);
+  MaskAnalysis::QueryTilePlan plan = analysis.emitQueryTilePlan(
+      b, {batch, kvHead, firstRow, liveRows, pMin, pMax, kvLength}, summary,
+      keyTile);
   for (Sweep sweep : getSweeps()) {
     scf::ForOp::create(
         b, plan.first, plan.last, one, ValueRange{},
