@@ -133,7 +133,7 @@ Value mlir::attn::emitNeighborhoodKeep(ImplicitLocOpBuilder &b,
 }
 
 MaskAnalysis::MaskAnalysis(AttentionOp op, const AttentionBuffers &buffers)
-    : group(op.getGroupSize()), buffers(buffers) {
+    : group(op.getGroupSize()), op(op), buffers(buffers) {
   for (Attribute mask : op.getMasks()) {
     if (llvm::isa<CausalMaskAttr>(mask)) {
       intervals.push_back({std::nullopt, 0, 0, 0});
@@ -148,8 +148,10 @@ MaskAnalysis::MaskAnalysis(AttentionOp op, const AttentionBuffers &buffers)
       keyLimit = true;
     } else if (llvm::isa<DocumentMaskAttr>(mask)) {
       document = true;
-    } else {
-      partialOnly = true; // Block layouts, selected tokens.
+    } else if (auto layout = llvm::dyn_cast<BlockSparseMaskAttr>(mask)) {
+      blockLayout = layout;
+    } else if (llvm::isa<SelectedTokensMaskAttr>(mask)) {
+      selected = true;
     }
   }
   if (!op.getMask().empty())
@@ -219,14 +221,86 @@ static Value keySegmentIds(const AttentionBuffers &buffers) {
   return buffers.kvSegmentIds ? buffers.kvSegmentIds : buffers.segmentIds;
 }
 
+void MaskAnalysis::emitSelectedSummary(
+    ImplicitLocOpBuilder &b, LaunchSummary &summary, Value batchSize,
+    Value keyLen, function_ref<Value(ImplicitLocOpBuilder &, Value)> kvLengthOf,
+    int64_t keyTile) const {
+  IndexMath m{b};
+  Value lists = buffers.selected;
+  Value heads = memref::DimOp::create(b, lists, 1);
+  Value width = memref::DimOp::create(b, lists, 2);
+  Value tiles = m.ceilDiv(keyLen, m.c(keyTile));
+  // Padded by a tile, so a whole tile's marks load as one vector.
+  Value padded = m.add(keyLen, m.c(keyTile));
+  auto dynamic3 = [&](Type element) {
+    return MemRefType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
+        element);
+  };
+  summary.selectedKeys = memref::AllocOp::create(
+      b, dynamic3(b.getI8Type()), ValueRange{batchSize, heads, padded});
+  summary.selectedCount = memref::AllocOp::create(
+      b, dynamic3(b.getIndexType()), ValueRange{batchSize, heads, tiles});
+  scf::ParallelOp::create(
+      b, ValueRange{m.c(0), m.c(0)}, ValueRange{batchSize, heads},
+      ValueRange{m.c(1), m.c(1)}, ValueRange{},
+      [&](OpBuilder &nested, Location loc, ValueRange ivs, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        IndexMath in{ib};
+        Value batch = ivs[0], head = ivs[1];
+        Value zero8 = arith::ConstantIntOp::create(ib, ib.getI8Type(), 0);
+        Value one8 = arith::ConstantIntOp::create(ib, ib.getI8Type(), 1);
+        in.loop(in.c(0), padded, [&](IndexMath &at, Value j) {
+          memref::StoreOp::create(at.b, zero8, summary.selectedKeys,
+                                  ValueRange{batch, head, j});
+        });
+        // Listed keys in range (-1 pads; the oracle rejects the rest).
+        Value kvLength = kvLengthOf(ib, batch);
+        in.loop(in.c(0), width, [&](IndexMath &at, Value k) {
+          Value j = ScoreEmitter::toIndex(
+              at.b,
+              memref::LoadOp::create(at.b, lists, ValueRange{batch, head, k}));
+          at.when(at.both(at.le(at.c(0), j), at.lt(j, kvLength)),
+                  [&](IndexMath &then) {
+                    memref::StoreOp::create(then.b, one8, summary.selectedKeys,
+                                            ValueRange{batch, head, j});
+                  });
+        });
+        in.loop(in.c(0), tiles, [&](IndexMath &at, Value kt) {
+          Value first = at.mul(kt, at.c(keyTile));
+          auto count = scf::ForOp::create(
+              at.b, first, at.add(first, at.c(keyTile)), at.c(1),
+              ValueRange{at.c(0)},
+              [&](OpBuilder &inner, Location loc, Value j, ValueRange n) {
+                ImplicitLocOpBuilder jb(loc, inner);
+                IndexMath add{jb};
+                Value mark = memref::LoadOp::create(jb, summary.selectedKeys,
+                                                    ValueRange{batch, head, j});
+                Value marked = arith::CmpIOp::create(
+                    jb, arith::CmpIPredicate::ne, mark,
+                    arith::ConstantIntOp::create(jb, jb.getI8Type(), 0));
+                scf::YieldOp::create(
+                    jb, ValueRange{
+                            add.select(marked, add.add(n[0], add.c(1)), n[0])});
+              });
+          memref::StoreOp::create(at.b, count.getResult(0),
+                                  summary.selectedCount,
+                                  ValueRange{batch, head, kt});
+        });
+        scf::ReduceOp::create(ib);
+      });
+}
+
 MaskAnalysis::LaunchSummary MaskAnalysis::emitLaunchSummary(
     ImplicitLocOpBuilder &b, Value batchSize, Value keyLen,
     function_ref<Value(ImplicitLocOpBuilder &, Value)> kvLengthOf,
     int64_t keyTile) const {
   LaunchSummary summary;
+  IndexMath m{b};
+  if (selected)
+    emitSelectedSummary(b, summary, batchSize, keyLen, kvLengthOf, keyTile);
   if (!document)
     return summary;
-  IndexMath m{b};
   Value tiles = m.ceilDiv(keyLen, m.c(keyTile));
   summary.keyIds = memref::AllocOp::create(
       b,
@@ -266,8 +340,10 @@ MaskAnalysis::LaunchSummary MaskAnalysis::emitLaunchSummary(
 
 void MaskAnalysis::emitLaunchSummaryRelease(
     ImplicitLocOpBuilder &b, const LaunchSummary &summary) const {
-  if (summary.keyIds)
-    memref::DeallocOp::create(b, summary.keyIds);
+  for (Value buffer :
+       {summary.keyIds, summary.selectedKeys, summary.selectedCount})
+    if (buffer)
+      memref::DeallocOp::create(b, buffer);
 }
 
 std::pair<Value, Value> MaskAnalysis::emitRowRange(
@@ -303,6 +379,9 @@ MaskAnalysis::emitQueryTilePlan(ImplicitLocOpBuilder &b, const QueryTile &tile,
   plan.pMax = pMax;
   plan.kvLength = kvLength;
   plan.batch = tile.batch;
+  plan.kvHead = tile.kvHead;
+  plan.firstRow = tile.firstRow;
+  plan.liveRows = tile.liveRows;
   plan.summary = summary;
   // Keys [lowest, highest] hold every kept pair of the tile.
   Value lowest = m.c(0), highest = m.sub(kvLength, m.c(1));
@@ -611,7 +690,94 @@ Value MaskAnalysis::emitTileStatus(ImplicitLocOpBuilder &b,
                          m.c(int64_t(TileStatus::Skipped)));
     status = m.min(status, own);
   }
+  if (blockLayout)
+    status = m.min(status, emitBlockLayoutStatus(b, plan, t0, t1));
+  if (selected)
+    status = m.min(status, emitSelectedStatus(b, plan, kt, t0, t1));
   if (partialOnly)
     status = m.min(status, m.c(int64_t(TileStatus::Partial)));
   return status;
+}
+
+/// From "some" and "all" (i1): the TileStatus.
+static Value statusOf(IndexMath &m, Value some, Value all) {
+  return m.select(some,
+                  m.select(all, m.c(int64_t(TileStatus::Full)),
+                           m.c(int64_t(TileStatus::Partial))),
+                  m.c(int64_t(TileStatus::Skipped)));
+}
+
+Value MaskAnalysis::emitBlockLayoutStatus(ImplicitLocOpBuilder &b,
+                                          const QueryTilePlan &plan, Value t0,
+                                          Value t1) const {
+  IndexMath m{b};
+  Value qBlock = m.c(blockLayout.getQBlock());
+  Value kBlock = m.c(blockLayout.getKvBlock());
+  Value lastRow = m.sub(m.add(plan.firstRow, plan.liveRows), m.c(1));
+  // Per head of the tile: its queries [iLo, iHi] (rows t = i * G + g).
+  auto heads = scf::ForOp::create(
+      b, m.c(0), m.c(group), m.c(1), ValueRange{m.truth(false), m.truth(true)},
+      [&](OpBuilder &nested, Location loc, Value g, ValueRange someAll) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        IndexMath in{ib};
+        Value iLo = in.ceilDiv(in.sub(plan.firstRow, g), in.c(group));
+        iLo = in.max(iLo, in.c(0));
+        Value iHi = in.floorDiv(in.sub(lastRow, g), in.c(group));
+        Value head = in.add(in.mul(plan.kvHead, in.c(group)), g);
+        Value present = in.le(iLo, iHi);
+        Value qbFirst = in.div(iLo, qBlock), qbLast = in.div(iHi, qBlock);
+        Value kbFirst = in.div(t0, kBlock), kbLast = in.div(t1, kBlock);
+        // The entries (qb, kb) over both ranges, when the head is present.
+        Value qbEnd = in.select(present, in.add(qbLast, in.c(1)), qbFirst);
+        auto blocks = scf::ForOp::create(
+            ib, qbFirst, qbEnd, in.c(1), someAll,
+            [&](OpBuilder &inner, Location loc, Value qb, ValueRange acc) {
+              ImplicitLocOpBuilder jb(loc, inner);
+              IndexMath at{jb};
+              auto keys = scf::ForOp::create(
+                  jb, kbFirst, at.add(kbLast, at.c(1)), at.c(1), acc,
+                  [&](OpBuilder &innermost, Location loc, Value kb,
+                      ValueRange state) {
+                    ImplicitLocOpBuilder kb2(loc, innermost);
+                    IndexMath x{kb2};
+                    Value kept = emitBlockLayoutKeep(kb2, op, buffers,
+                                                     plan.batch, head, qb, kb);
+                    scf::YieldOp::create(kb2,
+                                         ValueRange{x.either(state[0], kept),
+                                                    x.both(state[1], kept)});
+                  });
+              scf::YieldOp::create(jb, keys.getResults());
+            });
+        scf::YieldOp::create(ib, blocks.getResults());
+      });
+  return statusOf(m, heads.getResult(0), heads.getResult(1));
+}
+
+Value MaskAnalysis::emitSelectedStatus(ImplicitLocOpBuilder &b,
+                                       const QueryTilePlan &plan, Value kt,
+                                       Value t0, Value t1) const {
+  IndexMath m{b};
+  Value cols = m.add(m.sub(t1, t0), m.c(1));
+  Value lastRow = m.sub(m.add(plan.firstRow, plan.liveRows), m.c(1));
+  // Per head present in the tile, its selection's count in this tile.
+  auto heads = scf::ForOp::create(
+      b, m.c(0), m.c(group), m.c(1), ValueRange{m.truth(false), m.truth(true)},
+      [&](OpBuilder &nested, Location loc, Value g, ValueRange someAll) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        IndexMath in{ib};
+        Value iLo =
+            in.max(in.ceilDiv(in.sub(plan.firstRow, g), in.c(group)), in.c(0));
+        Value iHi = in.floorDiv(in.sub(lastRow, g), in.c(group));
+        Value present = in.le(iLo, iHi);
+        Value head = in.add(in.mul(plan.kvHead, in.c(group)), g);
+        Value count = memref::LoadOp::create(
+            ib, plan.summary.selectedCount,
+            ValueRange{plan.batch, emitSelectionHead(ib, op, head), kt});
+        Value some = in.both(present, in.lt(in.c(0), count));
+        Value all =
+            in.either(in.ne(present, in.truth(true)), in.eq(count, cols));
+        scf::YieldOp::create(ib, ValueRange{in.either(someAll[0], some),
+                                            in.both(someAll[1], all)});
+      });
+  return statusOf(m, heads.getResult(0), heads.getResult(1));
 }

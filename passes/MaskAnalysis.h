@@ -27,8 +27,15 @@
 //    both hold one and the same id. Exact when each tile's ids are
 //    consecutive integers (packed sequences numbered 0, 1, 2, ...); with gaps
 //    in the ids a tile may be visited in vain, never skipped wrongly.
-//  - block layouts, selected tokens and mask regions: every tile of the
-//    range the other masks allow is partial. Always correct.
+//  - block layouts: a key tile is decided by the layout entries of the
+//    (head, query block, key block) its rows and keys fall in: any kept
+//    block makes it visited, all kept make it full. Exact.
+//  - selected tokens: once per launch, a map of the selected keys of each
+//    (batch, selection head) and its count per key tile (linear in the keys
+//    and lists); a tile is visited where some head of the tile selected a
+//    key in it, full where all did all. Exact.
+//  - mask regions: every tile of the range the other masks allow is
+//    partial. Always correct.
 // Several masks AND: a tile's status is the lowest of its masks' statuses.
 //
 //===----------------------------------------------------------------------===//
@@ -77,13 +84,17 @@ public:
   /// the masks (never) - modifiers are the caller's business.
   bool hasMasks() const {
     return !intervals.empty() || !neighborhoods.empty() || keyLimit ||
-           document || partialOnly;
+           document || blockLayout || selected || partialOnly;
   }
 
   /// What the data masks need once per launch, before any query tile: per
   /// (batch, key tile) the lowest and highest key segment id (documents).
   struct LaunchSummary {
     Value keyIds; // memref<B x keyTiles x 2 x index>, or null
+    /// Selected tokens: memref<B x selection heads x (keys + key tile) x i8>
+    /// (1 where selected) and the selected keys per key tile,
+    /// memref<B x selection heads x keyTiles x index>; or null.
+    Value selectedKeys, selectedCount;
   };
   /// `kvLengthOf(b)` is batch entry b's key length.
   LaunchSummary emitLaunchSummary(
@@ -115,7 +126,7 @@ public:
     Value limitLow, limitHigh;
     /// Documents: the lowest and highest segment id of the tile's rows.
     Value idLow, idHigh;
-    Value batch;
+    Value batch, kvHead, firstRow, liveRows;
     LaunchSummary summary;
   };
 
@@ -143,14 +154,29 @@ private:
                function_ref<Value(ImplicitLocOpBuilder &, Value i, Value h)>
                    value) const;
 
+  /// The selected-token map and counts of `summary`.
+  void emitSelectedSummary(
+      ImplicitLocOpBuilder &b, LaunchSummary &summary, Value batchSize,
+      Value keyLen,
+      function_ref<Value(ImplicitLocOpBuilder &, Value)> kvLengthOf,
+      int64_t keyTile) const;
+  /// Status of key tile [t0, t1] under the block layout / the selection.
+  Value emitBlockLayoutStatus(ImplicitLocOpBuilder &b,
+                              const QueryTilePlan &plan, Value t0,
+                              Value t1) const;
+  Value emitSelectedStatus(ImplicitLocOpBuilder &b, const QueryTilePlan &plan,
+                           Value kt, Value t0, Value t1) const;
+
   /// Query heads per key/value head.
   int64_t group;
+  mutable AttentionOp op;
+  BlockSparseMaskAttr blockLayout;
+  bool selected = false;
   const AttentionBuffers &buffers;
   SmallVector<IntervalMask> intervals;
   bool keyLimit = false, document = false;
   SmallVector<NeighborhoodMaskAttr> neighborhoods;
-  /// Block layouts, selected tokens or a mask region: nothing better than
-  /// partial.
+  /// A mask region: nothing better than partial.
   bool partialOnly = false;
 };
 

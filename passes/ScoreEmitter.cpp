@@ -12,6 +12,7 @@
 #include "MaskAnalysis.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -29,9 +30,6 @@ LogicalResult ScoreEmitter::checkSupported(AttentionOp op) {
   };
   if (op.getBlockMax())
     return unsupported("block statistics");
-  for (Attribute mask : op.getMasks())
-    if (llvm::isa<BlockSparseMaskAttr, SelectedTokensMaskAttr>(mask))
-      return unsupported("a block-sparse or selected-tokens mask");
   for (Region *region : {&op.getScore(), &op.getMask()}) {
     if (region->empty())
       continue;
@@ -134,6 +132,17 @@ Value ScoreEmitter::emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row,
       both(arith::CmpIOp::create(b, P::eq, qId, kId));
     } else if (auto na = llvm::dyn_cast<NeighborhoodMaskAttr>(mask)) {
       both(emitNeighborhoodKeep(b, na, p, j));
+    } else if (auto layout = llvm::dyn_cast<BlockSparseMaskAttr>(mask)) {
+      both(emitBlockLayoutKeep(
+          b, op, buffers, row.b, row.h,
+          arith::DivUIOp::create(b, row.i, cst(layout.getQBlock())),
+          arith::DivUIOp::create(b, j, cst(layout.getKvBlock()))));
+    } else if (llvm::isa<SelectedTokensMaskAttr>(mask)) {
+      Value mark = memref::LoadOp::create(
+          b, selectedKeyMap,
+          ValueRange{row.b, emitSelectionHead(b, op, row.h), j});
+      both(arith::CmpIOp::create(
+          b, P::ne, mark, arith::ConstantIntOp::create(b, b.getI8Type(), 0)));
     } else if (llvm::isa<KeyLimitMaskAttr>(mask)) {
       auto type = llvm::cast<MemRefType>(buffers.keyLimit.getType());
       Value limit =
@@ -146,6 +155,47 @@ Value ScoreEmitter::emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row,
   if (!op.getMask().empty())
     both(inlineRegion(b, op.getMask(), {row.b, row.h, row.i, j}, row));
   return keep;
+}
+
+Value mlir::attn::emitSelectionHead(ImplicitLocOpBuilder &b, AttentionOp op,
+                                    Value h) {
+  int64_t selectionHeads = op.getSelected().getType().getDimSize(1);
+  int64_t queryHeads = op.getQuery().getType().getDimSize(1);
+  if (selectionHeads == queryHeads)
+    return h;
+  return arith::DivUIOp::create(
+      b, h, arith::ConstantIndexOp::create(b, queryHeads / selectionHeads));
+}
+
+Value mlir::attn::emitBlockLayoutKeep(ImplicitLocOpBuilder &b, AttentionOp op,
+                                      const AttentionBuffers &buffers,
+                                      Value batch, Value head, Value qb,
+                                      Value kb) {
+  auto layout = op.getMaskOfType<BlockSparseMaskAttr>();
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  if (layout.getFormat() == BlockLayoutFormat::bitmap) {
+    Value entry = ScoreEmitter::toIndex(
+        b, ScoreEmitter::loadBroadcast(b, buffers.blockLayout,
+                                       {batch, head, qb, kb}));
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ne, entry, zero);
+  }
+  // Index lists: kb is listed in layout[b, h, qb, :] (-1 pads).
+  Value width = memref::DimOp::create(b, buffers.blockLayout, 3);
+  auto scan = scf::ForOp::create(
+      b, zero, width, arith::ConstantIndexOp::create(b, 1),
+      ValueRange{arith::ConstantIntOp::create(b, b.getI1Type(), 0)},
+      [&](OpBuilder &nested, Location loc, Value k, ValueRange found) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value listed = ScoreEmitter::toIndex(
+            ib, ScoreEmitter::loadBroadcast(ib, buffers.blockLayout,
+                                            {batch, head, qb, k}));
+        scf::YieldOp::create(
+            ib, ValueRange{arith::OrIOp::create(
+                    ib, found[0],
+                    arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, listed,
+                                          kb))});
+      });
+  return scan.getResult(0);
 }
 
 bool ScoreEmitter::hasVectorKeep(AttentionOp op) {

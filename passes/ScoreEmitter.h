@@ -23,7 +23,7 @@ namespace mlir::attn {
 /// The buffers (memrefs) an attn.attention reads in a kernel, by operand.
 struct AttentionBuffers {
   Value query, key, value, qLen, kvLen, pageTable, segmentIds, kvSegmentIds,
-      keyLimit;
+      keyLimit, blockLayout, selected;
   SmallVector<Value> temperature, bias;
   Value alibiSlopes, positionTable, gate;
   /// Memrefs for tensor captures, the scalar itself otherwise.
@@ -56,6 +56,10 @@ public:
   /// keep(i, j) as i1: the named masks and the mask region (the j < kv_len
   /// bound is the caller's loop bound).
   Value emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row, Value j);
+
+  /// The selected keys as a map [B, selection heads, keys + padding] of i8
+  /// (built once per launch by the mask analysis), for selected tokens.
+  void setSelectedKeyMap(Value map) { selectedKeyMap = map; }
 
   /// Whether emitKeepVector() covers `op`: its masks are causal, windows,
   /// prefix LM, neighborhoods or key limits, and it has no mask region.
@@ -91,7 +95,17 @@ private:
   AttentionOp op;
   const AttentionBuffers &buffers;
   OffsetEmitter offsetOf;
+  Value selectedKeyMap;
 };
+
+/// Whether key block `kb` is kept for query block `qb` of (batch, head)
+/// under `op`'s block layout (a bitmap entry, or listed in the index list).
+Value emitBlockLayoutKeep(ImplicitLocOpBuilder &b, AttentionOp op,
+                          const AttentionBuffers &buffers, Value batch,
+                          Value head, Value qb, Value kb);
+
+/// The head of `op`'s selected-token lists that query head `h` reads.
+Value emitSelectionHead(ImplicitLocOpBuilder &b, AttentionOp op, Value h);
 
 } // namespace mlir::attn
 

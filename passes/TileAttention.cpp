@@ -171,6 +171,7 @@ void AttentionLowering::emit(ImplicitLocOpBuilder &b) {
         return emitLength(ib, buffers.kvLen, batch, keyLen);
       },
       keyTile);
+  emitter.setSelectedKeyMap(summary.selectedKeys);
   scf::ParallelOp::create(
       b, ValueRange{zero, zero, zero},
       ValueRange{batchSize, cst(b, kvHeads), tiles}, ValueRange{one, one, one},
@@ -966,6 +967,8 @@ LogicalResult FunctionLowering::run() {
     buffers.segmentIds = optional(attention.getSegmentIds());
     buffers.kvSegmentIds = optional(attention.getKvSegmentIds());
     buffers.keyLimit = optional(attention.getKeyLimit());
+    buffers.blockLayout = optional(attention.getBlockLayout());
+    buffers.selected = optional(attention.getSelected());
     buffers.alibiSlopes = optional(attention.getAlibiSlopes());
     buffers.positionTable = optional(attention.getPositionTable());
     buffers.gate = optional(attention.getGate());

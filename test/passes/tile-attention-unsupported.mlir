@@ -16,12 +16,3 @@ func.func @linear(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
       : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
   return %o : tensor<1x2x8x16xf32>
 }
-
-// -----
-
-func.func @selected(%q: tensor<1x2x16x16xf32>, %idx: tensor<1x2x4xi32>) -> tensor<1x2x16x16xf32> {
-  // expected-error @+1 {{uses a block-sparse or selected-tokens mask}}
-  %o = attn.attention %q, %q, %q selected(%idx : tensor<1x2x4xi32>) masks [#attn.selected_tokens]
-      : tensor<1x2x16x16xf32>, tensor<1x2x16x16xf32>, tensor<1x2x16x16xf32> -> tensor<1x2x16x16xf32>
-  return %o : tensor<1x2x16x16xf32>
-}

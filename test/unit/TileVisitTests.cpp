@@ -47,7 +47,20 @@ struct Case {
   std::string alignment = "bottom_right";
   /// Data masks: which operand the spec takes, and whether the data may be
   /// such that the analysis visits empty tiles (segment ids with gaps).
-  enum class Data { None, Document, CrossDocument, Limit, HeadLimit };
+  enum class Data {
+    None,
+    Document,
+    CrossDocument,
+    Limit,
+    HeadLimit,
+    Bitmap,
+    Indices,
+    Selected
+  };
+  /// Block layouts: block sizes; selected tokens: per query head or per
+  /// key/value head.
+  int64_t qBlock = 0, kvBlock = 0;
+  bool selectionPerQueryHead = false;
   Data data = Data::None;
   bool exactVisits = true;
 };
@@ -176,6 +189,28 @@ Case randomCase(std::mt19937_64 &rng, int64_t kind) {
     // separately, visiting some empty tiles.
     c.exactFull = c.exactVisits = c.masks == "#attn.key_limit";
     break;
+  case 11:
+  case 12: {
+    c.data = kind == 11 ? Case::Data::Bitmap : Case::Data::Indices;
+    static constexpr int64_t kBlocks[] = {4, 8, 16, 32, 64, 128};
+    c.qBlock = kBlocks[rng() % 6];
+    c.kvBlock = kBlocks[rng() % 6];
+    c.masks =
+        llvm::formatv("#attn.block_sparse<q_block = {0}, kv_block = {1}, "
+                      "format = {2}>",
+                      c.qBlock, c.kvBlock, kind == 11 ? "bitmap" : "indices")
+            .str();
+    if (rng() % 3 == 0)
+      c.masks = "#attn.causal, " + c.masks;
+    c.exactVisits = c.exactFull = c.masks.rfind("#attn.block", 0) == 0;
+    break;
+  }
+  case 13:
+    c.data = Case::Data::Selected;
+    c.selectionPerQueryHead = rng() % 2;
+    c.masks = "#attn.selected_tokens";
+    c.exactFull = true;
+    break;
   default: {
     int64_t dims = kind - 4; // 5, 6, 7: 1-D, 2-D, 3-D
     c.masks = randomNeighborhood(rng, dims, c.gridTokens);
@@ -209,6 +244,21 @@ std::string specOf(const Case &c) {
     operands =
         "key_limit(%limit : tensor<?x" + std::to_string(heads) + "x?xi32>)";
     break;
+  case Case::Data::Bitmap:
+  case Case::Data::Indices: {
+    std::string type = "tensor<?x" + std::to_string(heads) + "x?x?xi32>";
+    arguments = ", %layout: " + type;
+    operands = "block_layout(%layout : " + type + ")";
+    break;
+  }
+  case Case::Data::Selected: {
+    std::string type = "tensor<?x" +
+                       std::to_string(c.selectionPerQueryHead ? heads : 2) +
+                       "x?xi32>";
+    arguments = ", %idx: " + type;
+    operands = "selected(%idx : " + type + ")";
+    break;
+  }
   }
   return llvm::formatv(R"(
 func.func @f(%q: tensor<?x{0}x?x8xf32>, %k: tensor<?x2x?x8xf32>,
@@ -314,6 +364,32 @@ void checkCase(const Case &c, int64_t caseIndex, std::mt19937_64 &rng,
         x = static_cast<double>(std::clamp<int64_t>(
             level + static_cast<int64_t>(rng() % 41) - 20, 0, skv + 5));
       arguments.push_back(std::move(limit));
+    } else if (c.data == Case::Data::Bitmap) {
+      int64_t qBlocks = (sq + c.qBlock - 1) / c.qBlock;
+      int64_t kBlocks = (skv + c.kvBlock - 1) / c.kvBlock;
+      Tensor layout({batch, 2 * c.groups, qBlocks, kBlocks}, 0.0,
+                    reference::ElementKind::Integer);
+      uint64_t density = 1 + rng() % 4; // a quarter to all
+      for (double &x : layout.data)
+        x = static_cast<double>(rng() % 4 < density);
+      arguments.push_back(std::move(layout));
+    } else if (c.data == Case::Data::Indices) {
+      int64_t qBlocks = (sq + c.qBlock - 1) / c.qBlock;
+      int64_t kBlocks = (skv + c.kvBlock - 1) / c.kvBlock;
+      int64_t width = 1 + rng() % 6;
+      Tensor layout({batch, 2 * c.groups, qBlocks, width}, 0.0,
+                    reference::ElementKind::Integer);
+      // Random blocks, duplicates allowed, -1 padding.
+      for (double &x : layout.data)
+        x = rng() % 5 == 0 ? -1.0 : static_cast<double>(rng() % kBlocks);
+      arguments.push_back(std::move(layout));
+    } else if (c.data == Case::Data::Selected) {
+      int64_t width = 1 + rng() % 40;
+      Tensor idx({batch, c.selectionPerQueryHead ? 2 * c.groups : 2, width},
+                 0.0, reference::ElementKind::Integer);
+      for (double &x : idx.data)
+        x = rng() % 6 == 0 ? -1.0 : static_cast<double>(rng() % skv);
+      arguments.push_back(std::move(idx));
     }
     std::string error;
     CpuJitKernel::takeTileRecords();
@@ -356,8 +432,9 @@ void checkCase(const Case &c, int64_t caseIndex, std::mt19937_64 &rng,
 
 /// Cases per mask kind: kinds 0-4 are the interval masks and their AND
 /// combinations, 5-7 the 1-D, 2-D and 3-D neighborhoods, 8-10 documents
-/// (self and cross) and key limits.
-constexpr int64_t kKinds = 11;
+/// (self and cross) and key limits, 11-13 block layouts (bitmap, index
+/// lists) and selected tokens.
+constexpr int64_t kKinds = 14;
 constexpr int64_t kCasesPerKind = 12;
 
 class TileVisitTest : public ::testing::TestWithParam<int64_t> {};
@@ -379,7 +456,8 @@ std::string kindName(const ::testing::TestParamInfo<int64_t> &info) {
   static const char *names[kKinds] = {
       "Causal",         "SlidingWindow",  "WindowWithSinks", "PrefixLM",
       "IntervalCombos", "Neighborhood1D", "Neighborhood2D",  "Neighborhood3D",
-      "Document",       "CrossDocument",  "KeyLimit"};
+      "Document",       "CrossDocument",  "KeyLimit",        "BlockBitmap",
+      "BlockIndices",   "SelectedTokens"};
   return names[info.param];
 }
 
