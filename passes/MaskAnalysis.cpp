@@ -346,6 +346,37 @@ void MaskAnalysis::emitLaunchSummaryRelease(
       memref::DeallocOp::create(b, buffer);
 }
 
+Value MaskAnalysis::emitSummaryChecksum(ImplicitLocOpBuilder &b,
+                                        const LaunchSummary &summary) const {
+  IndexMath m{b};
+  Value total = m.c(0);
+  for (Value buffer : {summary.keyIds, summary.selectedCount}) {
+    if (!buffer)
+      continue;
+    auto type = llvm::cast<MemRefType>(buffer.getType());
+    // Nested loops over every dimension, adding each entry.
+    std::function<Value(IndexMath &, unsigned, SmallVector<Value>, Value)> sum =
+        [&](IndexMath &at, unsigned dim, SmallVector<Value> indices,
+            Value acc) -> Value {
+      if (dim == type.getRank())
+        return at.add(acc, memref::LoadOp::create(at.b, buffer, indices));
+      auto loop = scf::ForOp::create(
+          at.b, at.c(0), memref::DimOp::create(at.b, buffer, dim), at.c(1),
+          ValueRange{acc},
+          [&](OpBuilder &nested, Location loc, Value iv, ValueRange state) {
+            ImplicitLocOpBuilder ib(loc, nested);
+            IndexMath in{ib};
+            SmallVector<Value> next = indices;
+            next.push_back(iv);
+            scf::YieldOp::create(ib, sum(in, dim + 1, next, state[0]));
+          });
+      return loop.getResult(0);
+    };
+    total = sum(m, 0, {}, total);
+  }
+  return total;
+}
+
 std::pair<Value, Value> MaskAnalysis::emitRowRange(
     ImplicitLocOpBuilder &b, const QueryTile &tile,
     function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> value) const {

@@ -103,6 +103,10 @@ public:
       int64_t keyTile) const;
   void emitLaunchSummaryRelease(ImplicitLocOpBuilder &b,
                                 const LaunchSummary &summary) const;
+  /// A sum over every entry of `summary` (index): what a summary-only
+  /// kernel writes out, so that nothing of the summary is dead code.
+  Value emitSummaryChecksum(ImplicitLocOpBuilder &b,
+                            const LaunchSummary &summary) const;
 
   /// A query tile: rows t = firstRow + r for r < liveRows of key/value head
   /// kvHead (row t is query t / G of head kvHead * G + t % G), whose

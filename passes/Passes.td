@@ -51,7 +51,10 @@ def AttnTileAttention : Pass<"attn-tile-attention", "ModuleOp"> {
     Option<"recordTiles", "record-tiles", "bool", "false",
            "Call attn_record_tile(batch, kv head, query tile, key tile, "
            "status) for every visited tile (status 1 partial, 2 full): "
-           "tile maps and tile tests">
+           "tile maps and tile tests">,
+    Option<"summaryOnly", "summary-only", "bool", "false",
+           "Emit only the per-launch summaries of the data masks (for "
+           "benchmarks that time them); the outputs are not written">
   ];
 }
 

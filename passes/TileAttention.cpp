@@ -54,10 +54,10 @@ class AttentionLowering {
 public:
   AttentionLowering(AttentionOp op, const AttentionBuffers &buffers,
                     Value output, Value lse, int64_t queryTile, int64_t keyTile,
-                    bool recordTiles)
+                    bool recordTiles, bool summaryOnly)
       : op(op), buffers(buffers), output(output), lse(lse),
         queryTile(queryTile), keyTile(keyTile), recordTiles(recordTiles),
-        analysis(op, buffers),
+        summaryOnly(summaryOnly), analysis(op, buffers),
         emitter(op, buffers, [this](ImplicitLocOpBuilder &b, Value batch) {
           return emitOffset(b, batch);
         }) {}
@@ -109,6 +109,8 @@ private:
   int64_t queryTile, keyTile;
   /// Report each visited tile to attn_record_tile (tile maps and tests).
   bool recordTiles;
+  /// Emit the data masks' summaries alone (benchmarks time them).
+  bool summaryOnly;
   MaskAnalysis analysis;
   MaskAnalysis::LaunchSummary summary;
   ScoreEmitter emitter;
@@ -172,6 +174,26 @@ void AttentionLowering::emit(ImplicitLocOpBuilder &b) {
       },
       keyTile);
   emitter.setSelectedKeyMap(summary.selectedKeys);
+  if (summaryOnly) {
+    // The summary's checksum goes to output[0, 0, 0, 0], so that none of it
+    // is dead code; the output is otherwise left as it was.
+    Value checksum = analysis.emitSummaryChecksum(b, summary);
+    Value nonEmpty = arith::AndIOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, batchSize, zero),
+        arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, queryLen, zero));
+    scf::IfOp::create(b, nonEmpty, [&](OpBuilder &nested, Location loc) {
+      ImplicitLocOpBuilder ib(loc, nested);
+      Type element = llvm::cast<MemRefType>(output.getType()).getElementType();
+      Value value = arith::SIToFPOp::create(
+          ib, element,
+          arith::IndexCastOp::create(ib, ib.getI64Type(), checksum));
+      memref::StoreOp::create(ib, value, output,
+                              ValueRange{zero, zero, zero, zero});
+      scf::YieldOp::create(ib);
+    });
+    analysis.emitLaunchSummaryRelease(b, summary);
+    return;
+  }
   scf::ParallelOp::create(
       b, ValueRange{zero, zero, zero},
       ValueRange{batchSize, cst(b, kvHeads), tiles}, ValueRange{one, one, one},
@@ -855,9 +877,9 @@ static void emitMerge(ImplicitLocOpBuilder &b, ArrayRef<Value> outputs,
 class FunctionLowering {
 public:
   FunctionLowering(func::FuncOp func, int64_t queryTile, int64_t keyTile,
-                   bool recordTiles)
+                   bool recordTiles, bool summaryOnly)
       : func(func), queryTile(queryTile), keyTile(keyTile),
-        recordTiles(recordTiles) {}
+        recordTiles(recordTiles), summaryOnly(summaryOnly) {}
 
   LogicalResult run();
 
@@ -871,7 +893,7 @@ private:
 
   func::FuncOp func;
   int64_t queryTile, keyTile;
-  bool recordTiles;
+  bool recordTiles, summaryOnly;
   IRMapping mapping;
 };
 
@@ -986,7 +1008,7 @@ LogicalResult FunctionLowering::run() {
       mapping.map(attention.getLse(), lse);
     }
     AttentionLowering(attention, buffers, out, lse, queryTile, keyTile,
-                      recordTiles)
+                      recordTiles, summaryOnly)
         .emit(b);
   }
   // Results that are not written in place (an argument returned as is, or
@@ -1015,7 +1037,9 @@ struct TileAttentionPass
       if (!func.isExternal())
         functions.push_back(func);
     for (func::FuncOp func : functions)
-      if (failed(FunctionLowering(func, queryTile, keyTile, recordTiles).run()))
+      if (failed(FunctionLowering(func, queryTile, keyTile, recordTiles,
+                                  summaryOnly)
+                     .run()))
         return signalPassFailure();
   }
 };

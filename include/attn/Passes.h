@@ -21,6 +21,8 @@ struct CpuPipelineOptions {
   int64_t keyTile = 64;
   /// Report visited tiles to attn_record_tile (see attn-tile-attention).
   bool recordTiles = false;
+  /// Only the data masks' per-launch summaries (see attn-tile-attention).
+  bool summaryOnly = false;
 };
 
 /// Adds the passes that take a spec module to the LLVM dialect for the host

@@ -46,6 +46,7 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
   tiles.queryTile = options.queryTile;
   tiles.keyTile = options.keyTile;
   tiles.recordTiles = options.recordTiles;
+  tiles.summaryOnly = options.summaryOnly;
   // Canonical form first: mask regions that say a named mask become it, so
   // the mask analysis can skip tiles for them.
   pm.addPass(createCanonicalizerPass());
@@ -79,6 +80,9 @@ void mlir::attn::registerAllPasses() {
       "Lower a spec to the LLVM dialect for the host CPU (tiled online form, "
       "then upstream conversions)",
       [](OpPassManager &pm, const CpuPipelineCommandLine &line) {
-        buildCpuPipeline(pm, {line.queryTile, line.keyTile, false});
+        CpuPipelineOptions options;
+        options.queryTile = line.queryTile;
+        options.keyTile = line.keyTile;
+        buildCpuPipeline(pm, options);
       });
 }

@@ -20,6 +20,7 @@
 
 #include "attn/Dialect/Attn.h"
 #include "attn/Reference/Oracle.h"
+#include "attn/Support/Npy.h"
 #include "attn/Targets/CpuJit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -46,6 +47,7 @@
 #include <functional>
 #include <optional>
 #include <random>
+#include <set>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -85,6 +87,12 @@ static cl::opt<unsigned> sampleRows(
     cl::init(16), cl::cat(category));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the inputs"),
                               cl::init(0), cl::cat(category));
+static cl::opt<std::string> sparseList(
+    "sparse",
+    cl::desc("Comma-separated sparse rows to run (S1..S7), or none: each "
+             "masked kernel against the same kernel without the mask (full "
+             "size even with --tiny, which runs them only when named)"),
+    cl::init("S1,S2,S3,S4,S5,S6,S7"), cl::cat(category));
 
 namespace {
 
@@ -316,6 +324,160 @@ static FailureOr<Measured> runWorkload(ModuleOp module, const Workload &w,
   return m;
 }
 
+namespace {
+
+/// One sparse row: a masked function and the same shape without the mask.
+struct SparseRow {
+  const char *name, *title, *func, *dense;
+  enum class Data { None, Documents, Layout } data;
+};
+
+struct SparseMeasured {
+  const SparseRow *row;
+  int64_t tiles = 0, visited = 0;
+  Timing masked, dense, summary;
+  double error = 0, tolerance = 0;
+  bool passed = false;
+};
+
+/// The arguments of a sparse row's function: random q, k, v; 8 documents of
+/// equal length; a random bitmap of 64 x 64 blocks with 10% set.
+std::vector<Tensor> sparseArguments(func::FuncOp func, const SparseRow &row,
+                                    std::mt19937_64 &rng) {
+  std::vector<Tensor> arguments;
+  for (Type type : func.getArgumentTypes()) {
+    auto tensor = llvm::cast<RankedTensorType>(type);
+    std::vector<int64_t> shape(tensor.getShape().begin(),
+                               tensor.getShape().end());
+    Tensor t(shape);
+    if (tensor.getElementType().isF32()) {
+      std::uniform_real_distribution<double> uniform(-1.7320508, 1.7320508);
+      for (double &x : t.data)
+        x = static_cast<float>(uniform(rng));
+    } else if (row.data == SparseRow::Data::Documents) {
+      t.kind = reference::ElementKind::Integer;
+      int64_t length = shape.back();
+      for (int64_t j = 0; j < length; ++j)
+        t.data[j] = static_cast<double>(j * 8 / length);
+    } else {
+      t.kind = reference::ElementKind::Integer;
+      std::bernoulli_distribution set(0.10);
+      for (double &x : t.data)
+        x = set(rng) ? 1.0 : 0.0;
+    }
+    arguments.push_back(std::move(t));
+  }
+  return arguments;
+}
+
+/// Compiles `func` with `options` and prepares a call on `arguments`.
+FailureOr<std::pair<std::unique_ptr<CpuJitKernel>, CpuJitKernel::Call>>
+compileAndPrepare(func::FuncOp func, const CpuPipelineOptions &options,
+                  ArrayRef<Tensor> arguments) {
+  FailureOr<std::unique_ptr<CpuJitKernel>> kernel =
+      CpuJitKernel::compile(func, options);
+  if (failed(kernel))
+    return failure();
+  std::string error;
+  FailureOr<CpuJitKernel::Call> call = (*kernel)->prepare(arguments, error);
+  if (failed(call)) {
+    fail(func.getSymName() + ": " + error);
+    return failure();
+  }
+  return std::make_pair(std::move(*kernel), std::move(*call));
+}
+
+FailureOr<SparseMeasured> runSparseRow(ModuleOp module, const SparseRow &row,
+                                       std::mt19937_64 &rng) {
+  SparseMeasured m;
+  m.row = &row;
+  auto func = module.lookupSymbol<func::FuncOp>(row.func);
+  auto dense = module.lookupSymbol<func::FuncOp>(row.dense);
+  if (!func || !dense) {
+    fail(llvm::Twine("no function @") + (func ? row.dense : row.func) + " in " +
+         specFile);
+    return failure();
+  }
+  std::vector<Tensor> arguments = sparseArguments(func, row, rng);
+  CpuPipelineOptions options;
+  auto masked = compileAndPrepare(func, options, arguments);
+  auto unmasked = compileAndPrepare(dense, options,
+                                    ArrayRef<Tensor>(arguments).take_front(3));
+  if (failed(masked) || failed(unmasked))
+    return failure();
+
+  // The tiles the masked kernel visits, from a kernel that reports them.
+  CpuPipelineOptions recording = options;
+  recording.recordTiles = true;
+  auto recorder = compileAndPrepare(func, recording, arguments);
+  if (failed(recorder))
+    return failure();
+  CpuJitKernel::takeTileRecords();
+  recorder->first->launch(recorder->second);
+  m.visited = static_cast<int64_t>(CpuJitKernel::takeTileRecords().size());
+  ArrayRef<int64_t> q = arguments[0].shape;
+  ArrayRef<int64_t> k = arguments[1].shape;
+  int64_t group = q[1] / k[1];
+  m.tiles = q[0] * k[1] *
+            ((q[2] * group + options.queryTile - 1) / options.queryTile) *
+            ((k[2] + options.keyTile - 1) / options.keyTile);
+
+  std::vector<std::function<void()>> bodies = {
+      [&] { masked->first->launch(masked->second); },
+      [&] { unmasked->first->launch(unmasked->second); }};
+  // Documents: the per-launch summary alone, timed beside the rest.
+  std::optional<std::pair<std::unique_ptr<CpuJitKernel>, CpuJitKernel::Call>>
+      summaryOnly;
+  if (row.data == SparseRow::Data::Documents) {
+    CpuPipelineOptions summary = options;
+    summary.summaryOnly = true;
+    auto compiled = compileAndPrepare(func, summary, arguments);
+    if (failed(compiled))
+      return failure();
+    summaryOnly.emplace(std::move(*compiled));
+    bodies.push_back([&] { summaryOnly->first->launch(summaryOnly->second); });
+  }
+  std::vector<Timing> timings = measure(bodies);
+  m.masked = timings[0];
+  m.dense = timings[1];
+  if (summaryOnly)
+    m.summary = timings[2];
+
+  // The masked kernel against the oracle on sampled rows, FlashAttention's
+  // rule: twice the error of a straightforward f32 implementation + 1e-5.
+  std::vector<Tensor> results = masked->first->read(masked->second);
+  int64_t rows = q[0] * q[1] * q[2];
+  std::set<int64_t> sample;
+  std::uniform_int_distribution<int64_t> pick(0, rows - 1);
+  while (static_cast<int64_t>(sample.size()) <
+         std::min<int64_t>(rows, std::max(2u, unsigned(sampleRows))))
+    sample.insert(pick(rng));
+  reference::EvaluationOptions exactOptions;
+  exactOptions.includeRow = [&](int64_t b, int64_t h, int64_t i) {
+    return sample.count((b * q[1] + h) * q[2] + i) != 0;
+  };
+  reference::EvaluationOptions narrow = exactOptions;
+  narrow.roundIntermediate = roundToF32;
+  auto exact = reference::evaluateFunction(func, arguments, exactOptions);
+  auto straightforward = reference::evaluateFunction(func, arguments, narrow);
+  if (failed(exact) || failed(straightforward))
+    return failure();
+  double baselineError = 0;
+  for (auto [got, rounded, want] : llvm::zip(
+           results[0].data, (*straightforward)[0].data, (*exact)[0].data)) {
+    if (std::isnan(want))
+      continue; // Not sampled.
+    double d = std::fabs(got - want);
+    m.error = std::max(m.error, std::isnan(d) ? INFINITY : d);
+    baselineError = std::max(baselineError, std::fabs(rounded - want));
+  }
+  m.tolerance = 2.0 * baselineError + 1e-5;
+  m.passed = m.error <= m.tolerance;
+  return m;
+}
+
+} // namespace
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -346,9 +508,42 @@ int main(int argc, char **argv) {
       {"W4", "w4_decode", "decode",
        Shape{1, 32, 8, 1, 32768, 128, 128, false, 0}, 1, 300, true, 0.60},
   };
+  const SparseRow sparseRows[] = {
+      {"S1", "causal window 512 H4 S8192 D64", "s_window", "s_dense_8192",
+       SparseRow::Data::None},
+      {"S2", "causal H4 S8192 D64", "s_causal", "s_dense_8192",
+       SparseRow::Data::None},
+      {"S3", "2-D NA 96x96 k13 H4 D64", "s_na2d", "s_dense_9216",
+       SparseRow::Data::None},
+      {"S4", "2-D NA 96x96 k13 d2 H4 D64", "s_na2d_dilated", "s_dense_9216",
+       SparseRow::Data::None},
+      {"S5", "3-D NA 16x32x32 k5x7x7 H4 D64", "s_na3d", "s_dense_16384",
+       SparseRow::Data::None},
+      {"S6", "8 documents H4 S8192 D64", "s_documents", "s_dense_8192",
+       SparseRow::Data::Documents},
+      {"S7", "block layout 10% H4 S8192 D64", "s_block_layout", "s_dense_8192",
+       SparseRow::Data::Layout},
+  };
+  SmallVector<const SparseRow *> sparseSelected;
+  // The sparse rows' shapes are fixed: --tiny runs them only when named.
+  bool runSparse =
+      sparseList != "none" && (!tiny || sparseList.getNumOccurrences());
+  if (runSparse) {
+    SmallVector<StringRef> sparseNames;
+    StringRef(sparseList).split(sparseNames, ',', -1, /*KeepEmpty=*/false);
+    for (StringRef name : sparseNames) {
+      auto it = llvm::find_if(sparseRows, [&](const SparseRow &row) {
+        return name.trim().equals_insensitive(row.name);
+      });
+      if (it == std::end(sparseRows))
+        return fail("unknown sparse row '" + name + "' (known: S1 to S7)");
+      sparseSelected.push_back(it);
+    }
+  }
   SmallVector<const Workload *> selected;
   SmallVector<StringRef> names;
-  StringRef(workloadList).split(names, ',', -1, /*KeepEmpty=*/false);
+  if (workloadList != "none")
+    StringRef(workloadList).split(names, ',', -1, /*KeepEmpty=*/false);
   for (StringRef name : names) {
     auto it = llvm::find_if(all, [&](const Workload &w) {
       return name.trim().equals_insensitive(w.name);
@@ -401,6 +596,21 @@ int main(int argc, char **argv) {
         m->kernel.median(), m->kernel.ms.size());
     os.flush();
   }
+  std::vector<SparseMeasured> sparseResults;
+  for (const SparseRow *row : sparseSelected) {
+    auto start = std::chrono::steady_clock::now();
+    FailureOr<SparseMeasured> m = runSparseRow(*module, *row, rng);
+    if (failed(m))
+      return 1;
+    sparseResults.push_back(*m);
+    os << llvm::formatv(
+        "  {0} done in {1:F1} s ({2} timed runs of each; masked {3:F2} ms)\n",
+        row->name,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count(),
+        m->masked.ms.size(), m->masked.median());
+    os.flush();
+  }
   os << "  kernel: cpu " << kernelTarget << "\n";
   os << "  load average after the run: " << loadAverage() << "\n\n";
 
@@ -442,9 +652,10 @@ int main(int argc, char **argv) {
         gbs(m.stream) > 0 ? gbs(m.kernel) / gbs(m.stream) : 0.0,
         gbs(m.stream) > 0 ? gbs(m.baseline) / gbs(m.stream) : 0.0);
   }
-  os << "\ntargets: kernel rate / sgemm rate (W4: kernel GB/s / streaming "
-        "read GB/s)"
-     << (tiny ? ", meaningless at tiny sizes" : "") << "\n";
+  if (!results.empty())
+    os << "\ntargets: kernel rate / sgemm rate (W4: kernel GB/s / streaming "
+          "read GB/s)"
+       << (tiny ? ", meaningless at tiny sizes" : "") << "\n";
   for (const Measured &m : results) {
     double achieved =
         m.workload->decode
@@ -458,16 +669,63 @@ int main(int argc, char **argv) {
                         m.workload->name, achieved, m.workload->target,
                         achieved >= m.workload->target ? "met" : "not met");
   }
+  if (!sparseResults.empty()) {
+    os << "\nsparse rows: each masked kernel against the same kernel with the "
+          "mask removed, interleaved in one run; ideal = dense tiles / "
+          "visited tiles (128 query rows x 64 keys per tile)\n";
+    os << llvm::formatv("{0,-4} {1,-30} {2,15} {3,7} | {4,10} {5,10} | {6,8} "
+                        "{7,8} {8}\n",
+                        "row", "mask", "visited/tiles", "ideal", "dense ms",
+                        "masked ms", "speed-up", "of ideal", "(target 0.80)");
+    for (const SparseMeasured &m : sparseResults) {
+      double ideal = m.visited ? double(m.tiles) / m.visited : 0.0;
+      double speedup =
+          m.masked.median() > 0 ? m.dense.median() / m.masked.median() : 0.0;
+      double ofIdeal = ideal > 0 ? speedup / ideal : 0.0;
+      os << llvm::formatv("{0,-4} {1,-30} {2,15} {3,7:F2} | {4,10:F2} "
+                          "{5,10:F2} | {6,8:F2} {7,8:F2} {8}\n",
+                          m.row->name, m.row->title,
+                          llvm::formatv("{0}/{1}", m.visited, m.tiles).str(),
+                          ideal, m.dense.median(), m.masked.median(), speedup,
+                          ofIdeal, ofIdeal >= 0.80 ? "met" : "not met");
+    }
+    for (const SparseMeasured &m : sparseResults) {
+      if (m.row->data == SparseRow::Data::Documents)
+        os << llvm::formatv(
+            "  {0}: the per-launch summary of the segment ids takes {1:F3} ms, "
+            "{2:F2}% of the masked kernel's {3:F2} ms (target at most 3%)\n",
+            m.row->name, m.summary.median(),
+            m.masked.median() > 0
+                ? 100.0 * m.summary.median() / m.masked.median()
+                : 0.0,
+            m.masked.median());
+      if (m.row->data == SparseRow::Data::Layout)
+        os << llvm::formatv("  {0}: the layout is read directly by each "
+                            "query tile; no summary step\n",
+                            m.row->name);
+    }
+  }
   bool allPassed = true;
-  os << llvm::formatv("\nchecks: max abs error of the kernel against the "
-                      "baseline (every output) and against double precision "
-                      "({0} sampled rows, the baseline's alongside)\n",
-                      std::max(2u, unsigned(sampleRows)));
+  os << "\nchecks:\n";
+  if (!results.empty())
+    os << llvm::formatv("  workloads: max abs error of the kernel against the "
+                        "baseline (every output) and against double "
+                        "precision ({0} sampled rows, the baseline's "
+                        "alongside)\n",
+                        std::max(2u, unsigned(sampleRows)));
   for (const Measured &m : results) {
     os << llvm::formatv("  {0}: vs baseline {1:E2}; rows vs fp64: kernel "
                         "{2:E2}, baseline {3:E2} (tolerance {4:E2}): {5}\n",
                         m.workload->name, m.errorVsBaseline, m.kernelRowError,
                         m.baselineRowError, m.tolerance,
+                        m.passed ? "ok" : "FAILED");
+    allPassed &= m.passed;
+  }
+  for (const SparseMeasured &m : sparseResults) {
+    os << llvm::formatv("  {0}: masked kernel rows vs fp64 {1:E2} (tolerance "
+                        "{2:E2}, twice a straightforward f32 "
+                        "implementation's + 1e-5): {3}\n",
+                        m.row->name, m.error, m.tolerance,
                         m.passed ? "ok" : "FAILED");
     allPassed &= m.passed;
   }
