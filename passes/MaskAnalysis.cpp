@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Matchers.h"
 
 #include <limits>
 
@@ -132,6 +133,65 @@ Value mlir::attn::emitNeighborhoodKeep(ImplicitLocOpBuilder &b,
   return keep;
 }
 
+/// A positive integer constant, or 0.
+static int64_t positiveConstant(Value v) {
+  APInt value;
+  if (!matchPattern(v, m_ConstantInt(&value)) || value.getBitWidth() > 64)
+    return 0;
+  int64_t n = value.getSExtValue();
+  return n > 0 ? n : 0;
+}
+
+/// Whether every op of the mask region has an interval rule below.
+static bool isBoundable(Region &region) {
+  for (Operation &op : region.front()) {
+    if (llvm::isa<YieldOp, arith::AddIOp, arith::SubIOp, arith::MulIOp,
+                  arith::MinSIOp, arith::MaxSIOp, arith::AndIOp, arith::OrIOp,
+                  arith::SelectOp, arith::IndexCastOp, arith::ExtSIOp>(op))
+      continue;
+    if (auto constant = llvm::dyn_cast<arith::ConstantOp>(op)) {
+      if (!llvm::isa<IntegerAttr>(constant.getValue()))
+        return false;
+      continue;
+    }
+    if (llvm::isa<arith::DivSIOp, arith::DivUIOp, arith::FloorDivSIOp,
+                  arith::CeilDivSIOp, arith::RemSIOp, arith::RemUIOp>(op)) {
+      if (!positiveConstant(op.getOperand(1)))
+        return false;
+      continue;
+    }
+    if (auto cmp = llvm::dyn_cast<arith::CmpIOp>(op)) {
+      using P = arith::CmpIPredicate;
+      P p = cmp.getPredicate();
+      if (p != P::slt && p != P::sle && p != P::sgt && p != P::sge &&
+          p != P::eq && p != P::ne)
+        return false;
+      continue;
+    }
+    if (auto ext = llvm::dyn_cast<arith::ExtUIOp>(op)) {
+      if (!ext.getIn().getType().isInteger(1))
+        return false;
+      continue;
+    }
+    if (auto xorOp = llvm::dyn_cast<arith::XOrIOp>(op)) {
+      // Only `not`: x xor true, on i1.
+      APInt value;
+      if (!xorOp.getType().isInteger(1) ||
+          !matchPattern(xorOp.getRhs(), m_ConstantInt(&value)) ||
+          !value.isOne())
+        return false;
+      continue;
+    }
+    if (auto position = llvm::dyn_cast<PositionOp>(op)) {
+      if (position.getBatch() != region.getArgument(0))
+        return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
 MaskAnalysis::MaskAnalysis(AttentionOp op, const AttentionBuffers &buffers)
     : group(op.getGroupSize()), op(op), buffers(buffers) {
   for (Attribute mask : op.getMasks()) {
@@ -154,8 +214,12 @@ MaskAnalysis::MaskAnalysis(AttentionOp op, const AttentionBuffers &buffers)
       selected = true;
     }
   }
-  if (!op.getMask().empty())
-    partialOnly = true;
+  if (!op.getMask().empty()) {
+    if (isBoundable(op.getMask()))
+      boundedRegion = &op.getMask();
+    else
+      partialOnly = true;
+  }
 }
 
 /// The key segments the sink counts of `intervals` cut: [A, B) with B = 0
@@ -725,9 +789,149 @@ Value MaskAnalysis::emitTileStatus(ImplicitLocOpBuilder &b,
     status = m.min(status, emitBlockLayoutStatus(b, plan, t0, t1));
   if (selected)
     status = m.min(status, emitSelectedStatus(b, plan, kt, t0, t1));
+  if (boundedRegion)
+    status = m.min(status, emitRegionStatus(b, plan, t0, t1));
   if (partialOnly)
     status = m.min(status, m.c(int64_t(TileStatus::Partial)));
   return status;
+}
+
+Value MaskAnalysis::emitRegionStatus(ImplicitLocOpBuilder &b,
+                                     const QueryTilePlan &plan, Value t0,
+                                     Value t1) const {
+  IndexMath m{b};
+  Block &body = boundedRegion->front();
+  DenseMap<Value, KeyRange> bounds;
+  Value lastRow = m.sub(m.add(plan.firstRow, plan.liveRows), m.c(1));
+  Value iLow = m.div(plan.firstRow, m.c(group));
+  Value iHigh = m.div(lastRow, m.c(group));
+  // p(i) - i of the tile's batch entry.
+  Value offset = m.sub(plan.pMin, iLow);
+  bounds[body.getArgument(0)] = {plan.batch, plan.batch};
+  bounds[body.getArgument(1)] = {
+      m.mul(plan.kvHead, m.c(group)),
+      m.add(m.mul(plan.kvHead, m.c(group)), m.c(group - 1))};
+  bounds[body.getArgument(2)] = {iLow, iHigh};
+  bounds[body.getArgument(3)] = {t0, t1};
+  Value big = m.c(std::numeric_limits<int32_t>::max());
+  Value small = m.c(std::numeric_limits<int32_t>::min());
+  Value zero = m.c(0), one = m.c(1);
+  // An i1 interval as {0, 1} indices; comparisons give their lo (always
+  // true) and hi (possibly true).
+  auto boolean = [&](Value always, Value possibly) -> KeyRange {
+    return {m.select(always, one, zero), m.select(possibly, one, zero)};
+  };
+  auto isTrue = [&](Value x) { return m.eq(x, one); };
+  for (Operation &inner : body.without_terminator()) {
+    auto get = [&](unsigned n) { return bounds.lookup(inner.getOperand(n)); };
+    KeyRange r;
+    if (auto constant = llvm::dyn_cast<arith::ConstantOp>(inner)) {
+      auto value = llvm::cast<IntegerAttr>(constant.getValue());
+      int64_t v = value.getType().isInteger(1)
+                      ? value.getValue().getZExtValue()
+                      : value.getValue().getSExtValue();
+      r = {m.c(v), m.c(v)};
+    } else if (llvm::isa<arith::AddIOp>(inner)) {
+      r = {m.add(get(0).lo, get(1).lo), m.add(get(0).hi, get(1).hi)};
+    } else if (llvm::isa<arith::SubIOp>(inner)) {
+      r = {m.sub(get(0).lo, get(1).hi), m.sub(get(0).hi, get(1).lo)};
+    } else if (llvm::isa<arith::MulIOp>(inner)) {
+      Value products[4] = {
+          m.mul(get(0).lo, get(1).lo), m.mul(get(0).lo, get(1).hi),
+          m.mul(get(0).hi, get(1).lo), m.mul(get(0).hi, get(1).hi)};
+      r = {m.min(m.min(products[0], products[1]),
+                 m.min(products[2], products[3])),
+           m.max(m.max(products[0], products[1]),
+                 m.max(products[2], products[3]))};
+    } else if (llvm::isa<arith::MinSIOp>(inner)) {
+      r = {m.min(get(0).lo, get(1).lo), m.min(get(0).hi, get(1).hi)};
+    } else if (llvm::isa<arith::MaxSIOp>(inner)) {
+      r = {m.max(get(0).lo, get(1).lo), m.max(get(0).hi, get(1).hi)};
+    } else if (llvm::isa<arith::DivSIOp, arith::DivUIOp, arith::FloorDivSIOp,
+                         arith::CeilDivSIOp>(inner)) {
+      // Monotone in the dividend for a positive divisor; unsigned division
+      // of a possibly negative value: anything.
+      Value c = m.c(positiveConstant(inner.getOperand(1)));
+      KeyRange x = get(0);
+      auto apply = [&](Value v) -> Value {
+        if (llvm::isa<arith::FloorDivSIOp>(inner))
+          return m.floorDiv(v, c);
+        if (llvm::isa<arith::CeilDivSIOp>(inner))
+          return m.ceilDiv(v, c);
+        return m.div(v, c);
+      };
+      r = {apply(x.lo), apply(x.hi)};
+      if (llvm::isa<arith::DivUIOp>(inner)) {
+        Value negative = m.lt(x.lo, zero);
+        r = {m.select(negative, small, r.lo), m.select(negative, big, r.hi)};
+      }
+    } else if (llvm::isa<arith::RemSIOp, arith::RemUIOp>(inner)) {
+      // Within one period of a non-negative range, x mod c is monotone;
+      // otherwise [0, c - 1]; a negative range: anything.
+      int64_t divisor = positiveConstant(inner.getOperand(1));
+      Value c = m.c(divisor);
+      KeyRange x = get(0);
+      Value samePeriod = m.eq(m.div(x.lo, c), m.div(x.hi, c));
+      Value negative = m.lt(x.lo, zero);
+      r = {
+          m.select(negative, small, m.select(samePeriod, m.rem(x.lo, c), zero)),
+          m.select(negative, big,
+                   m.select(samePeriod, m.rem(x.hi, c), m.c(divisor - 1)))};
+    } else if (auto cmp = llvm::dyn_cast<arith::CmpIOp>(inner)) {
+      using P = arith::CmpIPredicate;
+      KeyRange x = get(0), y = get(1);
+      switch (cmp.getPredicate()) {
+      case P::slt:
+        r = boolean(m.lt(x.hi, y.lo), m.lt(x.lo, y.hi));
+        break;
+      case P::sle:
+        r = boolean(m.le(x.hi, y.lo), m.le(x.lo, y.hi));
+        break;
+      case P::sgt:
+        r = boolean(m.lt(y.hi, x.lo), m.lt(y.lo, x.hi));
+        break;
+      case P::sge:
+        r = boolean(m.le(y.hi, x.lo), m.le(y.lo, x.hi));
+        break;
+      case P::eq:
+      case P::ne: {
+        Value single = m.both(m.eq(x.lo, x.hi),
+                              m.both(m.eq(y.lo, y.hi), m.eq(x.lo, y.lo)));
+        Value overlap = m.both(m.le(x.lo, y.hi), m.le(y.lo, x.hi));
+        r = cmp.getPredicate() == P::eq ? boolean(single, overlap)
+                                        : boolean(m.ne(overlap, m.truth(true)),
+                                                  m.ne(single, m.truth(true)));
+        break;
+      }
+      default:
+        llvm_unreachable("isBoundable() admits only these predicates");
+      }
+    } else if (llvm::isa<arith::AndIOp>(inner)) {
+      r = {m.min(get(0).lo, get(1).lo), m.min(get(0).hi, get(1).hi)};
+    } else if (llvm::isa<arith::OrIOp>(inner)) {
+      r = {m.max(get(0).lo, get(1).lo), m.max(get(0).hi, get(1).hi)};
+    } else if (llvm::isa<arith::XOrIOp>(inner)) {
+      r = {m.sub(one, get(0).hi), m.sub(one, get(0).lo)}; // not
+    } else if (llvm::isa<arith::SelectOp>(inner)) {
+      KeyRange c = get(0), x = get(1), y = get(2);
+      Value lo = m.min(x.lo, y.lo), hi = m.max(x.hi, y.hi);
+      r = {m.select(isTrue(c.lo), x.lo, m.select(isTrue(c.hi), lo, y.lo)),
+           m.select(isTrue(c.lo), x.hi, m.select(isTrue(c.hi), hi, y.hi))};
+    } else if (llvm::isa<arith::IndexCastOp, arith::ExtSIOp, arith::ExtUIOp>(
+                   inner)) {
+      r = get(0);
+    } else if (llvm::isa<PositionOp>(inner)) {
+      KeyRange i = get(1);
+      r = {m.add(i.lo, offset), m.add(i.hi, offset)};
+    } else {
+      llvm_unreachable("isBoundable() admits only the ops above");
+    }
+    bounds[inner.getResult(0)] = r;
+  }
+  KeyRange keep = bounds.lookup(body.getTerminator()->getOperand(0));
+  return m.select(m.eq(keep.hi, zero), m.c(int64_t(TileStatus::Skipped)),
+                  m.select(isTrue(keep.lo), m.c(int64_t(TileStatus::Full)),
+                           m.c(int64_t(TileStatus::Partial))));
 }
 
 /// From "some" and "all" (i1): the TileStatus.

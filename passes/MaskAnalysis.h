@@ -34,8 +34,15 @@
 //    (batch, selection head) and its count per key tile (linear in the keys
 //    and lists); a tile is visited where some head of the tile selected a
 //    key in it, full where all did all. Exact.
-//  - mask regions: every tile of the range the other masks allow is
-//    partial. Always correct.
+//  - mask regions: the region is evaluated on intervals, in the kernel, for
+//    each key tile: b is the tile's batch entry, h its heads, i its live
+//    queries, j the tile's keys, and each integer op maps the intervals of
+//    its operands to one holding every value it can give (the transfer
+//    rules of MLIR's integer range inference, as IR, because the tile's
+//    ranges are only known at run time). A region that yields false on the
+//    whole box skips the tile, true makes it full; otherwise it is partial.
+//    Regions with ops outside the integer set (captures, floats) are
+//    partial everywhere. Always correct; exact only where the intervals are.
 // Several masks AND: a tile's status is the lowest of its masks' statuses.
 //
 //===----------------------------------------------------------------------===//
@@ -84,7 +91,7 @@ public:
   /// the masks (never) - modifiers are the caller's business.
   bool hasMasks() const {
     return !intervals.empty() || !neighborhoods.empty() || keyLimit ||
-           document || blockLayout || selected || partialOnly;
+           document || blockLayout || selected || boundedRegion || partialOnly;
   }
 
   /// What the data masks need once per launch, before any query tile: per
@@ -158,6 +165,9 @@ private:
                function_ref<Value(ImplicitLocOpBuilder &, Value i, Value h)>
                    value) const;
 
+  /// The status of key tile [t0, t1] under the bounded mask region.
+  Value emitRegionStatus(ImplicitLocOpBuilder &b, const QueryTilePlan &plan,
+                         Value t0, Value t1) const;
   /// The selected-token map and counts of `summary`.
   void emitSelectedSummary(
       ImplicitLocOpBuilder &b, LaunchSummary &summary, Value batchSize,
@@ -180,7 +190,9 @@ private:
   SmallVector<IntervalMask> intervals;
   bool keyLimit = false, document = false;
   SmallVector<NeighborhoodMaskAttr> neighborhoods;
-  /// A mask region: nothing better than partial.
+  /// A mask region the interval rules cover (see regionBounds()).
+  Region *boundedRegion = nullptr;
+  /// A mask region they do not cover: nothing better than partial.
   bool partialOnly = false;
 };
 

@@ -28,8 +28,10 @@ LogicalResult ScoreEmitter::checkSupported(AttentionOp op) {
                             << ", which the tiled online form does not lower "
                                "yet (the reference oracle evaluates it)";
   };
-  if (op.getBlockMax())
-    return unsupported("block statistics");
+  if (op.getBlockMax() &&
+      !llvm::isa<SoftmaxAttr, ClippedSoftmaxAttr>(op.getNormalizerOrDefault()))
+    return unsupported("block statistics with a normalizer other than "
+                       "softmax or clipped softmax");
   for (Region *region : {&op.getScore(), &op.getMask()}) {
     if (region->empty())
       continue;

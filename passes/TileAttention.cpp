@@ -53,9 +53,9 @@ enum class Sweep { CountKept, Statistics, Output };
 class AttentionLowering {
 public:
   AttentionLowering(AttentionOp op, const AttentionBuffers &buffers,
-                    Value output, Value lse, int64_t queryTile, int64_t keyTile,
-                    bool recordTiles, bool summaryOnly)
-      : op(op), buffers(buffers), output(output), lse(lse),
+                    Value output, Value lse, Value blockMax, int64_t queryTile,
+                    int64_t keyTile, bool recordTiles, bool summaryOnly)
+      : op(op), buffers(buffers), output(output), lse(lse), blockMax(blockMax),
         queryTile(queryTile), keyTile(keyTile), recordTiles(recordTiles),
         summaryOnly(summaryOnly), analysis(op, buffers),
         emitter(op, buffers, [this](ImplicitLocOpBuilder &b, Value batch) {
@@ -103,9 +103,19 @@ private:
     return ScoreEmitter::toF32(b, memref::LoadOp::create(b, buffer, indices));
   }
 
+  /// Block statistics: fills blockMax with 0 before the query tiles.
+  void emitBlockMaxInit(ImplicitLocOpBuilder &b);
+  /// The row's largest kept score per key block of this tile, into
+  /// blockScores (from scoreBuf, masked scores).
+  void emitBlockScores(ImplicitLocOpBuilder &b, Value r, Value firstKey,
+                       Value cols);
+  /// The row's block maxima as normalised weights, max-ed into blockMax.
+  void emitBlockMaxEpilogue(ImplicitLocOpBuilder &b, Value r, Value batch,
+                            Value head, Value i, Value valid, Value m, Value l);
+
   AttentionOp op;
   const AttentionBuffers &buffers;
-  Value output, lse;
+  Value output, lse, blockMax;
   int64_t queryTile, keyTile;
   /// Report each visited tile to attn_record_tile (tile maps and tests).
   bool recordTiles;
@@ -121,6 +131,9 @@ private:
   Value keysT;
   /// Kept keys per row (f32), for the sweeps after CountKept.
   Value countBuf;
+  /// Block statistics: per row of the tile and key block, the largest kept
+  /// score ([queryTile, key blocks] f32, -inf where none).
+  Value blockScores;
   Value batchSize, queryLen, keyLen;
 };
 
@@ -194,6 +207,8 @@ void AttentionLowering::emit(ImplicitLocOpBuilder &b) {
     analysis.emitLaunchSummaryRelease(b, summary);
     return;
   }
+  if (blockMax)
+    emitBlockMaxInit(b);
   scf::ParallelOp::create(
       b, ValueRange{zero, zero, zero},
       ValueRange{batchSize, cst(b, kvHeads), tiles}, ValueRange{one, one, one},
@@ -219,6 +234,27 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
       b, MemRefType::get({op.getQuery().getType().getDimSize(3), keyTile},
                          f32Type));
   countBuf = memref::AllocaOp::create(b, MemRefType::get({queryTile}, f32Type));
+  if (blockMax) {
+    Value keyBlocks =
+        arith::CeilDivSIOp::create(b, keyLen, cst(b, (*op.getBlockStats())[1]));
+    blockScores = memref::AllocOp::create(
+        b, MemRefType::get({queryTile, ShapedType::kDynamic}, f32Type),
+        ValueRange{keyBlocks});
+    scf::ForOp::create(
+        b, cst(b, 0), cst(b, queryTile), cst(b, 1), ValueRange{},
+        [&](OpBuilder &nested, Location loc, Value r, ValueRange) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          scf::ForOp::create(
+              ib, cst(ib, 0), keyBlocks, cst(ib, 1), ValueRange{},
+              [&](OpBuilder &inner, Location loc, Value kb, ValueRange) {
+                ImplicitLocOpBuilder jb(loc, inner);
+                memref::StoreOp::create(jb, f32(jb, kNegInf), blockScores,
+                                        ValueRange{r, kb});
+                scf::YieldOp::create(jb);
+              });
+          scf::YieldOp::create(ib);
+        });
+  }
 
   Value zero = cst(b, 0), one = cst(b, 1);
   Value group = cst(b, op.getGroupSize());
@@ -338,6 +374,82 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
         });
   }
   emitEpilogue(b, batch, kvHead, firstRow, tileRows, liveRows);
+  if (blockMax)
+    memref::DeallocOp::create(b, blockScores);
+}
+
+void AttentionLowering::emitBlockMaxInit(ImplicitLocOpBuilder &b) {
+  // 0 where a block keeps no pair.
+  SmallVector<Value> zeros(4, cst(b, 0)), ones(4, cst(b, 1)), sizes;
+  for (int64_t d = 0; d < 4; ++d)
+    sizes.push_back(memref::DimOp::create(b, blockMax, d));
+  scf::ParallelOp::create(
+      b, zeros, sizes, ones, ValueRange{},
+      [&](OpBuilder &nested, Location loc, ValueRange ivs, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        memref::StoreOp::create(ib, f32(ib, 0.0), blockMax, ivs);
+        scf::ReduceOp::create(ib);
+      });
+}
+
+void AttentionLowering::emitBlockScores(ImplicitLocOpBuilder &b, Value r,
+                                        Value firstKey, Value cols) {
+  Value keyBlock = cst(b, (*op.getBlockStats())[1]);
+  scf::ForOp::create(
+      b, cst(b, 0), cols, cst(b, 1), ValueRange{},
+      [&](OpBuilder &nested, Location loc, Value c, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value kb = arith::DivUIOp::create(
+            ib, arith::AddIOp::create(ib, firstKey, c), keyBlock);
+        Value s = memref::LoadOp::create(ib, scoreBuf, c);
+        Value old = memref::LoadOp::create(ib, blockScores, ValueRange{r, kb});
+        memref::StoreOp::create(ib, arith::MaximumFOp::create(ib, old, s),
+                                blockScores, ValueRange{r, kb});
+        scf::YieldOp::create(ib);
+      });
+}
+
+void AttentionLowering::emitBlockMaxEpilogue(ImplicitLocOpBuilder &b, Value r,
+                                             Value batch, Value head, Value i,
+                                             Value valid, Value m, Value l) {
+  // Softmax's weight is monotone in the score: the block's largest weight
+  // is that of its largest kept score, exp(s - m) / l (clipped softmax
+  // clips it as it clips every weight).
+  auto clipped =
+      llvm::dyn_cast<ClippedSoftmaxAttr>(op.getNormalizerOrDefault());
+  Value queryBlock =
+      arith::DivUIOp::create(b, i, cst(b, (*op.getBlockStats())[0]));
+  Value keyBlocks = memref::DimOp::create(b, blockScores, 1);
+  scf::ForOp::create(
+      b, cst(b, 0), keyBlocks, cst(b, 1), ValueRange{},
+      [&](OpBuilder &nested, Location loc, Value kb, ValueRange) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value s = memref::LoadOp::create(ib, blockScores, ValueRange{r, kb});
+        Value kept = arith::AndIOp::create(
+            ib, valid,
+            arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT, s,
+                                  f32(ib, kNegInf)));
+        scf::IfOp::create(ib, kept, [&](OpBuilder &inner, Location loc) {
+          ImplicitLocOpBuilder jb(loc, inner);
+          Value w = arith::DivFOp::create(
+              jb, math::ExpOp::create(jb, arith::SubFOp::create(jb, s, m)), l);
+          if (clipped) {
+            double zeta = clipped.getZeta().convertToDouble();
+            double gamma = clipped.getGamma().convertToDouble();
+            w = arith::AddFOp::create(
+                jb, arith::MulFOp::create(jb, w, f32(jb, zeta - gamma)),
+                f32(jb, gamma));
+            w = arith::MinimumFOp::create(
+                jb, arith::MaximumFOp::create(jb, w, f32(jb, 0.0)),
+                f32(jb, 1.0));
+          }
+          memref::AtomicRMWOp::create(jb, arith::AtomicRMWKind::maximumf, w,
+                                      blockMax,
+                                      ValueRange{batch, head, queryBlock, kb});
+          scf::YieldOp::create(jb);
+        });
+        scf::YieldOp::create(ib);
+      });
 }
 
 /// `buffer[indices..., 0:n]` as vector<n x f32>.
@@ -604,6 +716,8 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
     memref::StoreOp::create(ib, arith::AddFOp::create(ib, l, total), sumBuf, r);
   };
 
+  if (blockMax && sweep == Sweep::Output)
+    emitBlockScores(b, r, firstKey, cols);
   Attribute normalizer = op.getNormalizerOrDefault();
   Value masked =
       vector::LoadOp::create(b, scoreType, scoreBuf, ValueRange{zero});
@@ -796,6 +910,8 @@ void AttentionLowering::emitEpilogue(ImplicitLocOpBuilder &b, Value batch,
           memref::StoreOp::create(
               ib, arith::SelectOp::create(ib, valid, rowLse, negInf), lse,
               ValueRange{batch, head, i});
+        if (blockMax)
+          emitBlockMaxEpilogue(ib, r, batch, head, i, valid, m, l);
         scf::YieldOp::create(ib);
       });
 }
@@ -1007,8 +1123,17 @@ LogicalResult FunctionLowering::run() {
       lse = destination(attention.getLse());
       mapping.map(attention.getLse(), lse);
     }
-    AttentionLowering(attention, buffers, out, lse, queryTile, keyTile,
-                      recordTiles, summaryOnly)
+    // Block statistics are computed where the function returns them (their
+    // only use: no op reads them).
+    Value blockMax;
+    if (Value stats = attention.getBlockMax())
+      for (auto [n, returned] : llvm::enumerate(ret.getOperands()))
+        if (returned == stats) {
+          blockMax = outs[n];
+          mapping.map(stats, blockMax);
+        }
+    AttentionLowering(attention, buffers, out, lse, blockMax, queryTile,
+                      keyTile, recordTiles, summaryOnly)
         .emit(b);
   }
   // Results that are not written in place (an argument returned as is, or

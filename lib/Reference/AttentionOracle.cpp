@@ -720,6 +720,15 @@ FailureOr<std::vector<Tensor>> AttentionEvaluator::run() {
       }
     }
   }
+  // A block maximum aggregates rows: with some of its rows not evaluated it
+  // is not known either (NaN, like the rows themselves).
+  if (blockSizes && includeRow)
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t h = 0; h < queryHeads; ++h)
+        for (int64_t i = 0; i < queryLen; ++i)
+          if (!includeRow(b, h, i))
+            for (int64_t kb = 0; kb < blockMax.dim(3); ++kb)
+              blockMax.at({b, h, i / (*blockSizes)[0], kb}) = NAN;
   std::vector<Tensor> results;
   results.push_back(std::move(output));
   if (op.getLse())

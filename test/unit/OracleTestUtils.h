@@ -39,7 +39,8 @@ struct OracleRun {
 
 inline OracleRun runOracle(const std::string &spec,
                            const std::vector<Tensor> &inputs,
-                           const std::string &name = "") {
+                           const std::string &name = "",
+                           const reference::EvaluationOptions &options = {}) {
   MLIRContext context;
   context.loadDialect<AttnDialect, func::FuncDialect, arith::ArithDialect,
                       math::MathDialect, tensor::TensorDialect>();
@@ -64,7 +65,7 @@ inline OracleRun runOracle(const std::string &spec,
     return run;
   }
   FailureOr<std::vector<Tensor>> results =
-      reference::evaluateFunction(func, inputs);
+      reference::evaluateFunction(func, inputs, options);
   if (succeeded(results))
     run.results = std::move(*results);
   else if (run.error.empty())

@@ -137,6 +137,34 @@ TEST(ReferenceEpilogue, BlockStatistics) {
   expectNear(run.results[2], {1, 0, 0, 1.0 / 3, 0.5, 0});
 }
 
+TEST(ReferenceEpilogue, BlockStatisticsOfSampledRows) {
+  // The spec of BlockStatistics with row 2 not evaluated: query block 1
+  // (row 2 alone) is unknown (NaN); query block 0 keeps its values.
+  AttentionSpec spec;
+  spec.q = {1, 1, 3, 1};
+  spec.k = {1, 1, 5, 1};
+  spec.v = {1, 1, 5, 1};
+  spec.clauses = "scale(1.0) alignment(top_left) masks [#attn.causal] "
+                 "block_stats([2, 2])";
+  spec.blockMax = {1, 1, 2, 3};
+  mlir::attn::reference::EvaluationOptions options;
+  options.includeRow = [](int64_t, int64_t, int64_t i) { return i != 2; };
+  OracleRun run =
+      runOracle(spec.str(),
+                {Tensor({1, 1, 3, 1}, 1.0),
+                 makeTensor({1, 1, 5, 1}, {0, std::log(2.0), kLn3,
+                                           std::log(4.0), std::log(5.0)}),
+                 Tensor({1, 1, 5, 1}, 6.0)},
+                "", options);
+  ASSERT_TRUE(run.ok()) << run.error << spec.str();
+  const Tensor &blocks = run.results[1];
+  EXPECT_DOUBLE_EQ(blocks.data[0], 1.0);
+  EXPECT_DOUBLE_EQ(blocks.data[1], 0.0);
+  EXPECT_DOUBLE_EQ(blocks.data[2], 0.0);
+  for (int64_t kb = 3; kb < 6; ++kb)
+    EXPECT_TRUE(std::isnan(blocks.data[kb])) << kb;
+}
+
 TEST(ReferenceEpilogue, BlockStatisticsPerHeadAndBatch) {
   // B = 2, Hq = 2, Hkv = 1, Sq = 1, Skv = 2, Bq = 1, Bk = 1, K = 0 except
   // that b1 reads k = [0, ln 3]: b0 weights 1/2, 1/2 for both heads;

@@ -61,6 +61,8 @@ struct Case {
   /// key/value head.
   int64_t qBlock = 0, kvBlock = 0;
   bool selectionPerQueryHead = false;
+  /// A mask region's body (yielding %keep), or empty.
+  std::string region;
   Data data = Data::None;
   bool exactVisits = true;
 };
@@ -205,6 +207,40 @@ Case randomCase(std::mt19937_64 &rng, int64_t kind) {
     c.exactVisits = c.exactFull = c.masks.rfind("#attn.block", 0) == 0;
     break;
   }
+  case 14: {
+    // A mask region of integer ops (chunked causal, or a local window with
+    // global tokens), bounded on intervals: never a kept pair skipped, never
+    // a tile called full that is not.
+    int64_t chunk = 1 + rng() % 100, window = rng() % 80, global = rng() % 5;
+    c.region = rng() % 2 ? llvm::formatv(R"(
+      %c = arith.constant {0} : index
+      %p = attn.position %b, %i
+      %causal = arith.cmpi sle, %j, %p : index
+      %cq = arith.divui %p, %c : index
+      %ck = arith.divui %j, %c : index
+      %same = arith.cmpi eq, %cq, %ck : index
+      %keep = arith.andi %causal, %same : i1)",
+                                         chunk)
+                               .str()
+                         : llvm::formatv(R"(
+      %w = arith.constant {0} : index
+      %n = arith.constant {1} : index
+      %p = attn.position %b, %i
+      %lo = arith.subi %p, %w : index
+      %hi = arith.addi %p, %w : index
+      %above = arith.cmpi sge, %j, %lo : index
+      %below = arith.cmpi sle, %j, %hi : index
+      %local = arith.andi %above, %below : i1
+      %gk = arith.cmpi slt, %j, %n : index
+      %gq = arith.cmpi slt, %i, %n : index
+      %global = arith.ori %gk, %gq : i1
+      %keep = arith.ori %local, %global : i1)",
+                                         window, global)
+                               .str();
+    c.masks = rng() % 3 ? "" : "#attn.causal";
+    c.exactVisits = false;
+    break;
+  }
   case 13:
     c.data = Case::Data::Selected;
     c.selectionPerQueryHead = rng() % 2;
@@ -263,13 +299,19 @@ std::string specOf(const Case &c) {
   return llvm::formatv(R"(
 func.func @f(%q: tensor<?x{0}x?x8xf32>, %k: tensor<?x2x?x8xf32>,
              %v: tensor<?x2x?x8xf32>{3}) -> tensor<?x{0}x?x8xf32> {{
-  %o = attn.attention %q, %k, %v {4} alignment({2}) masks [{1}]
+  %o = attn.attention %q, %k, %v {4} alignment({2}) masks [{1}] {5}
       : tensor<?x{0}x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32>
       -> tensor<?x{0}x?x8xf32>
   return %o : tensor<?x{0}x?x8xf32>
 }
 )",
-                       heads, c.masks, c.alignment, arguments, operands)
+                       heads, c.masks, c.alignment, arguments, operands,
+                       c.region.empty()
+                           ? std::string()
+                           : "mask {\n    ^bb0(%b: index, %h: index, %i: "
+                             "index, %j: index):" +
+                                 c.region +
+                                 "\n      attn.yield %keep : i1\n    }")
       .str();
 }
 
@@ -433,8 +475,8 @@ void checkCase(const Case &c, int64_t caseIndex, std::mt19937_64 &rng,
 /// Cases per mask kind: kinds 0-4 are the interval masks and their AND
 /// combinations, 5-7 the 1-D, 2-D and 3-D neighborhoods, 8-10 documents
 /// (self and cross) and key limits, 11-13 block layouts (bitmap, index
-/// lists) and selected tokens.
-constexpr int64_t kKinds = 14;
+/// lists) and selected tokens, 14 mask regions.
+constexpr int64_t kKinds = 15;
 constexpr int64_t kCasesPerKind = 12;
 
 class TileVisitTest : public ::testing::TestWithParam<int64_t> {};
@@ -457,7 +499,7 @@ std::string kindName(const ::testing::TestParamInfo<int64_t> &info) {
       "Causal",         "SlidingWindow",  "WindowWithSinks", "PrefixLM",
       "IntervalCombos", "Neighborhood1D", "Neighborhood2D",  "Neighborhood3D",
       "Document",       "CrossDocument",  "KeyLimit",        "BlockBitmap",
-      "BlockIndices",   "SelectedTokens"};
+      "BlockIndices",   "SelectedTokens", "MaskRegion"};
   return names[info.param];
 }
 

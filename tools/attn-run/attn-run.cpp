@@ -941,9 +941,10 @@ int main(int argc, char **argv) {
       os << "  tiles: exact (every non-empty tile visited, no empty one, "
             "every full tile truly full)\n";
     else if (c.isCorrect())
-      os << llvm::formatv("  tiles: correct but not exact: {0} empty tiles "
-                          "visited (the masks' data is not summarised)\n",
-                          c.extra);
+      os << llvm::formatv(
+          "  tiles: correct but not exact: {0} empty tiles "
+          "visited (the analysis bounds these masks only loosely)\n",
+          c.extra);
     else
       os << llvm::formatv("  tiles: WRONG: {0} non-empty tiles skipped, {1} "
                           "tiles called full that are not\n",

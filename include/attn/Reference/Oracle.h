@@ -34,7 +34,8 @@ struct EvaluationOptions {
   /// are derived from (as FlashAttention's tests do).
   double (*roundIntermediate)(double) = nullptr;
   /// When set, attn.attention evaluates only the query rows (b, h, i) it
-  /// accepts; the others hold NaN in the output and lse. Checks of large
+  /// accepts; the others hold NaN in the output and lse, and so does every
+  /// block statistic of a query block with such a row. Checks of large
   /// shapes sample rows this way.
   std::function<bool(int64_t b, int64_t h, int64_t i)> includeRow;
 };

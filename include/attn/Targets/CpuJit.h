@@ -16,6 +16,7 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace mlir::attn {
@@ -91,8 +92,16 @@ private:
   /// The function's signature (element types and ranks), and its results'
   /// shapes as functions of the argument shapes.
   SmallVector<Type> argumentTypes, resultTypes;
-  /// For each result: (argument, dims) giving its sizes, see compile().
-  SmallVector<std::pair<unsigned, unsigned>> resultShapeSource;
+  /// For each result, where its sizes come from (see compile()): B, Hq and
+  /// Sq from the query argument; for block statistics, [B, Hq, ceil(Sq /
+  /// Bq), ceil(Skv / Bk)] with Skv the key argument's (or pages x page size).
+  struct ResultShape {
+    unsigned query = 0;
+    int64_t queryBlock = 0, keyBlock = 0;
+    unsigned key = 0;
+    std::optional<unsigned> pageTable;
+  };
+  SmallVector<ResultShape> resultShapeSource;
 };
 
 } // namespace mlir::attn
