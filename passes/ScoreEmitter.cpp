@@ -161,12 +161,14 @@ Value ScoreEmitter::emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row,
 
 Value mlir::attn::emitSelectionHead(ImplicitLocOpBuilder &b, AttentionOp op,
                                     Value h) {
+  // Per key/value head where the lists' static head count says so (the
+  // verifier's rule); per query head otherwise.
   int64_t selectionHeads = op.getSelected().getType().getDimSize(1);
-  int64_t queryHeads = op.getQuery().getType().getDimSize(1);
-  if (selectionHeads == queryHeads)
+  int64_t group = op.getGroupSize();
+  int64_t kvHeads = op.getQuery().getType().getDimSize(1) / group;
+  if (group == 1 || selectionHeads != kvHeads)
     return h;
-  return arith::DivUIOp::create(
-      b, h, arith::ConstantIndexOp::create(b, queryHeads / selectionHeads));
+  return arith::DivUIOp::create(b, h, arith::ConstantIndexOp::create(b, group));
 }
 
 Value mlir::attn::emitBlockLayoutKeep(ImplicitLocOpBuilder &b, AttentionOp op,

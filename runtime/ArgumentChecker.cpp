@@ -368,11 +368,11 @@ attnStatus Checker::checkConstraint(const attnConstraint &constraint) {
                            : std::to_string(needed) + " = ceil(" + name +
                                  " / " + std::to_string(divisor) + "), " +
                                  name + " = " + std::to_string(symbol);
-    return fail(ATTN_ERROR_SHAPE, where(constraint.argument) + ": dimension " +
-                                      std::to_string(constraint.dim) + " is " +
-                                      std::to_string(size) +
-                                      ", expected at least " + what +
-                                      " (a region indexes it with that range)");
+    return fail(ATTN_ERROR_SHAPE,
+                where(constraint.argument) + ": dimension " +
+                    std::to_string(constraint.dim) + " is " +
+                    std::to_string(size) + ", expected at least " + what +
+                    " (the kernel indexes it over that range)");
   }
   case ATTN_CONSTRAINT_VALUES_AT_MOST:
   case ATTN_CONSTRAINT_VALUES_BELOW:

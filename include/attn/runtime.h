@@ -145,7 +145,8 @@ typedef enum attnConstraintKind {
   /* sizes[dim] equals `symbol` or is 1 (NumPy broadcasting). */
   ATTN_CONSTRAINT_DIM_BROADCASTS = 1,
   /* sizes[dim] >= ceil(symbol / value): a captured tensor a region indexes
-   * with b, h, i or j (divided by `value`). */
+   * with b, h, i or j (divided by `value`), a block layout or block
+   * statistics (blocks of `value` queries or keys). */
   ATTN_CONSTRAINT_DIM_COVERS = 2,
   /* Every element of `argument` lies in [0, symbol] (q_len, kv_len);
    * `dim` is -1. */

@@ -325,8 +325,8 @@ TEST(BlocksCall, CapturedLayoutMustCoverTheRegionsIndices) {
             ATTN_ERROR_SHAPE);
   EXPECT_STREQ(attnGetLastError(),
                "blocks_bf16: argument 'layout' (input 3, captures): dimension "
-               "2 is 1, expected at least 2 = ceil(Sq / 4), Sq = 5 (a region "
-               "indexes it with that range)");
+               "2 is 1, expected at least 2 = ceil(Sq / 4), Sq = 5 (the kernel "
+               "indexes it over that range)");
   EXPECT_EQ(
       attn_blocks_bf16(q.dl(), k.dl(), v.dl(), shortColumns.dl(), out.dl()),
       ATTN_ERROR_SHAPE);
@@ -401,6 +401,33 @@ TEST_F(PagedCall, CacheShapes) {
                "paged_f32: argument 'page_table' (input 3, page_table): "
                "dimension 0 is 3, but B is 2 (from dimension 0 of 'q'); "
                "shape [3, 3], expected [B, MaxPages]");
+}
+
+TEST(LayoutStatsCall, LayoutAndStatisticsMustCoverTheBlocks) {
+  HostTensor q(kF32, {1, 2, 5, 8}), k(kF32, {1, 2, 9, 8}),
+      v(kF32, {1, 2, 9, 8}), out(kF32, {1, 2, 5, 8});
+  // Layout: ceil(5 / 4) = 2 x ceil(9 / 4) = 3 blocks; statistics:
+  // ceil(5 / 4) = 2 x ceil(9 / 8) = 2.
+  HostTensor layout(kI8, {1, 2, 2, 3}), stats(kF32, {1, 2, 2, 2});
+  HostTensor shortLayout(kI8, {1, 2, 2, 2}), shortStats(kF32, {1, 2, 1, 2});
+  EXPECT_EQ(attn_layout_stats_f32(q.dl(), k.dl(), v.dl(), layout.dl(), out.dl(),
+                                  stats.dl()),
+            ATTN_SUCCESS)
+      << attnGetLastError();
+  EXPECT_EQ(attn_layout_stats_f32(q.dl(), k.dl(), v.dl(), shortLayout.dl(),
+                                  out.dl(), stats.dl()),
+            ATTN_ERROR_SHAPE);
+  EXPECT_STREQ(attnGetLastError(),
+               "layout_stats_f32: argument 'layout' (input 3, block_layout): "
+               "dimension 3 is 2, expected at least 3 = ceil(Skv / 4), Skv = "
+               "9 (the kernel indexes it over that range)");
+  EXPECT_EQ(attn_layout_stats_f32(q.dl(), k.dl(), v.dl(), layout.dl(), out.dl(),
+                                  shortStats.dl()),
+            ATTN_ERROR_SHAPE);
+  EXPECT_STREQ(attnGetLastError(),
+               "layout_stats_f32: argument 'block_max' (output 1, block_max): "
+               "dimension 2 is 1, expected at least 2 = ceil(Sq / 4), Sq = 5 "
+               "(the kernel indexes it over that range)");
 }
 
 TEST(MergeCall, PartsMustAgree) {

@@ -73,3 +73,16 @@ func.func @merge_f32(%o1: tensor<?x4x?x8xf32>, %o2: tensor<?x4x?x8xf32>,
       -> tensor<?x4x?x8xf32>, tensor<?x4x?xf32>
   return %o, %lse : tensor<?x4x?x8xf32>, tensor<?x4x?xf32>
 }
+
+// A named block layout (bitmap of 4 x 4 blocks) with block statistics of
+// 4 x 8 blocks: both are sized ceil(Sq / block) x ceil(Skv / block).
+func.func @layout_stats_f32(%q: tensor<?x2x?x8xf32>, %k: tensor<?x2x?x8xf32>,
+                            %v: tensor<?x2x?x8xf32>, %layout: tensor<?x2x?x?xi8>)
+    -> (tensor<?x2x?x8xf32>, tensor<?x2x?x?xf32>) {
+  %o, %stats = attn.attention %q, %k, %v block_layout(%layout : tensor<?x2x?x?xi8>)
+      masks [#attn.block_sparse<q_block = 4, kv_block = 4, format = bitmap>]
+      block_stats([4, 8])
+      : tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32>
+      -> tensor<?x2x?x8xf32>, block_max tensor<?x2x?x?xf32>
+  return %o, %stats : tensor<?x2x?x8xf32>, tensor<?x2x?x?xf32>
+}

@@ -19,6 +19,60 @@ using namespace attn::testing;
 
 namespace {
 
+TEST(RuntimeResults, BlockLayoutAndStatisticsMatchReference) {
+  // One compiled kernel at two lengths; keep(i, j) = layout[b, h, i / 4,
+  // j / 4]; block_max[b, h, i / 4, j / 8] is the largest softmax weight of
+  // the kept pairs in the block (0 where none).
+  std::mt19937 rng(3);
+  for (auto [queries, keys] : {std::pair(9, 13), std::pair(16, 30)}) {
+    int64_t qBlocks = (queries + 3) / 4, kBlocks = (keys + 3) / 4;
+    HostTensor q(kF32, {2, 2, queries, 8}), k(kF32, {2, 2, keys, 8}),
+        v(kF32, {2, 2, keys, 8}), layout(kI8, {2, 2, qBlocks, kBlocks});
+    q.fillRandom(rng);
+    k.fillRandom(rng);
+    v.fillRandom(rng);
+    std::bernoulli_distribution set(0.5);
+    for (int64_t n = 0; n < layout.elements; ++n)
+      layout.set(n, set(rng) ? 1.0 : 0.0);
+    int64_t statBlocks = (keys + 7) / 8;
+    HostTensor out(kF32, {2, 2, queries, 8}),
+        stats(kF32, {2, 2, qBlocks, statBlocks});
+    ASSERT_EQ(attn_layout_stats_f32(q.dl(), k.dl(), v.dl(), layout.dl(),
+                                    out.dl(), stats.dl()),
+              ATTN_SUCCESS)
+        << attnGetLastError();
+    auto keep = [&](int64_t b, int64_t h, int64_t i, int64_t j) {
+      return layout.get(((b * 2 + h) * qBlocks + i / 4) * kBlocks + j / 4) != 0;
+    };
+    ReferenceOptions options;
+    options.scale = 1.0 / std::sqrt(8.0);
+    options.keep = keep;
+    std::vector<double> expected, expectedLse;
+    referenceAttention(q, k, v, options, expected, expectedLse);
+    EXPECT_LT(maxDifference(out, expected), 1e-5) << queries << "x" << keys;
+    // Block maxima from the reference's own weights: exp(s - lse).
+    std::vector<double> expectedStats(stats.elements, 0.0);
+    for (int64_t b = 0; b < 2; ++b)
+      for (int64_t h = 0; h < 2; ++h)
+        for (int64_t i = 0; i < queries; ++i)
+          for (int64_t j = 0; j < keys; ++j) {
+            if (!keep(b, h, i, j))
+              continue;
+            double s = 0;
+            for (int64_t d = 0; d < 8; ++d)
+              s += q.get(q.at4(b, h, i, d)) * k.get(k.at4(b, h, j, d));
+            double w = std::exp(options.scale * s -
+                                expectedLse[(b * 2 + h) * queries + i]);
+            double &cell =
+                expectedStats[((b * 2 + h) * qBlocks + i / 4) * statBlocks +
+                              j / 8];
+            cell = std::max(cell, w);
+          }
+    EXPECT_LT(maxDifference(stats, expectedStats), 1e-5)
+        << queries << "x" << keys;
+  }
+}
+
 TEST(RuntimeResults, CausalGqaMatchesReference) {
   std::mt19937 rng(1);
   // Sq != Skv: queries are aligned with the last keys.

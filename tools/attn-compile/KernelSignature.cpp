@@ -296,11 +296,12 @@ void SignatureBuilder::addSymbolsAndConstraints(KernelSignature &signature) {
       signature.constraints.push_back(constraint);
       continue;
     }
-    // The constraint is on an input: the function argument itself.
-    auto arg = llvm::dyn_cast<BlockArgument>(p.value);
-    if (!arg || arg.getOwner()->getParentOp() != func)
+    // The constraint is on an argument: an input, or a returned value (an
+    // output, such as block statistics the kernel writes by blocks).
+    auto it = llvm::find(argumentValues, p.value);
+    if (it == argumentValues.end())
       continue; // An intermediate value; its producer was checked.
-    constraint.argument = arg.getArgNumber();
+    constraint.argument = int32_t(it - argumentValues.begin());
     if (p.kind != KernelConstraintKind::ValuesAtMost &&
         p.kind != KernelConstraintKind::ValuesBelow)
       constraint.dim = p.dim;

@@ -135,6 +135,40 @@ static void addAttention(SizeClasses &sizes, AttentionOp op) {
     sizes.expectBroadcast(table, {hq, kAnySize}); // Buckets: a static size.
   for (Value bias : op.getBias())
     sizes.expectBroadcast(bias, {b, hq, sq, skv});
+  // Block layouts and block statistics: the kernel reads (writes) entry
+  // [.., i / Bq, j / Bk], so those dimensions must cover ceil(Sq / Bq) and
+  // ceil(Skv / Bk); an index list's width K is its own. Listed blocks and
+  // selected keys outside the keys are ignored by the kernel, never read.
+  auto covers = [&](Value value, unsigned dim, Slot symbol, int64_t block) {
+    sizes.slot(value, dim);
+    sizes.require({KernelConstraintKind::DimCovers, value, dim, symbol, block});
+  };
+  if (Value layout = op.getBlockLayout()) {
+    auto mask = op.getMaskOfType<BlockSparseMaskAttr>();
+    sizes.expectBroadcast(layout, {b, hq, kAnySize, kAnySize});
+    covers(layout, 2, sq, mask.getQBlock());
+    if (mask.getFormat() == BlockLayoutFormat::bitmap)
+      covers(layout, 3, skv, mask.getKvBlock());
+    else
+      sizes.name(sizes.slot(layout, 3), "K");
+  }
+  if (Value selected = op.getSelected()) {
+    // [B, Hq or Hkv, K]: the verifier has fixed which from the static
+    // head counts.
+    auto type = llvm::cast<RankedTensorType>(selected.getType());
+    int64_t group = op.getGroupSize();
+    bool perQueryHead =
+        group == 1 ||
+        type.getDimSize(1) != op.getQuery().getType().getDimSize(1) / group;
+    sizes.expectEqual(selected, {b, perQueryHead ? hq : hkv, kAnySize});
+    sizes.name(sizes.slot(selected, 2), "K");
+  }
+  if (Value stats = op.getBlockMax()) {
+    ArrayRef<int64_t> blocks = *op.getBlockStats();
+    sizes.expectEqual(stats, {b, hq, kAnySize, kAnySize});
+    covers(stats, 2, sq, blocks[0]);
+    covers(stats, 3, skv, blocks[1]);
+  }
   if (Value gate = op.getGate()) {
     if (llvm::cast<RankedTensorType>(gate.getType()).getRank() == 4)
       sizes.expectBroadcast(gate, {b, hq, sq, dv});
@@ -170,15 +204,8 @@ static LogicalResult checkKnown(Operation *op) {
               "other arguments', so the runtime could not check them "
               "(tools/attn-compile/OperandLayouts.cpp)";
   };
-  if (auto attention = llvm::dyn_cast<AttentionOp>(op)) {
-    if (attention.getBlockLayout())
-      return unknown("has a block_layout");
-    if (attention.getSelected())
-      return unknown("has selected tokens");
-    if (attention.getBlockMax())
-      return unknown("has a block_max result");
+  if (llvm::isa<AttentionOp>(op))
     return success();
-  }
   if (llvm::isa<MergeOp, func::ReturnOp>(op))
     return success();
   return unknown("is not attn.attention or attn.merge");

@@ -73,7 +73,8 @@ public:
   void expectEqual(Value value, ArrayRef<Slot> layout) {
     auto type = llvm::cast<RankedTensorType>(value.getType());
     for (int64_t d = 0; d < type.getRank() && d < int64_t(layout.size()); ++d)
-      unite(slot(value, d), layout[d]);
+      if (layout[d] != kAnySize)
+        unite(slot(value, d), layout[d]);
   }
   /// `value`'s dimensions broadcast to `layout`: each is 1 or the layout's
   /// size. Right-aligned when `value` has fewer dimensions.
