@@ -83,9 +83,20 @@ private:
   /// One row's update for one key tile; with `packed`, scores come from the
   /// transposed key tile, else from the key rows directly. `partial` (i1)
   /// says the masks need evaluating per element in this tile.
+  /// With `dots` given, the row's scores are those (computed with another
+  /// row's); with `deferAccumulate` (softmax), the weights stay in scoreBuf
+  /// and the rescale factor in alphaBuf for emitPairAccumulate().
   void emitRowUpdate(ImplicitLocOpBuilder &b, const ScoreRow &row, Value r,
                      Value kvHead, Value firstKey, Value cols, bool packed,
-                     Value partial, Sweep sweep);
+                     Value partial, Sweep sweep, Value dots = {},
+                     bool deferAccumulate = false);
+  /// Rows r0 and r1 of a softmax tile together: one pass over the
+  /// transposed key tile computes both rows' scores and one pass over the
+  /// value rows adds both rows' weighted sums, so each key and value load
+  /// feeds two rows' FMAs.
+  void emitRowPairUpdate(ImplicitLocOpBuilder &b, Value batch, Value kvHead,
+                         Value firstRow, Value offset, Value r0, Value r1,
+                         Value firstKey, Value cols, Value partial);
   /// Indices of element `d` of key (or value) `j` of key/value head `kvHead`:
   /// [b, kvh, j, d], or through the page table for a paged cache.
   SmallVector<Value> emitKeyIndices(ImplicitLocOpBuilder &b, Value batch,
@@ -127,6 +138,9 @@ private:
 
   // Per query tile: running max, sum, accumulator and one row of scores.
   Value maxBuf, sumBuf, accBuf, scoreBuf;
+  /// Two rows' scores and rescale factors for emitRowPairUpdate();
+  /// scoreBuf is pairScores[0] otherwise.
+  Value pairScores[2], pairAlpha[2], alphaBuf;
   /// The key tile, transposed to [D, keyTile] f32.
   Value keysT;
   /// Kept keys per row (f32), for the sweeps after CountKept.
@@ -229,7 +243,13 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
   sumBuf = memref::AllocaOp::create(b, MemRefType::get({queryTile}, f32Type));
   accBuf = memref::AllocaOp::create(
       b, MemRefType::get({queryTile, valueDim}, f32Type));
-  scoreBuf = memref::AllocaOp::create(b, MemRefType::get({keyTile}, f32Type));
+  for (int k = 0; k < 2; ++k) {
+    pairScores[k] =
+        memref::AllocaOp::create(b, MemRefType::get({keyTile}, f32Type));
+    pairAlpha[k] = memref::AllocaOp::create(b, MemRefType::get({}, f32Type));
+  }
+  scoreBuf = pairScores[0];
+  alphaBuf = pairAlpha[0];
   keysT = memref::AllocaOp::create(
       b, MemRefType::get({op.getQuery().getType().getDimSize(3), keyTile},
                          f32Type));
@@ -335,8 +355,26 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
             ImplicitLocOpBuilder rb(loc, builder);
             if (packed)
               emitPackKeys(rb, kvHead, batch, firstKey, cols);
+            // Softmax rows go in pairs over the packed tile; an odd last
+            // row goes alone below.
+            Value firstSingle = cst(rb, 0);
+            if (packed && sweep == Sweep::Output &&
+                llvm::isa<SoftmaxAttr>(op.getNormalizerOrDefault())) {
+              Value pairs = arith::DivUIOp::create(rb, liveRows, cst(rb, 2));
+              scf::ForOp::create(
+                  rb, cst(rb, 0), pairs, cst(rb, 1), ValueRange{},
+                  [&](OpBuilder &inner, Location loc, Value pair, ValueRange) {
+                    ImplicitLocOpBuilder jb(loc, inner);
+                    Value r0 = arith::MulIOp::create(jb, pair, cst(jb, 2));
+                    Value r1 = arith::AddIOp::create(jb, r0, cst(jb, 1));
+                    emitRowPairUpdate(jb, batch, kvHead, firstRow, offset, r0,
+                                      r1, firstKey, cols, partial);
+                    scf::YieldOp::create(jb);
+                  });
+              firstSingle = arith::MulIOp::create(rb, pairs, cst(rb, 2));
+            }
             scf::ForOp::create(
-                rb, cst(rb, 0), liveRows, cst(rb, 1), ValueRange{},
+                rb, firstSingle, liveRows, cst(rb, 1), ValueRange{},
                 [&](OpBuilder &inner, Location loc, Value r, ValueRange) {
                   ImplicitLocOpBuilder jb(loc, inner);
                   std::pair<Value, Value> indices =
@@ -464,6 +502,82 @@ static Value loadRow(ImplicitLocOpBuilder &b, Value buffer, ValueRange indices,
   return arith::ExtFOp::create(b, VectorType::get({n}, f32), row);
 }
 
+void AttentionLowering::emitRowPairUpdate(ImplicitLocOpBuilder &b, Value batch,
+                                          Value kvHead, Value firstRow,
+                                          Value offset, Value r0, Value r1,
+                                          Value firstKey, Value cols,
+                                          Value partial) {
+  int64_t headDim = op.getQuery().getType().getDimSize(3);
+  int64_t valueDim = op.getValue().getType().getDimSize(3);
+  Type f32Type = b.getF32Type();
+  VectorType scoreType = VectorType::get({keyTile}, f32Type);
+  VectorType accType = VectorType::get({valueDim}, f32Type);
+  Value zero = cst(b, 0), one = cst(b, 1);
+  Value pair[2] = {r0, r1};
+  ScoreRow rows[2];
+  for (auto [k, r] : llvm::enumerate(pair)) {
+    auto [i, h] = emitRowIndices(b, kvHead, firstRow, r);
+    rows[k] = {batch, h, i, offset, arith::AddIOp::create(b, i, offset)};
+    rows[k].keptCount = memref::LoadOp::create(b, countBuf, r);
+  }
+  // Both rows' q . k over the transposed tile: each key load, two FMAs.
+  Value zeroScores = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(scoreType, b.getF32FloatAttr(0.0)));
+  auto dots = scf::ForOp::create(
+      b, zero, cst(b, headDim), one, ValueRange{zeroScores, zeroScores},
+      [&](OpBuilder &nested, Location loc, Value d, ValueRange sums) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value keys =
+            vector::LoadOp::create(ib, scoreType, keysT, ValueRange{d, zero});
+        SmallVector<Value> next;
+        for (int k = 0; k < 2; ++k) {
+          Value q = loadAsF32(ib, buffers.query,
+                              ValueRange{rows[k].b, rows[k].h, rows[k].i, d});
+          next.push_back(vector::FMAOp::create(
+              ib, vector::BroadcastOp::create(ib, scoreType, q), keys,
+              sums[k]));
+        }
+        scf::YieldOp::create(ib, next);
+      });
+  // Each row's masks, modifiers and softmax statistics on its own buffers.
+  for (auto [k, r] : llvm::enumerate(pair)) {
+    scoreBuf = pairScores[k];
+    alphaBuf = pairAlpha[k];
+    emitRowUpdate(b, rows[k], r, kvHead, firstKey, cols, /*packed=*/true,
+                  partial, Sweep::Output, dots.getResult(k),
+                  /*deferAccumulate=*/true);
+  }
+  scoreBuf = pairScores[0];
+  alphaBuf = pairAlpha[0];
+  // acc[r] = alpha_r acc[r] + sum_c w_rc v[c]: each value load, two FMAs.
+  SmallVector<Value> accs;
+  for (auto [k, r] : llvm::enumerate(pair)) {
+    Value acc = vector::LoadOp::create(b, accType, accBuf, ValueRange{r, zero});
+    Value alpha = memref::LoadOp::create(b, pairAlpha[k], ValueRange{});
+    accs.push_back(arith::MulFOp::create(
+        b, acc, vector::BroadcastOp::create(b, accType, alpha)));
+  }
+  auto sums = scf::ForOp::create(
+      b, zero, cols, one, accs,
+      [&](OpBuilder &nested, Location loc, Value c, ValueRange state) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        Value j = arith::AddIOp::create(ib, firstKey, c);
+        Value valueRow =
+            loadRow(ib, buffers.value,
+                    emitKeyIndices(ib, batch, kvHead, j, cst(ib, 0)), valueDim);
+        SmallVector<Value> next;
+        for (int k = 0; k < 2; ++k) {
+          Value w = memref::LoadOp::create(ib, pairScores[k], c);
+          next.push_back(vector::FMAOp::create(
+              ib, vector::BroadcastOp::create(ib, accType, w), valueRow,
+              state[k]));
+        }
+        scf::YieldOp::create(ib, next);
+      });
+  for (auto [k, r] : llvm::enumerate(pair))
+    vector::StoreOp::create(b, sums.getResult(k), accBuf, ValueRange{r, zero});
+}
+
 void AttentionLowering::emitPackKeys(ImplicitLocOpBuilder &b, Value kvHead,
                                      Value batch, Value firstKey, Value cols) {
   // keysT[d, c] = K[b, kvh, firstKey + c, d] as f32, so one row's scores
@@ -537,7 +651,8 @@ SmallVector<Sweep> AttentionLowering::getSweeps() {
 void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
                                       const ScoreRow &row, Value r,
                                       Value kvHead, Value firstKey, Value cols,
-                                      bool packed, Value partial, Sweep sweep) {
+                                      bool packed, Value partial, Sweep sweep,
+                                      Value dots, bool deferAccumulate) {
   if (sweep == Sweep::CountKept) {
     // n_i: the kept keys of the row, masks only.
     auto count = scf::ForOp::create(
@@ -565,8 +680,9 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
   VectorType accType = VectorType::get({valueDim}, f32Type);
 
   // scores[0:keyTile] = scale * q . k, then -inf past the tile's end.
-  Value dots;
-  if (packed) {
+  if (dots) {
+    // Computed with another row's (emitRowPairUpdate).
+  } else if (packed) {
     // D vector FMAs against the transposed tile.
     dots =
         scf::ForOp::create(
@@ -762,6 +878,13 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
     Value newMax = arith::MaximumFOp::create(b, oldMax, tileMax);
     Value anyKept =
         arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, newMax, negInf);
+    if (deferAccumulate) {
+      // Until a key is kept the row adds nothing: weights 0, factor 1.
+      vector::StoreOp::create(
+          b, vector::BroadcastOp::create(b, scoreType, f32(b, 0.0)), scoreBuf,
+          ValueRange{zero});
+      memref::StoreOp::create(b, f32(b, 1.0), alphaBuf, ValueRange{});
+    }
     scf::IfOp::create(b, anyKept, [&](OpBuilder &nested, Location loc) {
       ImplicitLocOpBuilder ib(loc, nested);
       // Rescale the state to the new max, then add this tile's keys.
@@ -774,7 +897,10 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
       addToSum(ib, weights, alpha);
       if (sweep == Sweep::Output) {
         vector::StoreOp::create(ib, weights, scoreBuf, ValueRange{cst(ib, 0)});
-        accumulate(ib, alpha);
+        if (deferAccumulate)
+          memref::StoreOp::create(ib, alpha, alphaBuf, ValueRange{});
+        else
+          accumulate(ib, alpha);
       }
       memref::StoreOp::create(ib, newMax, maxBuf, r);
       scf::YieldOp::create(ib);
