@@ -61,6 +61,19 @@ struct IndexMath {
           scf::YieldOp::create(ib);
         });
   }
+  /// A parallel loop over [0, hi0) x [0, hi1): body(i0, i1).
+  void parallel(Value hi0, Value hi1,
+                function_ref<void(IndexMath &, Value, Value)> body) {
+    scf::ParallelOp::create(
+        b, ValueRange{c(0), c(0)}, ValueRange{hi0, hi1}, ValueRange{c(1), c(1)},
+        ValueRange{},
+        [&](OpBuilder &nested, Location loc, ValueRange ivs, ValueRange) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          IndexMath inner{ib};
+          body(inner, ivs[0], ivs[1]);
+          scf::ReduceOp::create(ib);
+        });
+  }
   /// if (cond) body().
   void when(Value cond, function_ref<void(IndexMath &)> body) {
     scf::IfOp::create(b, cond, [&](OpBuilder &nested, Location loc) {
@@ -305,54 +318,47 @@ void MaskAnalysis::emitSelectedSummary(
       b, dynamic3(b.getI8Type()), ValueRange{batchSize, heads, padded});
   summary.selectedCount = memref::AllocOp::create(
       b, dynamic3(b.getIndexType()), ValueRange{batchSize, heads, tiles});
-  scf::ParallelOp::create(
-      b, ValueRange{m.c(0), m.c(0)}, ValueRange{batchSize, heads},
-      ValueRange{m.c(1), m.c(1)}, ValueRange{},
-      [&](OpBuilder &nested, Location loc, ValueRange ivs, ValueRange) {
-        ImplicitLocOpBuilder ib(loc, nested);
-        IndexMath in{ib};
-        Value batch = ivs[0], head = ivs[1];
-        Value zero8 = arith::ConstantIntOp::create(ib, ib.getI8Type(), 0);
-        Value one8 = arith::ConstantIntOp::create(ib, ib.getI8Type(), 1);
-        in.loop(in.c(0), padded, [&](IndexMath &at, Value j) {
-          memref::StoreOp::create(at.b, zero8, summary.selectedKeys,
-                                  ValueRange{batch, head, j});
-        });
-        // Listed keys in range (-1 pads; the oracle rejects the rest).
-        Value kvLength = kvLengthOf(ib, batch);
-        in.loop(in.c(0), width, [&](IndexMath &at, Value k) {
-          Value j = ScoreEmitter::toIndex(
-              at.b,
-              memref::LoadOp::create(at.b, lists, ValueRange{batch, head, k}));
-          at.when(at.both(at.le(at.c(0), j), at.lt(j, kvLength)),
-                  [&](IndexMath &then) {
-                    memref::StoreOp::create(then.b, one8, summary.selectedKeys,
-                                            ValueRange{batch, head, j});
-                  });
-        });
-        in.loop(in.c(0), tiles, [&](IndexMath &at, Value kt) {
-          Value first = at.mul(kt, at.c(keyTile));
-          auto count = scf::ForOp::create(
-              at.b, first, at.add(first, at.c(keyTile)), at.c(1),
-              ValueRange{at.c(0)},
-              [&](OpBuilder &inner, Location loc, Value j, ValueRange n) {
-                ImplicitLocOpBuilder jb(loc, inner);
-                IndexMath add{jb};
-                Value mark = memref::LoadOp::create(jb, summary.selectedKeys,
-                                                    ValueRange{batch, head, j});
-                Value marked = arith::CmpIOp::create(
-                    jb, arith::CmpIPredicate::ne, mark,
-                    arith::ConstantIntOp::create(jb, jb.getI8Type(), 0));
-                scf::YieldOp::create(
-                    jb, ValueRange{
-                            add.select(marked, add.add(n[0], add.c(1)), n[0])});
+  m.parallel(batchSize, heads, [&](IndexMath &in, Value batch, Value head) {
+    ImplicitLocOpBuilder &ib = in.b;
+    Value zero8 = arith::ConstantIntOp::create(ib, ib.getI8Type(), 0);
+    Value one8 = arith::ConstantIntOp::create(ib, ib.getI8Type(), 1);
+    in.loop(in.c(0), padded, [&](IndexMath &at, Value j) {
+      memref::StoreOp::create(at.b, zero8, summary.selectedKeys,
+                              ValueRange{batch, head, j});
+    });
+    // Listed keys in range (-1 pads; the oracle rejects the rest).
+    Value kvLength = kvLengthOf(ib, batch);
+    in.loop(in.c(0), width, [&](IndexMath &at, Value k) {
+      Value j = ScoreEmitter::toIndex(
+          at.b,
+          memref::LoadOp::create(at.b, lists, ValueRange{batch, head, k}));
+      at.when(at.both(at.le(at.c(0), j), at.lt(j, kvLength)),
+              [&](IndexMath &then) {
+                memref::StoreOp::create(then.b, one8, summary.selectedKeys,
+                                        ValueRange{batch, head, j});
               });
-          memref::StoreOp::create(at.b, count.getResult(0),
-                                  summary.selectedCount,
-                                  ValueRange{batch, head, kt});
-        });
-        scf::ReduceOp::create(ib);
-      });
+    });
+    in.loop(in.c(0), tiles, [&](IndexMath &at, Value kt) {
+      Value first = at.mul(kt, at.c(keyTile));
+      auto count = scf::ForOp::create(
+          at.b, first, at.add(first, at.c(keyTile)), at.c(1),
+          ValueRange{at.c(0)},
+          [&](OpBuilder &inner, Location loc, Value j, ValueRange n) {
+            ImplicitLocOpBuilder jb(loc, inner);
+            IndexMath add{jb};
+            Value mark = memref::LoadOp::create(jb, summary.selectedKeys,
+                                                ValueRange{batch, head, j});
+            Value marked = arith::CmpIOp::create(
+                jb, arith::CmpIPredicate::ne, mark,
+                arith::ConstantIntOp::create(jb, jb.getI8Type(), 0));
+            scf::YieldOp::create(
+                jb,
+                ValueRange{add.select(marked, add.add(n[0], add.c(1)), n[0])});
+          });
+      memref::StoreOp::create(at.b, count.getResult(0), summary.selectedCount,
+                              ValueRange{batch, head, kt});
+    });
+  });
 }
 
 MaskAnalysis::LaunchSummary MaskAnalysis::emitLaunchSummary(
@@ -372,33 +378,27 @@ MaskAnalysis::LaunchSummary MaskAnalysis::emitLaunchSummary(
                       b.getIndexType()),
       ValueRange{batchSize, tiles});
   Value ids = keySegmentIds(buffers);
-  scf::ParallelOp::create(
-      b, ValueRange{m.c(0), m.c(0)}, ValueRange{batchSize, tiles},
-      ValueRange{m.c(1), m.c(1)}, ValueRange{},
-      [&](OpBuilder &nested, Location loc, ValueRange ivs, ValueRange) {
-        ImplicitLocOpBuilder ib(loc, nested);
-        IndexMath in{ib};
-        Value batch = ivs[0], kt = ivs[1];
-        Value first = in.mul(kt, in.c(keyTile));
-        Value end = in.min(in.add(first, in.c(keyTile)), kvLengthOf(ib, batch));
-        auto range = scf::ForOp::create(
-            ib, first, in.max(end, first), in.c(1),
-            ValueRange{in.c(std::numeric_limits<int32_t>::max()),
-                       in.c(std::numeric_limits<int32_t>::min())},
-            [&](OpBuilder &inner, Location loc, Value j, ValueRange lowHigh) {
-              ImplicitLocOpBuilder jb(loc, inner);
-              IndexMath at{jb};
-              Value id = ScoreEmitter::toIndex(
-                  jb, ScoreEmitter::loadBroadcast(jb, ids, {batch, j}));
-              scf::YieldOp::create(jb, ValueRange{at.min(lowHigh[0], id),
-                                                  at.max(lowHigh[1], id)});
-            });
-        memref::StoreOp::create(ib, range.getResult(0), summary.keyIds,
-                                ValueRange{batch, kt, in.c(0)});
-        memref::StoreOp::create(ib, range.getResult(1), summary.keyIds,
-                                ValueRange{batch, kt, in.c(1)});
-        scf::ReduceOp::create(ib);
-      });
+  m.parallel(batchSize, tiles, [&](IndexMath &in, Value batch, Value kt) {
+    ImplicitLocOpBuilder &ib = in.b;
+    Value first = in.mul(kt, in.c(keyTile));
+    Value end = in.min(in.add(first, in.c(keyTile)), kvLengthOf(ib, batch));
+    auto range = scf::ForOp::create(
+        ib, first, in.max(end, first), in.c(1),
+        ValueRange{in.c(std::numeric_limits<int32_t>::max()),
+                   in.c(std::numeric_limits<int32_t>::min())},
+        [&](OpBuilder &inner, Location loc, Value j, ValueRange lowHigh) {
+          ImplicitLocOpBuilder jb(loc, inner);
+          IndexMath at{jb};
+          Value id = ScoreEmitter::toIndex(
+              jb, ScoreEmitter::loadBroadcast(jb, ids, {batch, j}));
+          scf::YieldOp::create(
+              jb, ValueRange{at.min(lowHigh[0], id), at.max(lowHigh[1], id)});
+        });
+    memref::StoreOp::create(ib, range.getResult(0), summary.keyIds,
+                            ValueRange{batch, kt, in.c(0)});
+    memref::StoreOp::create(ib, range.getResult(1), summary.keyIds,
+                            ValueRange{batch, kt, in.c(1)});
+  });
   return summary;
 }
 
@@ -942,23 +942,32 @@ static Value statusOf(IndexMath &m, Value some, Value all) {
                   m.c(int64_t(TileStatus::Skipped)));
 }
 
+/// Head g of the plan's tile (of G per key/value head): its queries
+/// [iLo, iHi] among the tile's live rows t = i * G + g (empty when iLo > iHi)
+/// and its query head.
+static std::tuple<Value, Value, Value>
+headRows(IndexMath &m, const MaskAnalysis::QueryTilePlan &plan, Value g,
+         int64_t group) {
+  Value lastRow = m.sub(m.add(plan.firstRow, plan.liveRows), m.c(1));
+  Value iLo = m.max(m.ceilDiv(m.sub(plan.firstRow, g), m.c(group)), m.c(0));
+  Value iHi = m.floorDiv(m.sub(lastRow, g), m.c(group));
+  return {iLo, iHi, m.add(m.mul(plan.kvHead, m.c(group)), g)};
+}
+
 Value MaskAnalysis::emitBlockLayoutStatus(ImplicitLocOpBuilder &b,
                                           const QueryTilePlan &plan, Value t0,
                                           Value t1) const {
   IndexMath m{b};
   Value qBlock = m.c(blockLayout.getQBlock());
   Value kBlock = m.c(blockLayout.getKvBlock());
-  Value lastRow = m.sub(m.add(plan.firstRow, plan.liveRows), m.c(1));
   // Per head of the tile: its queries [iLo, iHi] (rows t = i * G + g).
   auto heads = scf::ForOp::create(
       b, m.c(0), m.c(group), m.c(1), ValueRange{m.truth(false), m.truth(true)},
       [&](OpBuilder &nested, Location loc, Value g, ValueRange someAll) {
         ImplicitLocOpBuilder ib(loc, nested);
         IndexMath in{ib};
-        Value iLo = in.ceilDiv(in.sub(plan.firstRow, g), in.c(group));
-        iLo = in.max(iLo, in.c(0));
-        Value iHi = in.floorDiv(in.sub(lastRow, g), in.c(group));
-        Value head = in.add(in.mul(plan.kvHead, in.c(group)), g);
+        Value iLo, iHi, head;
+        std::tie(iLo, iHi, head) = headRows(in, plan, g, group);
         Value present = in.le(iLo, iHi);
         Value qbFirst = in.div(iLo, qBlock), qbLast = in.div(iHi, qBlock);
         Value kbFirst = in.div(t0, kBlock), kbLast = in.div(t1, kBlock);
@@ -993,18 +1002,15 @@ Value MaskAnalysis::emitSelectedStatus(ImplicitLocOpBuilder &b,
                                        Value t0, Value t1) const {
   IndexMath m{b};
   Value cols = m.add(m.sub(t1, t0), m.c(1));
-  Value lastRow = m.sub(m.add(plan.firstRow, plan.liveRows), m.c(1));
   // Per head present in the tile, its selection's count in this tile.
   auto heads = scf::ForOp::create(
       b, m.c(0), m.c(group), m.c(1), ValueRange{m.truth(false), m.truth(true)},
       [&](OpBuilder &nested, Location loc, Value g, ValueRange someAll) {
         ImplicitLocOpBuilder ib(loc, nested);
         IndexMath in{ib};
-        Value iLo =
-            in.max(in.ceilDiv(in.sub(plan.firstRow, g), in.c(group)), in.c(0));
-        Value iHi = in.floorDiv(in.sub(lastRow, g), in.c(group));
+        Value iLo, iHi, head;
+        std::tie(iLo, iHi, head) = headRows(in, plan, g, group);
         Value present = in.le(iLo, iHi);
-        Value head = in.add(in.mul(plan.kvHead, in.c(group)), g);
         Value count = memref::LoadOp::create(
             ib, plan.summary.selectedCount,
             ValueRange{plan.batch, emitSelectionHead(ib, op, head), kt});
