@@ -520,15 +520,9 @@ MaskAnalysis::emitQueryTilePlan(ImplicitLocOpBuilder &b, const QueryTile &tile,
     plan.covered.push_back(covered);
   }
   if (keyLimit) {
-    auto type = llvm::cast<MemRefType>(buffers.keyLimit.getType());
     std::tie(plan.limitLow, plan.limitHigh) =
         emitRowRange(b, tile, [&](ImplicitLocOpBuilder &ib, Value i, Value h) {
-          return ScoreEmitter::toIndex(
-              ib, type.getRank() == 3
-                      ? ScoreEmitter::loadBroadcast(ib, buffers.keyLimit,
-                                                    {tile.batch, h, i})
-                      : ScoreEmitter::loadBroadcast(ib, buffers.keyLimit,
-                                                    {tile.batch, i}));
+          return ScoreEmitter::loadKeyLimit(ib, buffers, tile.batch, h, i);
         });
     highest = m.min(highest, m.sub(plan.limitHigh, m.c(1)));
   }
@@ -942,16 +936,33 @@ static Value statusOf(IndexMath &m, Value some, Value all) {
                   m.c(int64_t(TileStatus::Skipped)));
 }
 
-/// Head g of the plan's tile (of G per key/value head): its queries
-/// [iLo, iHi] among the tile's live rows t = i * G + g (empty when iLo > iHi)
-/// and its query head.
-static std::tuple<Value, Value, Value>
-headRows(IndexMath &m, const MaskAnalysis::QueryTilePlan &plan, Value g,
-         int64_t group) {
+/// Over the G heads of the plan's tile, "some" (OR) and "all" (AND) of what
+/// `head(in, g, iLo, iHi, head)` says of each head present in the tile: head
+/// g's queries are [iLo, iHi] among the live rows t = i * G + g.
+static Value emitOverTileHeads(
+    IndexMath &m, const MaskAnalysis::QueryTilePlan &plan, int64_t group,
+    function_ref<std::pair<Value, Value>(IndexMath &, Value, Value, Value)>
+        head) {
   Value lastRow = m.sub(m.add(plan.firstRow, plan.liveRows), m.c(1));
-  Value iLo = m.max(m.ceilDiv(m.sub(plan.firstRow, g), m.c(group)), m.c(0));
-  Value iHi = m.floorDiv(m.sub(lastRow, g), m.c(group));
-  return {iLo, iHi, m.add(m.mul(plan.kvHead, m.c(group)), g)};
+  auto heads = scf::ForOp::create(
+      m.b, m.c(0), m.c(group), m.c(1),
+      ValueRange{m.truth(false), m.truth(true)},
+      [&](OpBuilder &nested, Location loc, Value g, ValueRange someAll) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        IndexMath in{ib};
+        Value iLo =
+            in.max(in.ceilDiv(in.sub(plan.firstRow, g), in.c(group)), in.c(0));
+        Value iHi = in.floorDiv(in.sub(lastRow, g), in.c(group));
+        Value present = in.le(iLo, iHi);
+        Value h = in.add(in.mul(plan.kvHead, in.c(group)), g);
+        auto [some, all] = head(in, iLo, iHi, h);
+        scf::YieldOp::create(
+            ib, ValueRange{
+                    in.either(someAll[0], in.both(present, some)),
+                    in.both(someAll[1],
+                            in.either(in.ne(present, in.truth(true)), all))});
+      });
+  return statusOf(m, heads.getResult(0), heads.getResult(1));
 }
 
 Value MaskAnalysis::emitBlockLayoutStatus(ImplicitLocOpBuilder &b,
@@ -960,21 +971,18 @@ Value MaskAnalysis::emitBlockLayoutStatus(ImplicitLocOpBuilder &b,
   IndexMath m{b};
   Value qBlock = m.c(blockLayout.getQBlock());
   Value kBlock = m.c(blockLayout.getKvBlock());
-  // Per head of the tile: its queries [iLo, iHi] (rows t = i * G + g).
-  auto heads = scf::ForOp::create(
-      b, m.c(0), m.c(group), m.c(1), ValueRange{m.truth(false), m.truth(true)},
-      [&](OpBuilder &nested, Location loc, Value g, ValueRange someAll) {
-        ImplicitLocOpBuilder ib(loc, nested);
-        IndexMath in{ib};
-        Value iLo, iHi, head;
-        std::tie(iLo, iHi, head) = headRows(in, plan, g, group);
-        Value present = in.le(iLo, iHi);
-        Value qbFirst = in.div(iLo, qBlock), qbLast = in.div(iHi, qBlock);
+  // Per head: any / every layout entry (qb, kb) over its query blocks and
+  // the tile's key blocks.
+  return emitOverTileHeads(
+      m, plan, group, [&](IndexMath &in, Value iLo, Value iHi, Value head) {
         Value kbFirst = in.div(t0, kBlock), kbLast = in.div(t1, kBlock);
-        // The entries (qb, kb) over both ranges, when the head is present.
-        Value qbEnd = in.select(present, in.add(qbLast, in.c(1)), qbFirst);
+        // An absent head (iLo > iHi) loops over nothing.
+        Value qbEnd =
+            in.select(in.le(iLo, iHi), in.add(in.div(iHi, qBlock), in.c(1)),
+                      in.div(iLo, qBlock));
         auto blocks = scf::ForOp::create(
-            ib, qbFirst, qbEnd, in.c(1), someAll,
+            in.b, in.div(iLo, qBlock), qbEnd, in.c(1),
+            ValueRange{in.truth(false), in.truth(true)},
             [&](OpBuilder &inner, Location loc, Value qb, ValueRange acc) {
               ImplicitLocOpBuilder jb(loc, inner);
               IndexMath at{jb};
@@ -992,9 +1000,8 @@ Value MaskAnalysis::emitBlockLayoutStatus(ImplicitLocOpBuilder &b,
                   });
               scf::YieldOp::create(jb, keys.getResults());
             });
-        scf::YieldOp::create(ib, blocks.getResults());
+        return std::make_pair(blocks.getResult(0), blocks.getResult(1));
       });
-  return statusOf(m, heads.getResult(0), heads.getResult(1));
 }
 
 Value MaskAnalysis::emitSelectedStatus(ImplicitLocOpBuilder &b,
@@ -1002,23 +1009,12 @@ Value MaskAnalysis::emitSelectedStatus(ImplicitLocOpBuilder &b,
                                        Value t0, Value t1) const {
   IndexMath m{b};
   Value cols = m.add(m.sub(t1, t0), m.c(1));
-  // Per head present in the tile, its selection's count in this tile.
-  auto heads = scf::ForOp::create(
-      b, m.c(0), m.c(group), m.c(1), ValueRange{m.truth(false), m.truth(true)},
-      [&](OpBuilder &nested, Location loc, Value g, ValueRange someAll) {
-        ImplicitLocOpBuilder ib(loc, nested);
-        IndexMath in{ib};
-        Value iLo, iHi, head;
-        std::tie(iLo, iHi, head) = headRows(in, plan, g, group);
-        Value present = in.le(iLo, iHi);
+  // Per head: its selection's count in this tile, some or all of it.
+  return emitOverTileHeads(
+      m, plan, group, [&](IndexMath &in, Value, Value, Value head) {
         Value count = memref::LoadOp::create(
-            ib, plan.summary.selectedCount,
-            ValueRange{plan.batch, emitSelectionHead(ib, op, head), kt});
-        Value some = in.both(present, in.lt(in.c(0), count));
-        Value all =
-            in.either(in.ne(present, in.truth(true)), in.eq(count, cols));
-        scf::YieldOp::create(ib, ValueRange{in.either(someAll[0], some),
-                                            in.both(someAll[1], all)});
+            in.b, plan.summary.selectedCount,
+            ValueRange{plan.batch, emitSelectionHead(in.b, op, head), kt});
+        return std::make_pair(in.lt(in.c(0), count), in.eq(count, cols));
       });
-  return statusOf(m, heads.getResult(0), heads.getResult(1));
 }

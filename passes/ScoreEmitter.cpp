@@ -146,12 +146,8 @@ Value ScoreEmitter::emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row,
       both(arith::CmpIOp::create(
           b, P::ne, mark, arith::ConstantIntOp::create(b, b.getI8Type(), 0)));
     } else if (llvm::isa<KeyLimitMaskAttr>(mask)) {
-      auto type = llvm::cast<MemRefType>(buffers.keyLimit.getType());
-      Value limit =
-          type.getRank() == 3
-              ? loadBroadcast(b, buffers.keyLimit, {row.b, row.h, row.i})
-              : loadBroadcast(b, buffers.keyLimit, {row.b, row.i});
-      both(arith::CmpIOp::create(b, P::slt, j, toIndex(b, limit)));
+      both(arith::CmpIOp::create(
+          b, P::slt, j, loadKeyLimit(b, buffers, row.b, row.h, row.i)));
     }
   }
   if (!op.getMask().empty())
@@ -200,6 +196,15 @@ Value mlir::attn::emitBlockLayoutKeep(ImplicitLocOpBuilder &b, AttentionOp op,
                                           kb))});
       });
   return scan.getResult(0);
+}
+
+Value ScoreEmitter::loadKeyLimit(ImplicitLocOpBuilder &b,
+                                 const AttentionBuffers &buffers, Value batch,
+                                 Value h, Value i) {
+  auto type = llvm::cast<MemRefType>(buffers.keyLimit.getType());
+  return toIndex(b, type.getRank() == 3
+                        ? loadBroadcast(b, buffers.keyLimit, {batch, h, i})
+                        : loadBroadcast(b, buffers.keyLimit, {batch, i}));
 }
 
 bool ScoreEmitter::hasVectorKeep(AttentionOp op) {
@@ -302,16 +307,11 @@ Value ScoreEmitter::emitKeepVector(ImplicitLocOpBuilder &b, const ScoreRow &row,
       }
       both(in);
     } else if (llvm::isa<KeyLimitMaskAttr>(mask)) {
-      auto type = llvm::cast<MemRefType>(buffers.keyLimit.getType());
-      Value limit =
-          type.getRank() == 3
-              ? loadBroadcast(b, buffers.keyLimit, {row.b, row.h, row.i})
-              : loadBroadcast(b, buffers.keyLimit, {row.b, row.i});
       // Limits past the 32-bit range keep every key.
-      Value bound =
-          arith::MinSIOp::create(b, toIndex(b, limit),
-                                 arith::ConstantIndexOp::create(
-                                     b, std::numeric_limits<int32_t>::max()));
+      Value bound = arith::MinSIOp::create(
+          b, loadKeyLimit(b, buffers, row.b, row.h, row.i),
+          arith::ConstantIndexOp::create(b,
+                                         std::numeric_limits<int32_t>::max()));
       both(cmp(P::slt, j, splat(bound)));
     } else {
       llvm_unreachable("hasVectorKeep() admits only the masks above");

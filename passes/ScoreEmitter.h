@@ -82,6 +82,12 @@ public:
   static Value loadBroadcast(ImplicitLocOpBuilder &b, Value buffer,
                              ValueRange indices);
 
+  /// The key limit of row (b, h, i), as index ([B, Sq] or [B, Hq, Sq]
+  /// limits, broadcasting).
+  static Value loadKeyLimit(ImplicitLocOpBuilder &b,
+                            const AttentionBuffers &buffers, Value batch,
+                            Value h, Value i);
+
   /// `value` as f32 (floats) or index (integers).
   static Value toF32(ImplicitLocOpBuilder &b, Value value);
   static Value toIndex(ImplicitLocOpBuilder &b, Value value);
