@@ -36,6 +36,12 @@ def AttnTileAttention : Pass<"attn-tile-attention", "ModuleOp"> {
     per-element mask work, comes from the mask analysis (MaskAnalysis.h),
     symbolic in the sequence lengths, so one kernel serves every length.
     Tile sizes are options.
+
+    Each `attn.linear_attention` becomes the chunked form of Lightning
+    Attention-2: parallel over (batch, query head), a loop over chunks of
+    positions carrying the state `S = sum phi(k) v^T` and `z = sum phi(k)`,
+    a masked quadratic product inside each chunk, the decay folded into
+    both; the feature map is applied once per chunk (LinearAttention.h).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
@@ -48,6 +54,9 @@ def AttnTileAttention : Pass<"attn-tile-attention", "ModuleOp"> {
            "Query rows per tile">,
     Option<"keyTile", "key-tile", "int64_t", "64",
            "Keys per tile">,
+    Option<"linearChunk", "linear-chunk", "int64_t", "64",
+           "Positions per chunk of attn.linear_attention (smaller where the "
+           "feature map is wide)">,
     Option<"recordTiles", "record-tiles", "bool", "false",
            "Call attn_record_tile(batch, kv head, query tile, key tile, "
            "status) for every visited tile (status 1 partial, 2 full): "

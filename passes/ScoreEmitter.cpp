@@ -49,6 +49,17 @@ LogicalResult ScoreEmitter::checkSupported(AttentionOp op) {
   return success();
 }
 
+Value ScoreEmitter::loadVectorAsF32(ImplicitLocOpBuilder &b, Value buffer,
+                                    ValueRange indices, int64_t n) {
+  auto type = llvm::cast<MemRefType>(buffer.getType());
+  Value row = vector::LoadOp::create(
+      b, VectorType::get({n}, type.getElementType()), buffer, indices);
+  Type f32 = b.getF32Type();
+  if (type.getElementType() == f32)
+    return row;
+  return arith::ExtFOp::create(b, VectorType::get({n}, f32), row);
+}
+
 Value ScoreEmitter::toF32(ImplicitLocOpBuilder &b, Value value) {
   Type f32 = b.getF32Type();
   Type type = value.getType();

@@ -88,6 +88,10 @@ public:
                             const AttentionBuffers &buffers, Value batch,
                             Value h, Value i);
 
+  /// `buffer[indices..., 0:n]` as vector<n x f32>.
+  static Value loadVectorAsF32(ImplicitLocOpBuilder &b, Value buffer,
+                               ValueRange indices, int64_t n);
+
   /// `value` as f32 (floats) or index (integers).
   static Value toF32(ImplicitLocOpBuilder &b, Value value);
   static Value toIndex(ImplicitLocOpBuilder &b, Value value);

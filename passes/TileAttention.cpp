@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LinearAttention.h"
 #include "MaskAnalysis.h"
 #include "ScoreEmitter.h"
 
@@ -21,6 +22,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <limits>
 
@@ -490,18 +492,6 @@ void AttentionLowering::emitBlockMaxEpilogue(ImplicitLocOpBuilder &b, Value r,
       });
 }
 
-/// `buffer[indices..., 0:n]` as vector<n x f32>.
-static Value loadRow(ImplicitLocOpBuilder &b, Value buffer, ValueRange indices,
-                     int64_t n) {
-  auto type = llvm::cast<MemRefType>(buffer.getType());
-  Value row = vector::LoadOp::create(
-      b, VectorType::get({n}, type.getElementType()), buffer, indices);
-  Type f32 = b.getF32Type();
-  if (type.getElementType() == f32)
-    return row;
-  return arith::ExtFOp::create(b, VectorType::get({n}, f32), row);
-}
-
 void AttentionLowering::emitRowPairUpdate(ImplicitLocOpBuilder &b, Value batch,
                                           Value kvHead, Value firstRow,
                                           Value offset, Value r0, Value r1,
@@ -562,9 +552,9 @@ void AttentionLowering::emitRowPairUpdate(ImplicitLocOpBuilder &b, Value batch,
       [&](OpBuilder &nested, Location loc, Value c, ValueRange state) {
         ImplicitLocOpBuilder ib(loc, nested);
         Value j = arith::AddIOp::create(ib, firstKey, c);
-        Value valueRow =
-            loadRow(ib, buffers.value,
-                    emitKeyIndices(ib, batch, kvHead, j, cst(ib, 0)), valueDim);
+        Value valueRow = ScoreEmitter::loadVectorAsF32(
+            ib, buffers.value, emitKeyIndices(ib, batch, kvHead, j, cst(ib, 0)),
+            valueDim);
         SmallVector<Value> next;
         for (int k = 0; k < 2; ++k) {
           Value w = memref::LoadOp::create(ib, pairScores[k], c);
@@ -703,14 +693,14 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
             .getResult(0);
   } else {
     // One vector dot product per key.
-    Value queryRow =
-        loadRow(b, buffers.query, {row.b, row.h, row.i, zero}, headDim);
+    Value queryRow = ScoreEmitter::loadVectorAsF32(
+        b, buffers.query, {row.b, row.h, row.i, zero}, headDim);
     scf::ForOp::create(
         b, zero, cols, one, ValueRange{},
         [&](OpBuilder &nested, Location loc, Value c, ValueRange) {
           ImplicitLocOpBuilder ib(loc, nested);
           Value j = arith::AddIOp::create(ib, firstKey, c);
-          Value keyRow = loadRow(
+          Value keyRow = ScoreEmitter::loadVectorAsF32(
               ib, buffers.key, emitKeyIndices(ib, row.b, kvHead, j, cst(ib, 0)),
               headDim);
           Value dot = vector::ReductionOp::create(
@@ -812,7 +802,7 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
           ImplicitLocOpBuilder jb(loc, inner);
           Value w = memref::LoadOp::create(jb, scoreBuf, c);
           Value j = arith::AddIOp::create(jb, firstKey, c);
-          Value valueRow = loadRow(
+          Value valueRow = ScoreEmitter::loadVectorAsF32(
               jb, buffers.value,
               emitKeyIndices(jb, row.b, kvHead, j, cst(jb, 0)), valueDim);
           scf::YieldOp::create(
@@ -1119,9 +1109,10 @@ static void emitMerge(ImplicitLocOpBuilder &b, ArrayRef<Value> outputs,
 class FunctionLowering {
 public:
   FunctionLowering(func::FuncOp func, int64_t queryTile, int64_t keyTile,
-                   bool recordTiles, bool summaryOnly)
+                   int64_t linearChunk, bool recordTiles, bool summaryOnly)
       : func(func), queryTile(queryTile), keyTile(keyTile),
-        recordTiles(recordTiles), summaryOnly(summaryOnly) {}
+        linearChunk(linearChunk), recordTiles(recordTiles),
+        summaryOnly(summaryOnly) {}
 
   LogicalResult run();
 
@@ -1134,7 +1125,7 @@ private:
   Value buffer(Value v) { return mapping.lookup(v); }
 
   func::FuncOp func;
-  int64_t queryTile, keyTile;
+  int64_t queryTile, keyTile, linearChunk;
   bool recordTiles, summaryOnly;
   IRMapping mapping;
 };
@@ -1142,7 +1133,7 @@ private:
 LogicalResult FunctionLowering::run() {
   Block &body = func.getBody().front();
   for (Operation &op : body.without_terminator()) {
-    if (llvm::isa<MergeOp>(op))
+    if (llvm::isa<MergeOp, LinearAttentionOp>(op))
       continue;
     auto attention = llvm::dyn_cast<AttentionOp>(op);
     if (!attention)
@@ -1194,9 +1185,10 @@ LogicalResult FunctionLowering::run() {
     auto type = llvm::cast<MemRefType>(bufferType(result.getType()));
     // B, H and S are those of the query (of a merge: of its first part).
     Value shapeSource =
-        llvm::isa<AttentionOp>(result.getDefiningOp())
-            ? llvm::cast<AttentionOp>(result.getDefiningOp()).getQuery()
-            : llvm::cast<MergeOp>(result.getDefiningOp()).getOutputs()[0];
+        llvm::TypeSwitch<Operation *, Value>(result.getDefiningOp())
+            .Case([](AttentionOp op) { return op.getQuery(); })
+            .Case([](LinearAttentionOp op) { return op.getQuery(); })
+            .Case([](MergeOp op) { return op.getOutputs()[0]; });
     SmallVector<Value> sizes;
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (type.isDynamicDim(d))
@@ -1217,6 +1209,21 @@ LogicalResult FunctionLowering::run() {
       Value lse = destination(merge.getLse());
       mapping.map(merge.getLse(), lse);
       emitMerge(b, outputs, lses, out, lse);
+      continue;
+    }
+    if (auto linear = llvm::dyn_cast<LinearAttentionOp>(op)) {
+      LinearAttentionBuffers buffers;
+      buffers.query = buffer(linear.getQuery());
+      buffers.key = buffer(linear.getKey());
+      buffers.value = buffer(linear.getValue());
+      auto optional = [&](Value v) { return v ? buffer(v) : Value(); };
+      buffers.qLen = optional(linear.getQLen());
+      buffers.kvLen = optional(linear.getKvLen());
+      buffers.weights = optional(linear.getWeights());
+      Value out = destination(linear.getOutput());
+      mapping.map(linear.getOutput(), out);
+      emitLinearAttention(b, linear, buffers, out,
+                          getLinearAttentionChunk(linear, linearChunk));
       continue;
     }
     auto attention = llvm::cast<AttentionOp>(op);
@@ -1279,8 +1286,9 @@ struct TileAttentionPass
   using AttnTileAttentionBase::AttnTileAttentionBase;
 
   void runOnOperation() override {
-    if (queryTile < 1 || keyTile < 1) {
-      getOperation().emitError("attn-tile-attention: tile sizes must be >= 1");
+    if (queryTile < 1 || keyTile < 1 || linearChunk < 1) {
+      getOperation().emitError(
+          "attn-tile-attention: tile sizes and linear-chunk must be >= 1");
       return signalPassFailure();
     }
     SmallVector<func::FuncOp> functions;
@@ -1288,8 +1296,8 @@ struct TileAttentionPass
       if (!func.isExternal())
         functions.push_back(func);
     for (func::FuncOp func : functions)
-      if (failed(FunctionLowering(func, queryTile, keyTile, recordTiles,
-                                  summaryOnly)
+      if (failed(FunctionLowering(func, queryTile, keyTile, linearChunk,
+                                  recordTiles, summaryOnly)
                      .run()))
         return signalPassFailure();
   }

@@ -17,8 +17,12 @@ using namespace mlir::attn::reference;
 namespace {
 
 /// phi(x) of `map` for query head `h` (random features read `weights`).
+/// Sums and exponents pass through `accumulate` (the narrow model computes
+/// them in f32, as an implementation does; exact: the identity).
 void featureMap(FeatureMap map, const double *x, int64_t d, int64_t h,
-                const Tensor *weights, std::vector<double> &phi) {
+                const Tensor *weights,
+                llvm::function_ref<double(double)> accumulate,
+                std::vector<double> &phi) {
   phi.clear();
   switch (map) {
   case FeatureMap::identity:
@@ -39,9 +43,9 @@ void featureMap(FeatureMap map, const double *x, int64_t d, int64_t h,
   case FeatureMap::softmax: {
     double m = *std::max_element(x, x + d), sum = 0.0;
     for (int64_t n = 0; n < d; ++n)
-      sum += std::exp(x[n] - m);
+      sum = accumulate(sum + std::exp(accumulate(x[n] - m)));
     for (int64_t n = 0; n < d; ++n)
-      phi.push_back(std::exp(x[n] - m) / sum);
+      phi.push_back(std::exp(accumulate(x[n] - m)) / sum);
     return;
   }
   case FeatureMap::random_features: {
@@ -49,14 +53,15 @@ void featureMap(FeatureMap map, const double *x, int64_t d, int64_t h,
     int64_t f = weights->dim(perHead ? 1 : 0);
     double norm = 0.0;
     for (int64_t n = 0; n < d; ++n)
-      norm += x[n] * x[n];
+      norm = accumulate(norm + x[n] * x[n]);
     for (int64_t r = 0; r < f; ++r) {
       const double *w = &weights->data[perHead ? weights->offset({h, r, 0})
                                                : weights->offset({r, 0})];
       double dot = 0.0;
       for (int64_t n = 0; n < d; ++n)
-        dot += w[n] * x[n];
-      phi.push_back(std::exp(dot - norm / 2.0) / std::sqrt(double(f)));
+        dot = accumulate(dot + w[n] * x[n]);
+      phi.push_back(std::exp(accumulate(dot - norm / 2.0)) /
+                    std::sqrt(double(f)));
     }
     return;
   }
@@ -80,8 +85,17 @@ double dot(const std::vector<double> &a, const std::vector<double> &b) {
 } // namespace
 
 namespace mlir::attn::reference {
-FailureOr<std::vector<Tensor>> evaluateLinearAttention(LinearAttentionOp op,
-                                                       ValueLookup lookup) {
+FailureOr<std::vector<Tensor>>
+evaluateLinearAttention(LinearAttentionOp op, ValueLookup lookup,
+                        const EvaluationOptions &options) {
+  // The narrow model (see EvaluationOptions): what such an implementation
+  // stores is rounded, its sums accumulate in f32.
+  auto rounded = [round = options.roundIntermediate](double x) {
+    return round ? round(x) : x;
+  };
+  auto accumulated = [narrow = options.roundIntermediate != nullptr](double x) {
+    return narrow ? static_cast<double>(static_cast<float>(x)) : x;
+  };
   const Tensor &q = *lookup(op.getQuery()), &k = *lookup(op.getKey()),
                &v = *lookup(op.getValue());
   const Tensor *qLen = op.getQLen() ? lookup(op.getQLen()) : nullptr;
@@ -113,6 +127,7 @@ FailureOr<std::vector<Tensor>> evaluateLinearAttention(LinearAttentionOp op,
   int64_t group = heads / kvHeads;
   bool causal = op.getCausal();
   double eps = op.getEps().convertToDouble();
+  int64_t featureDim = op.getFeatureDim();
   Tensor output({batch, heads, queryLen, valueDim});
   std::vector<double> phiQ;
   std::vector<std::vector<double>> phiK(keyLen);
@@ -124,12 +139,56 @@ FailureOr<std::vector<Tensor>> evaluateLinearAttention(LinearAttentionOp op,
     for (int64_t h = 0; h < heads; ++h) {
       int64_t kvh = h / group;
       double lambda = op.getDecayAt(h);
-      for (int64_t j = 0; j < keys; ++j)
+      for (int64_t j = 0; j < keys; ++j) {
         featureMap(op.getFeatureMap(), &k.data[k.offset({b, kvh, j, 0})], d, h,
-                   weights, phiK[j]);
+                   weights, accumulated, phiK[j]);
+        for (double &x : phiK[j])
+          x = rounded(x);
+      }
+      if (options.roundIntermediate) {
+        // The narrow model is the state form a linear-cost implementation
+        // uses (its rounding differs from the quadratic form's: phi(q)^T
+        // (sum_j phi(k_j) v_j^T) cancels differently from sum_j (phi(q) .
+        // phi(k_j)) v_j): per key, S = lambda S + phi(k) v^T and z = lambda
+        // z + phi(k) in f32; per row, S and z decayed to its position.
+        std::vector<double> state(featureDim * valueDim), norm(featureDim);
+        int64_t added = 0; // Keys in the state, all decayed to added - 1.
+        for (int64_t i = 0; i < rows; ++i) {
+          int64_t p = i + offset;
+          int64_t last = causal ? std::min(p, keys - 1) : keys - 1;
+          if (last < 0)
+            continue; // No keys: o = 0.
+          for (; added <= last; ++added) {
+            const double *vj = &v.data[v.offset({b, kvh, added, 0})];
+            for (int64_t f = 0; f < featureDim; ++f) {
+              double phi = phiK[added][f];
+              for (int64_t n = 0; n < valueDim; ++n) {
+                double &s = state[f * valueDim + n];
+                s = accumulated(accumulated(lambda * s) + phi * vj[n]);
+              }
+              norm[f] = accumulated(accumulated(lambda * norm[f]) + phi);
+            }
+          }
+          featureMap(op.getFeatureMap(), &q.data[q.offset({b, h, i, 0})], d, h,
+                     weights, accumulated, phiQ);
+          double scale = causal ? std::pow(lambda, double(p - last)) : 1.0;
+          double denominator = 0.0;
+          double *oi = &output.data[output.offset({b, h, i, 0})];
+          for (int64_t f = 0; f < featureDim; ++f) {
+            double phi = rounded(phiQ[f]) * scale;
+            denominator = accumulated(denominator + phi * norm[f]);
+            for (int64_t n = 0; n < valueDim; ++n)
+              oi[n] = accumulated(oi[n] + phi * state[f * valueDim + n]);
+          }
+          for (int64_t n = 0; n < valueDim; ++n)
+            oi[n] = rounded(op.getNormalize() ? oi[n] / (denominator + eps)
+                                              : oi[n]);
+        }
+        continue;
+      }
       for (int64_t i = 0; i < rows; ++i) {
         featureMap(op.getFeatureMap(), &q.data[q.offset({b, h, i, 0})], d, h,
-                   weights, phiQ);
+                   weights, accumulated, phiQ);
         int64_t p = i + offset;
         int64_t last = causal ? std::min(p, keys - 1) : keys - 1;
         if (last < 0)

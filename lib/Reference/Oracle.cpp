@@ -146,7 +146,7 @@ evaluateFunction(func::FuncOp func, ArrayRef<Tensor> arguments,
               return evaluateAttention(a, lookup, options);
             })
             .Case<LinearAttentionOp>([&](LinearAttentionOp a) {
-              return evaluateLinearAttention(a, lookup);
+              return evaluateLinearAttention(a, lookup, options);
             })
             .Case<MergeOp>([&](MergeOp a) { return evaluateMerge(a, lookup); })
             .Case<arith::ConstantOp>(

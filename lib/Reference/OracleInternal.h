@@ -28,8 +28,12 @@ mlir::FailureOr<AttentionWork>
 countAttentionKeptPairs(mlir::attn::AttentionOp op, ValueLookup lookup,
                         KeptKeysVisitor visit);
 
+/// `op` in double precision, or (with options.roundIntermediate) as a
+/// straightforward narrow-type implementation computes it: the feature
+/// vectors, the weights and the outputs rounded, sums accumulated in f32.
 mlir::FailureOr<std::vector<Tensor>>
-evaluateLinearAttention(mlir::attn::LinearAttentionOp op, ValueLookup lookup);
+evaluateLinearAttention(mlir::attn::LinearAttentionOp op, ValueLookup lookup,
+                        const EvaluationOptions &options);
 
 mlir::FailureOr<std::vector<Tensor>> evaluateMerge(mlir::attn::MergeOp op,
                                                    ValueLookup lookup);

@@ -78,8 +78,9 @@ CpuJitKernel::compile(func::FuncOp func, const CpuPipelineOptions &options) {
   buildCpuPipeline(pm, options);
   if (failed(pm.run(*module)))
     return failure();
-  // Result sizes: an attn.attention output is [B, Hq, Sq, Dv] and its lse
-  // [B, Hq, Sq], B/Hq/Sq those of its query; a returned argument is itself.
+  // Result sizes: an attn.attention (or attn.linear_attention) output is
+  // [B, Hq, Sq, Dv] and its lse [B, Hq, Sq], B/Hq/Sq those of its query; a
+  // returned argument is itself.
   auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
   for (Value result : ret.getOperands()) {
     ResultShape shape;
@@ -104,6 +105,8 @@ CpuJitKernel::compile(func::FuncOp func, const CpuPipelineOptions &options) {
     while (Operation *producer = source.getDefiningOp()) {
       if (auto attention = llvm::dyn_cast<AttentionOp>(producer))
         source = attention.getQuery();
+      else if (auto linear = llvm::dyn_cast<LinearAttentionOp>(producer))
+        source = linear.getQuery();
       else if (auto merge = llvm::dyn_cast<MergeOp>(producer))
         source = merge.getOutputs()[0];
       else

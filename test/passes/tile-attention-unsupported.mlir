@@ -7,12 +7,3 @@ func.func @block_stats(%q: tensor<1x2x8x16xf32>) -> (tensor<1x2x8x16xf32>, tenso
       : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>, block_max tensor<1x2x2x2xf32>
   return %o, %m : tensor<1x2x8x16xf32>, tensor<1x2x2x2xf32>
 }
-
-// -----
-
-func.func @linear(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
-  // expected-error @+1 {{'attn.linear_attention' op is not lowered by the tiled online form yet (the reference oracle evaluates it)}}
-  %o = attn.linear_attention elu_plus_one %q, %q, %q
-      : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
-  return %o : tensor<1x2x8x16xf32>
-}

@@ -135,6 +135,8 @@ std::string resultRole(Value value) {
   }
   if (auto merge = value.getDefiningOp<MergeOp>())
     return value == merge.getOutput() ? "output" : "lse";
+  if (value.getDefiningOp<LinearAttentionOp>())
+    return "output";
   return "result";
 }
 

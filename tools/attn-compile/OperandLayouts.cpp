@@ -1,12 +1,12 @@
 //===- OperandLayouts.cpp - How attn ops relate their operands' sizes ----===//
 //
-// The layouts VARIANTS.md gives each operand of attn.attention and
-// attn.merge (the ones the dialect verifier checks statically), stated as
-// size classes: the query's dimension 0, the key's, the output's and a
-// q_len's all hold B; a bias broadcasts to [B, Hq, Sq, Skv]; a paged cache's
-// key length is max_pages * page_size; a length is at most its sequence
-// length. An op whose layouts are not written here is refused, since the
-// runtime would then let through sizes the kernel trusts.
+// The layouts VARIANTS.md gives each operand of attn.attention,
+// attn.linear_attention and attn.merge (the ones the dialect verifier checks
+// statically), stated as size classes: the query's dimension 0, the key's, the
+// output's and a q_len's all hold B; a bias broadcasts to [B, Hq, Sq, Skv]; a
+// paged cache's key length is max_pages * page_size; a length is at most its
+// sequence length. An op whose layouts are not written here is refused, since
+// the runtime would then let through sizes the kernel trusts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -178,6 +178,33 @@ static void addAttention(SizeClasses &sizes, AttentionOp op) {
   addCaptureRanges(sizes, op, {b, hq, sq, skv});
 }
 
+static void addLinearAttention(SizeClasses &sizes, LinearAttentionOp op) {
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  Slot b = sizes.slot(q, 0), hq = sizes.slot(q, 1), sq = sizes.slot(q, 2),
+       d = sizes.slot(q, 3), hkv = sizes.slot(k, 1), skv = sizes.slot(k, 2),
+       dv = sizes.slot(v, 3);
+  sizes.name(b, "B");
+  sizes.name(hq, "Hq");
+  sizes.name(sq, "Sq");
+  sizes.name(d, "D");
+  sizes.name(hkv, "Hkv");
+  sizes.name(skv, "Skv");
+  sizes.name(dv, "Dv");
+  sizes.expectEqual(k, {b, hkv, skv, d});
+  sizes.expectEqual(v, {b, hkv, skv, dv});
+  sizes.expectEqual(op.getOutput(), {b, hq, sq, dv});
+  sizes.require({KernelConstraintKind::SymbolMultiple, Value(), 0, hq, 1, hkv});
+  for (auto [length, bound] :
+       {std::pair(op.getQLen(), sq), std::pair(op.getKvLen(), skv)}) {
+    if (!length)
+      continue;
+    sizes.expectEqual(length, {b});
+    sizes.require({KernelConstraintKind::ValuesAtMost, length, 0, bound});
+  }
+  // Random-feature weights [F, D] or [Hq, F, D] are static (the verifier
+  // checks them against the query).
+}
+
 static void addMerge(SizeClasses &sizes, MergeOp op) {
   Value first = op.getOutputs().front();
   Slot b = sizes.slot(first, 0), h = sizes.slot(first, 1),
@@ -204,11 +231,9 @@ static LogicalResult checkKnown(Operation *op) {
               "other arguments', so the runtime could not check them "
               "(tools/attn-compile/OperandLayouts.cpp)";
   };
-  if (llvm::isa<AttentionOp>(op))
+  if (llvm::isa<AttentionOp, LinearAttentionOp, MergeOp, func::ReturnOp>(op))
     return success();
-  if (llvm::isa<MergeOp, func::ReturnOp>(op))
-    return success();
-  return unknown("is not attn.attention or attn.merge");
+  return unknown("is not attn.attention, attn.linear_attention or attn.merge");
 }
 
 LogicalResult mlir::attn::addOperandLayouts(func::FuncOp func,
@@ -217,6 +242,7 @@ LogicalResult mlir::attn::addOperandLayouts(func::FuncOp func,
     if (failed(checkKnown(&op)))
       return failure();
   func.walk([&](AttentionOp op) { addAttention(sizes, op); });
+  func.walk([&](LinearAttentionOp op) { addLinearAttention(sizes, op); });
   func.walk([&](MergeOp op) { addMerge(sizes, op); });
   return success();
 }

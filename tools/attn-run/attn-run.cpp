@@ -209,6 +209,9 @@ checkAgainstOracle(func::FuncOp func, ArrayRef<Tensor> arguments,
   func.walk([&](AttentionOp op) {
     element = op.getQuery().getType().getElementType();
   });
+  func.walk([&](LinearAttentionOp op) {
+    element = op.getQuery().getType().getElementType();
+  });
   reference::EvaluationOptions narrow = exactOptions;
   narrow.roundIntermediate = element.isF16()    ? roundToF16
                              : element.isBF16() ? roundToBF16
