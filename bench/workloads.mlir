@@ -145,3 +145,23 @@ func.func @s_block_layout(%q: tensor<1x4x8192x64xf32>, %k: tensor<1x4x8192x64xf3
       -> tensor<1x4x8192x64xf32>
   return %o : tensor<1x4x8192x64xf32>
 }
+
+// The linear-attention rows L (attn-bench --linear): causal linear attention
+// with the elu+1 feature map (normalised), B = 1, H = 8, D = 64, at several
+// lengths, timed beside the causal softmax kernel of the same shape.
+
+func.func @l_linear_causal(%q: tensor<1x8x?x64xf32>, %k: tensor<1x8x?x64xf32>,
+                           %v: tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32> {
+  %o = attn.linear_attention elu_plus_one %q, %k, %v causal
+      : tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>
+      -> tensor<1x8x?x64xf32>
+  return %o : tensor<1x8x?x64xf32>
+}
+
+func.func @l_softmax_causal(%q: tensor<1x8x?x64xf32>, %k: tensor<1x8x?x64xf32>,
+                            %v: tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32> {
+  %o = attn.attention %q, %k, %v masks [#attn.causal]
+      : tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>
+      -> tensor<1x8x?x64xf32>
+  return %o : tensor<1x8x?x64xf32>
+}

@@ -94,6 +94,18 @@ static cl::opt<std::string> sparseList(
              "size even with --tiny, which runs them only when named)"),
     cl::init("S1,S2,S3,S4,S5,S6,S7"), cl::cat(category));
 
+static cl::opt<std::string> linearList(
+    "linear",
+    cl::desc("Comma-separated lengths of the linear-attention rows (causal "
+             "elu+1, B = 1, H = 8, D = 64, against the causal softmax kernel "
+             "of the same shape), or none (with --tiny, run only when named)"),
+    cl::init("128,256,512,1024,2048,4096,16384,65536"), cl::cat(category));
+static cl::opt<int64_t> linearSoftmaxMax(
+    "linear-softmax-max",
+    cl::desc("The longest length at which the softmax kernel is timed beside "
+             "the linear one (its time grows with the square)"),
+    cl::init(16384), cl::cat(category));
+
 namespace {
 
 /// One workload: its spec function and sizes (those of --tiny for the smoke
@@ -478,6 +490,162 @@ FailureOr<SparseMeasured> runSparseRow(ModuleOp module, const SparseRow &row,
 
 } // namespace
 
+namespace {
+
+/// One length of the linear-attention rows.
+struct LinearMeasured {
+  int64_t length = 0;
+  Timing linear, softmax;
+};
+
+/// The linear-attention rows: the linear kernel (and, up to
+/// --linear-softmax-max, the softmax kernel) at each length, interleaved;
+/// the linear kernel's output at the first length checked against the
+/// oracle (all rows).
+FailureOr<std::vector<LinearMeasured>>
+runLinearRows(ModuleOp module, ArrayRef<int64_t> lengths, std::mt19937_64 &rng,
+              double &error, double &tolerance) {
+  auto linear = module.lookupSymbol<func::FuncOp>("l_linear_causal");
+  auto softmax = module.lookupSymbol<func::FuncOp>("l_softmax_causal");
+  if (!linear || !softmax) {
+    fail("no function @l_linear_causal or @l_softmax_causal in " + specFile);
+    return failure();
+  }
+  CpuPipelineOptions options;
+  FailureOr<std::unique_ptr<CpuJitKernel>> linearKernel =
+      CpuJitKernel::compile(linear, options);
+  FailureOr<std::unique_ptr<CpuJitKernel>> softmaxKernel =
+      CpuJitKernel::compile(softmax, options);
+  if (failed(linearKernel) || failed(softmaxKernel))
+    return failure();
+  std::vector<LinearMeasured> rows;
+  for (int64_t length : lengths) {
+    std::vector<Tensor> arguments;
+    for (int n = 0; n < 3; ++n) {
+      std::vector<float> data(8 * length * 64);
+      fill(data, rng);
+      arguments.push_back(toTensor(data, {1, 8, length, 64}));
+    }
+    std::string message;
+    FailureOr<CpuJitKernel::Call> linearCall =
+        (*linearKernel)->prepare(arguments, message);
+    if (failed(linearCall)) {
+      fail("l_linear_causal: " + message);
+      return failure();
+    }
+    std::optional<CpuJitKernel::Call> softmaxCall;
+    std::vector<std::function<void()>> bodies = {
+        [&] { (*linearKernel)->launch(*linearCall); }};
+    if (length <= linearSoftmaxMax) {
+      FailureOr<CpuJitKernel::Call> call =
+          (*softmaxKernel)->prepare(arguments, message);
+      if (failed(call)) {
+        fail("l_softmax_causal: " + message);
+        return failure();
+      }
+      softmaxCall.emplace(std::move(*call));
+      bodies.push_back([&] { (*softmaxKernel)->launch(*softmaxCall); });
+    }
+    std::vector<Timing> timings = measure(bodies);
+    LinearMeasured m;
+    m.length = length;
+    m.linear = timings[0];
+    if (softmaxCall)
+      m.softmax = timings[1];
+    if (rows.empty()) {
+      // FlashAttention's rule against the oracle: twice the error of a
+      // straightforward f32 implementation (the state form) + 1e-5.
+      std::vector<Tensor> results = (*linearKernel)->read(*linearCall);
+      reference::EvaluationOptions narrow;
+      narrow.roundIntermediate = roundToF32;
+      auto exact = reference::evaluateFunction(linear, arguments);
+      auto straightforward =
+          reference::evaluateFunction(linear, arguments, narrow);
+      if (failed(exact) || failed(straightforward))
+        return failure();
+      double baselineError = 0;
+      for (auto [got, rounded, want] : llvm::zip(
+               results[0].data, (*straightforward)[0].data, (*exact)[0].data)) {
+        double d = std::fabs(got - want);
+        error = std::max(error, std::isnan(d) ? INFINITY : d);
+        baselineError = std::max(baselineError, std::fabs(rounded - want));
+      }
+      tolerance = 2.0 * baselineError + 1e-5;
+    }
+    rows.push_back(std::move(m));
+    llvm::outs() << llvm::formatv(
+        "  L {0} done ({1} timed runs of each; linear {2:F2} ms)\n", length,
+        rows.back().linear.ms.size(), rows.back().linear.median());
+    llvm::outs().flush();
+  }
+  return rows;
+}
+
+/// The table of the linear rows, the growth from 4096 to 65536 and where
+/// the linear kernel overtakes softmax.
+void printLinearRows(llvm::raw_ostream &os, ArrayRef<LinearMeasured> rows) {
+  os << "\nlinear attention (causal, elu+1, B = 1, H = 8, D = 64, chunked) "
+        "against the causal softmax kernel of the same shape, interleaved at "
+        "each length\n";
+  os << llvm::formatv("{0,8} | {1,10} {2,14} | {3,11} {4,15}\n", "length",
+                      "linear ms", "us per token", "softmax ms",
+                      "softmax/linear");
+  for (const LinearMeasured &m : rows) {
+    double perToken = 1e3 * m.linear.median() / double(m.length);
+    if (m.softmax.ms.empty())
+      os << llvm::formatv("{0,8} | {1,10:F2} {2,14:F3} | {3,11} {4,15}\n",
+                          m.length, m.linear.median(), perToken, "-", "-");
+    else
+      os << llvm::formatv("{0,8} | {1,10:F2} {2,14:F3} | {3,11:F2} {4,15:F2}\n",
+                          m.length, m.linear.median(), perToken,
+                          m.softmax.median(),
+                          m.softmax.median() / m.linear.median());
+  }
+  auto at = [&](int64_t length) -> const LinearMeasured * {
+    for (const LinearMeasured &m : rows)
+      if (m.length == length)
+        return &m;
+    return nullptr;
+  };
+  const LinearMeasured *from = at(4096), *to = at(65536);
+  if (from && to && from->linear.median() > 0) {
+    double growth = to->linear.median() / from->linear.median();
+    os << llvm::formatv("  4096 -> 65536: time x{0:F2} for x16 the length "
+                        "({1:F2}x linear; target at most 1.30x): {2}\n",
+                        growth, growth / 16.0,
+                        growth / 16.0 <= 1.30 ? "met" : "not met");
+  }
+  // The shortest length from which on linear beats softmax at every
+  // length timed with both.
+  const LinearMeasured *overtakes = nullptr;
+  for (const LinearMeasured &m : llvm::reverse(rows)) {
+    if (m.softmax.ms.empty())
+      continue;
+    if (m.linear.median() >= m.softmax.median())
+      break;
+    overtakes = &m;
+  }
+  const LinearMeasured *before = nullptr;
+  for (const LinearMeasured &m : rows)
+    if (!m.softmax.ms.empty()) {
+      if (&m == overtakes)
+        break;
+      before = &m;
+    }
+  if (!overtakes)
+    os << "  linear is not faster than softmax at the longest length timed "
+          "with both\n";
+  else if (!before)
+    os << llvm::formatv("  linear overtakes softmax at or below {0} (the "
+                        "shortest length timed)\n",
+                        overtakes->length);
+  else
+    os << llvm::formatv("  linear overtakes softmax between {0} and {1}\n",
+                        before->length, overtakes->length);
+}
+
+} // namespace
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -538,6 +706,17 @@ int main(int argc, char **argv) {
       if (it == std::end(sparseRows))
         return fail("unknown sparse row '" + name + "' (known: S1 to S7)");
       sparseSelected.push_back(it);
+    }
+  }
+  SmallVector<int64_t> linearLengths;
+  if (linearList != "none" && (!tiny || linearList.getNumOccurrences())) {
+    SmallVector<StringRef> parts;
+    StringRef(linearList).split(parts, ',', -1, /*KeepEmpty=*/false);
+    for (StringRef part : parts) {
+      int64_t length;
+      if (part.trim().getAsInteger(10, length) || length < 1)
+        return fail("--linear takes lengths >= 1 or none, got '" + part + "'");
+      linearLengths.push_back(length);
     }
   }
   SmallVector<const Workload *> selected;
@@ -611,16 +790,28 @@ int main(int argc, char **argv) {
         m->masked.ms.size(), m->masked.median());
     os.flush();
   }
+  std::vector<LinearMeasured> linearResults;
+  double linearError = 0, linearTolerance = 0;
+  if (!linearLengths.empty()) {
+    FailureOr<std::vector<LinearMeasured>> rows = runLinearRows(
+        *module, linearLengths, rng, linearError, linearTolerance);
+    if (failed(rows))
+      return 1;
+    linearResults = std::move(*rows);
+  }
   os << "  kernel: cpu " << kernelTarget << "\n";
   os << "  load average after the run: " << loadAverage() << "\n\n";
 
-  os << "GFLOP/s count 2 * (D + Dv) FLOPs per kept pair (kept pairs from the "
-        "spec's masks); sgemm alone: its own FLOPs (the full products)\n";
-  os << llvm::formatv("{0,-36} {1,12} {2,9} | {3,10} {4,8} | {5,10} {6,8} | "
-                      "{7,10} {8,8} | {9,7} {10,7} {11,7}\n",
-                      "workload", "kept pairs", "GFLOP", "kernel ms", "GFLOP/s",
-                      "base ms", "GFLOP/s", "sgemm ms", "GFLOP/s", "k/sgemm",
-                      "b/sgemm", "k/base");
+  if (!results.empty()) {
+    os << "GFLOP/s count 2 * (D + Dv) FLOPs per kept pair (kept pairs from "
+          "the spec's masks); sgemm alone: its own FLOPs (the full "
+          "products)\n";
+    os << llvm::formatv("{0,-36} {1,12} {2,9} | {3,10} {4,8} | {5,10} {6,8} | "
+                        "{7,10} {8,8} | {9,7} {10,7} {11,7}\n",
+                        "workload", "kept pairs", "GFLOP", "kernel ms",
+                        "GFLOP/s", "base ms", "GFLOP/s", "sgemm ms", "GFLOP/s",
+                        "k/sgemm", "b/sgemm", "k/base");
+  }
   for (const Measured &m : results) {
     double kernelRate = rate(m.keptFlops, m.kernel);
     double baseRate = rate(m.keptFlops, m.baseline);
@@ -705,6 +896,8 @@ int main(int argc, char **argv) {
                             m.row->name);
     }
   }
+  if (!linearResults.empty())
+    printLinearRows(os, linearResults);
   bool allPassed = true;
   os << "\nchecks:\n";
   if (!results.empty())
@@ -728,6 +921,15 @@ int main(int argc, char **argv) {
                         m.row->name, m.error, m.tolerance,
                         m.passed ? "ok" : "FAILED");
     allPassed &= m.passed;
+  }
+  if (!linearResults.empty()) {
+    bool passed = linearError <= linearTolerance;
+    os << llvm::formatv("  L {0}: linear kernel vs fp64, every row {1:E2} "
+                        "(tolerance {2:E2}, twice a straightforward f32 "
+                        "implementation's + 1e-5): {3}\n",
+                        linearResults.front().length, linearError,
+                        linearTolerance, passed ? "ok" : "FAILED");
+    allPassed &= passed;
   }
   os << llvm::formatv(
       "\ntotal {0:F1} s\n",
