@@ -10,6 +10,8 @@
 
 #include "OracleSpecs.h"
 
+#include "attn/Support/Npy.h"
+
 using namespace mlir::attn::testing;
 using mlir::attn::reference::Tensor;
 
@@ -31,16 +33,17 @@ LinearSpec linear(std::string map, std::vector<int64_t> q,
 }
 
 /// Runs `spec` on Q, K, V given as flat data in the spec's shapes.
-OracleRun runLinear(const LinearSpec &spec, std::vector<double> q,
-                    std::vector<double> k, std::vector<double> v,
-                    std::vector<Tensor> extra = {}) {
+OracleRun
+runLinear(const LinearSpec &spec, std::vector<double> q, std::vector<double> k,
+          std::vector<double> v, std::vector<Tensor> extra = {},
+          const mlir::attn::reference::EvaluationOptions &options = {}) {
   std::vector<Tensor> inputs = {
       makeTensor(std::vector<int64_t>(spec.q), std::move(q)),
       makeTensor(std::vector<int64_t>(spec.k), std::move(k)),
       makeTensor(std::vector<int64_t>(spec.v), std::move(v))};
   for (Tensor &t : extra)
     inputs.push_back(std::move(t));
-  OracleRun run = runOracle(spec.str(), inputs);
+  OracleRun run = runOracle(spec.str(), inputs, "", options);
   EXPECT_TRUE(run.ok()) << run.error << spec.str();
   return run;
 }
@@ -253,6 +256,42 @@ TEST(ReferenceLinear, NormalizeFalse) {
   run = runLinear(spec, {1, 2, 0}, {1, 2, 3}, {1, 2, 3});
   ASSERT_TRUE(run.ok());
   expectNear(run.results[0], {14, 28, 0});
+}
+
+TEST(ReferenceLinear, NarrowModelIsTheStateForm) {
+  // The narrow model (the yardstick of --check's tolerance) carries the
+  // state S = lambda S + phi(k) v^T key by key in f32. On values f32 holds
+  // exactly it must give the exact results, including the decay of the
+  // state for top-left rows past the last key. Identity, decay 0.5, no
+  // denominator, Sq = 4, Skv = 2, k = [1, 2], v = [1, 2], q = 1, p(i) = i:
+  //   row 0: 1; row 1: 0.5 * 1 + 2 * 2 = 4.5;
+  //   row 2: 0.25 * 1 + 0.5 * 4 = 2.25; row 3: 0.125 + 0.25 * 4 = 1.125.
+  mlir::attn::reference::EvaluationOptions narrow;
+  narrow.roundIntermediate = mlir::attn::roundToF32;
+  LinearSpec spec = linear(
+      "identity", {1, 1, 4, 1}, {1, 1, 2, 1}, {1, 1, 2, 1},
+      "causal decay([0.5]) {alignment = #attn<alignment top_left>, normalize "
+      "= false}");
+  for (const auto &options :
+       {mlir::attn::reference::EvaluationOptions{}, narrow}) {
+    OracleRun run = runLinear(spec, {1, 1, 1, 1}, {1, 2}, {1, 2}, {}, options);
+    ASSERT_TRUE(run.ok());
+    expectNear(run.results[0], {1, 4.5, 2.25, 1.125});
+  }
+  // Padded keys (NaN) are never read by the state form either.
+  LinearSpec padded =
+      linear("identity", {2, 1, 3, 1}, {2, 1, 3, 1}, {2, 1, 3, 1},
+             "q_len(%ql : tensor<2xi32>) kv_len(%kl : tensor<2xi32>) causal "
+             "{eps = 0.0 : f64}",
+             ", %ql: tensor<2xi32>, %kl: tensor<2xi32>");
+  OracleRun run =
+      runLinear(padded, {1, 1, kNaN, 1, kNaN, kNaN}, {1, 2, kNaN, 1, 2, 3},
+                {1, 2, kNaN, 1, 2, 3},
+                {makeTensor({2}, {2, 1}), makeTensor({2}, {2, 3})}, narrow);
+  ASSERT_TRUE(run.ok());
+  // The outputs are stored in f32.
+  expectNear(run.results[0], {1, mlir::attn::roundToF32(5.0 / 3), 0,
+                              mlir::attn::roundToF32(14.0 / 6), 0, 0});
 }
 
 //===----------------------------------------------------------------------===//

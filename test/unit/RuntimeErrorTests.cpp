@@ -284,6 +284,31 @@ TEST_F(VarlenCall, LengthsOutOfRange) {
                "type int64, expected int32 (i32)");
 }
 
+/// @linear_decay_f32: linear attention's operands are checked like
+/// attention's (the key/value heads, the value length, kv_len in range).
+TEST(LinearCall, ShapesAndLengths) {
+  HostTensor q(kF32, {2, 4, 5, 8}), k(kF32, {2, 2, 9, 8}),
+      v(kF32, {2, 2, 9, 8}), kvLen(kI32, {2}), out(kF32, {2, 4, 5, 8});
+  kvLen.set(0, 9);
+  kvLen.set(1, 4);
+  ASSERT_EQ(attn_linear_decay_f32(q.dl(), k.dl(), v.dl(), kvLen.dl(), out.dl()),
+            ATTN_SUCCESS)
+      << attnGetLastError();
+  kvLen.set(1, 10);
+  EXPECT_EQ(attn_linear_decay_f32(q.dl(), k.dl(), v.dl(), kvLen.dl(), out.dl()),
+            ATTN_ERROR_DATA);
+  EXPECT_STREQ(attnGetLastError(),
+               "linear_decay_f32: argument 'kv_len' (input 3, kv_len): element "
+               "1 is 10, expected 0 <= kv_len[...] <= Skv = 9");
+  kvLen.set(1, 4);
+  HostTensor shortValues(kF32, {2, 2, 8, 8});
+  EXPECT_NE(attn_linear_decay_f32(q.dl(), k.dl(), shortValues.dl(), kvLen.dl(),
+                                  out.dl()),
+            ATTN_SUCCESS);
+  EXPECT_NE(std::string(attnGetLastError()).find("'v'"), std::string::npos)
+      << attnGetLastError();
+}
+
 TEST_F(VarlenCall, BroadcastDimensions) {
   // Each of B, Sq and Skv may be 1 in the bias.
   HostTensor small(kF32, {1, 1, 1, 9});

@@ -86,3 +86,14 @@ func.func @layout_stats_f32(%q: tensor<?x2x?x8xf32>, %k: tensor<?x2x?x8xf32>,
       -> tensor<?x2x?x8xf32>, block_max tensor<?x2x?x?xf32>
   return %o, %stats : tensor<?x2x?x8xf32>, tensor<?x2x?x?xf32>
 }
+
+// Causal linear attention (elu+1) with a per-head decay over a padded batch:
+// keys past kv_len[b] are not used; queries aligned with the last keys.
+func.func @linear_decay_f32(%q: tensor<?x4x?x8xf32>, %k: tensor<?x2x?x8xf32>,
+                            %v: tensor<?x2x?x8xf32>, %kv_len: tensor<?xi32>)
+    -> tensor<?x4x?x8xf32> {
+  %o = attn.linear_attention elu_plus_one %q, %k, %v kv_len(%kv_len : tensor<?xi32>)
+      causal decay([0.9, 0.95, 0.99, 1.0])
+      : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x8xf32>
+  return %o : tensor<?x4x?x8xf32>
+}

@@ -73,6 +73,51 @@ TEST(RuntimeResults, BlockLayoutAndStatisticsMatchReference) {
   }
 }
 
+TEST(RuntimeResults, LinearAttentionWithDecayMatchesReference) {
+  // One compiled chunked kernel at lengths below, at and past the 64-position
+  // chunk: o_i = sum_{j <= p} lambda^(p - j) (phi(q_i) . phi(k_j)) v_j over
+  // the same sum without v (+ 1e-6), p = i + kv_len[b] - Sq.
+  std::mt19937 rng(4);
+  const double decay[4] = {0.9, 0.95, 0.99, 1.0};
+  auto phi = [](double x) { return x > 0 ? x + 1.0 : std::exp(x); };
+  for (auto [queries, keys] :
+       {std::pair(5, 9), std::pair(64, 64), std::pair(70, 150)}) {
+    HostTensor q(kF32, {2, 4, queries, 8}), k(kF32, {2, 2, keys, 8}),
+        v(kF32, {2, 2, keys, 8}), kvLen(kI32, {2});
+    q.fillRandom(rng);
+    k.fillRandom(rng);
+    v.fillRandom(rng);
+    kvLen.set(0, keys);
+    kvLen.set(1, keys - 3);
+    HostTensor out(kF32, {2, 4, queries, 8});
+    ASSERT_EQ(
+        attn_linear_decay_f32(q.dl(), k.dl(), v.dl(), kvLen.dl(), out.dl()),
+        ATTN_SUCCESS)
+        << attnGetLastError();
+    std::vector<double> expected(out.elements, 0.0);
+    for (int64_t b = 0; b < 2; ++b)
+      for (int64_t h = 0; h < 4; ++h)
+        for (int64_t i = 0; i < queries; ++i) {
+          int64_t p = i + int64_t(kvLen.get(b)) - queries;
+          double numerator[8] = {}, denominator = 0.0;
+          for (int64_t j = 0; j <= p; ++j) {
+            double w = 0.0;
+            for (int64_t d = 0; d < 8; ++d)
+              w += phi(q.get(q.at4(b, h, i, d))) *
+                   phi(k.get(k.at4(b, h / 2, j, d)));
+            w *= std::pow(decay[h], double(p - j));
+            denominator += w;
+            for (int64_t d = 0; d < 8; ++d)
+              numerator[d] += w * v.get(v.at4(b, h / 2, j, d));
+          }
+          for (int64_t d = 0; d < 8; ++d)
+            expected[out.at4(b, h, i, d)] =
+                p < 0 ? 0.0 : numerator[d] / (denominator + 1e-6);
+        }
+    EXPECT_LT(maxDifference(out, expected), 1e-5) << queries << "x" << keys;
+  }
+}
+
 TEST(RuntimeResults, CausalGqaMatchesReference) {
   std::mt19937 rng(1);
   // Sq != Skv: queries are aligned with the last keys.
