@@ -18,6 +18,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 
+#include <array>
+
 using namespace mlir;
 using namespace mlir::attn;
 
@@ -68,14 +70,31 @@ static void addCaptureRanges(SizeClasses &sizes, AttentionOp op,
   }
 }
 
+/// The query [B, Hq, Sq, D]: its four sizes, named.
+static std::array<Slot, 4> addQuery(SizeClasses &sizes, Value q) {
+  static constexpr const char *kNames[] = {"B", "Hq", "Sq", "D"};
+  std::array<Slot, 4> slots;
+  for (unsigned n = 0; n < 4; ++n) {
+    slots[n] = sizes.slot(q, n);
+    sizes.name(slots[n], kNames[n]);
+  }
+  return slots;
+}
+
+/// q_len and kv_len (where given) are [B], each value at most its length.
+static void addLengths(SizeClasses &sizes, Value qLen, Value kvLen, Slot b,
+                       Slot sq, Slot skv) {
+  for (auto [length, bound] : {std::pair(qLen, sq), std::pair(kvLen, skv)}) {
+    if (!length)
+      continue;
+    sizes.expectEqual(length, {b});
+    sizes.require({KernelConstraintKind::ValuesAtMost, length, 0, bound});
+  }
+}
+
 static void addAttention(SizeClasses &sizes, AttentionOp op) {
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
-  Slot b = sizes.slot(q, 0), hq = sizes.slot(q, 1), sq = sizes.slot(q, 2),
-       d = sizes.slot(q, 3);
-  sizes.name(b, "B");
-  sizes.name(hq, "Hq");
-  sizes.name(sq, "Sq");
-  sizes.name(d, "D");
+  auto [b, hq, sq, d] = addQuery(sizes, q);
   Slot dv = sizes.slot(v, 3);
   sizes.name(dv, "Dv");
   sizes.expectEqual(op.getOutput(), {b, hq, sq, dv});
@@ -105,14 +124,7 @@ static void addAttention(SizeClasses &sizes, AttentionOp op) {
   sizes.name(hkv, "Hkv");
   sizes.name(skv, "Skv");
   sizes.require({KernelConstraintKind::SymbolMultiple, Value(), 0, hq, 1, hkv});
-
-  for (auto [length, bound] :
-       {std::pair(op.getQLen(), sq), std::pair(op.getKvLen(), skv)}) {
-    if (!length)
-      continue;
-    sizes.expectEqual(length, {b});
-    sizes.require({KernelConstraintKind::ValuesAtMost, length, 0, bound});
-  }
+  addLengths(sizes, op.getQLen(), op.getKvLen(), b, sq, skv);
   if (Value ids = op.getSegmentIds())
     sizes.expectBroadcast(ids, {b, sq});
   if (Value ids = op.getKvSegmentIds())
@@ -180,13 +192,8 @@ static void addAttention(SizeClasses &sizes, AttentionOp op) {
 
 static void addLinearAttention(SizeClasses &sizes, LinearAttentionOp op) {
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
-  Slot b = sizes.slot(q, 0), hq = sizes.slot(q, 1), sq = sizes.slot(q, 2),
-       d = sizes.slot(q, 3), hkv = sizes.slot(k, 1), skv = sizes.slot(k, 2),
-       dv = sizes.slot(v, 3);
-  sizes.name(b, "B");
-  sizes.name(hq, "Hq");
-  sizes.name(sq, "Sq");
-  sizes.name(d, "D");
+  auto [b, hq, sq, d] = addQuery(sizes, q);
+  Slot hkv = sizes.slot(k, 1), skv = sizes.slot(k, 2), dv = sizes.slot(v, 3);
   sizes.name(hkv, "Hkv");
   sizes.name(skv, "Skv");
   sizes.name(dv, "Dv");
@@ -194,13 +201,7 @@ static void addLinearAttention(SizeClasses &sizes, LinearAttentionOp op) {
   sizes.expectEqual(v, {b, hkv, skv, dv});
   sizes.expectEqual(op.getOutput(), {b, hq, sq, dv});
   sizes.require({KernelConstraintKind::SymbolMultiple, Value(), 0, hq, 1, hkv});
-  for (auto [length, bound] :
-       {std::pair(op.getQLen(), sq), std::pair(op.getKvLen(), skv)}) {
-    if (!length)
-      continue;
-    sizes.expectEqual(length, {b});
-    sizes.require({KernelConstraintKind::ValuesAtMost, length, 0, bound});
-  }
+  addLengths(sizes, op.getQLen(), op.getKvLen(), b, sq, skv);
   // Random-feature weights [F, D] or [Hq, F, D] are static (the verifier
   // checks them against the query).
 }
