@@ -220,13 +220,15 @@ void LinearAttentionLowering::emitHead(ImplicitLocOpBuilder &b, Value batch,
   valueTile = alloc({chunk, valueDim});
   queryFeatures = alloc({featureDim});
   weightRow = alloc({chunk});
-  decayTable = alloc({2 * chunk});
-  stateDecay = alloc({chunk});
-  SmallVector<Value> buffersToFree = {state,      norm,          keyRaw,
-                                      valueTile,  queryFeatures, weightRow,
-                                      decayTable, stateDecay};
+  SmallVector<Value> buffersToFree = {state,     norm,          keyRaw,
+                                      valueTile, queryFeatures, weightRow};
   if (keyFeatures != keyRaw)
     buffersToFree.push_back(keyFeatures);
+  if (op.getCausal()) {
+    decayTable = alloc({2 * chunk});
+    stateDecay = alloc({chunk});
+    buffersToFree.append({decayTable, stateDecay});
+  }
 
   Value zero = cst(b, 0);
   loop(b, zero, cst(b, featureDim), [&](ImplicitLocOpBuilder &ib, Value f) {

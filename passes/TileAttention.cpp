@@ -1123,6 +1123,8 @@ private:
     return type;
   }
   Value buffer(Value v) { return mapping.lookup(v); }
+  /// The buffer of an optional operand (null where the op has none).
+  Value optionalBuffer(Value v) { return v ? buffer(v) : Value(); }
 
   func::FuncOp func;
   int64_t queryTile, keyTile, linearChunk;
@@ -1216,10 +1218,9 @@ LogicalResult FunctionLowering::run() {
       buffers.query = buffer(linear.getQuery());
       buffers.key = buffer(linear.getKey());
       buffers.value = buffer(linear.getValue());
-      auto optional = [&](Value v) { return v ? buffer(v) : Value(); };
-      buffers.qLen = optional(linear.getQLen());
-      buffers.kvLen = optional(linear.getKvLen());
-      buffers.weights = optional(linear.getWeights());
+      buffers.qLen = optionalBuffer(linear.getQLen());
+      buffers.kvLen = optionalBuffer(linear.getKvLen());
+      buffers.weights = optionalBuffer(linear.getWeights());
       Value out = destination(linear.getOutput());
       mapping.map(linear.getOutput(), out);
       emitLinearAttention(b, linear, buffers, out,
@@ -1231,18 +1232,17 @@ LogicalResult FunctionLowering::run() {
     buffers.query = buffer(attention.getQuery());
     buffers.key = buffer(attention.getKey());
     buffers.value = buffer(attention.getValue());
-    auto optional = [&](Value v) { return v ? buffer(v) : Value(); };
-    buffers.qLen = optional(attention.getQLen());
-    buffers.pageTable = optional(attention.getPageTable());
-    buffers.kvLen = optional(attention.getKvLen());
-    buffers.segmentIds = optional(attention.getSegmentIds());
-    buffers.kvSegmentIds = optional(attention.getKvSegmentIds());
-    buffers.keyLimit = optional(attention.getKeyLimit());
-    buffers.blockLayout = optional(attention.getBlockLayout());
-    buffers.selected = optional(attention.getSelected());
-    buffers.alibiSlopes = optional(attention.getAlibiSlopes());
-    buffers.positionTable = optional(attention.getPositionTable());
-    buffers.gate = optional(attention.getGate());
+    buffers.qLen = optionalBuffer(attention.getQLen());
+    buffers.pageTable = optionalBuffer(attention.getPageTable());
+    buffers.kvLen = optionalBuffer(attention.getKvLen());
+    buffers.segmentIds = optionalBuffer(attention.getSegmentIds());
+    buffers.kvSegmentIds = optionalBuffer(attention.getKvSegmentIds());
+    buffers.keyLimit = optionalBuffer(attention.getKeyLimit());
+    buffers.blockLayout = optionalBuffer(attention.getBlockLayout());
+    buffers.selected = optionalBuffer(attention.getSelected());
+    buffers.alibiSlopes = optionalBuffer(attention.getAlibiSlopes());
+    buffers.positionTable = optionalBuffer(attention.getPositionTable());
+    buffers.gate = optionalBuffer(attention.getGate());
     for (Value v : attention.getTemperature())
       buffers.temperature.push_back(buffer(v));
     for (Value v : attention.getBias())
