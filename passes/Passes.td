@@ -80,4 +80,37 @@ def AttnCpuApproximateMath : Pass<"attn-cpu-approximate-math"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def AttnNvidiaKernels : Pass<"attn-nvidia-kernels", "ModuleOp"> {
+  let summary = "Map spec functions to NVIDIA GPU kernels on tensor cores";
+  let description = [{
+    Rewrites every function of a spec into a `gpu.func` kernel of the
+    `attn_kernels` GPU module, taking the function's tensors as memrefs and
+    its results as more memref arguments (the CPU kernel's signature).
+
+    The kernel is the tiled online form mapped onto the GPU: one thread
+    block per (batch, key/value head, query tile of 64 rows interleaving the
+    G query heads), four warps of 16 rows; key and value tiles double
+    buffered in shared memory by `cp.async`; Q K^T and P V on tensor cores
+    (`mma.sync` m16n8k16, f16/bf16 in, f32 accumulation) with `ldmatrix`
+    fragments; the online softmax in registers with warp shuffles; masks
+    and modifiers per fragment element; key tiles skipped or treated as
+    full from the mask analysis's closed forms.
+
+    Each kernel carries `attn.launch`: threads per block, query rows per
+    tile, G, key/value heads and the dynamic shared memory in bytes. The
+    grid is (ceil(Sq * G / query_tile), key/value heads, B).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::NVVM::NVVMDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"chip", "chip", "std::string", "\"sm_90\"",
+           "The NVIDIA chip: sm_80 or sm_90">
+  ];
+}
+
 #endif // ATTN_PASSES_TD

@@ -22,6 +22,33 @@
 using namespace mlir;
 using namespace mlir::attn;
 
+AttentionBuffers
+mlir::attn::collectAttentionBuffers(AttentionOp op,
+                                    function_ref<Value(Value)> buffer) {
+  AttentionBuffers buffers;
+  buffers.query = buffer(op.getQuery());
+  buffers.key = buffer(op.getKey());
+  buffers.value = buffer(op.getValue());
+  buffers.qLen = buffer(op.getQLen());
+  buffers.pageTable = buffer(op.getPageTable());
+  buffers.kvLen = buffer(op.getKvLen());
+  buffers.segmentIds = buffer(op.getSegmentIds());
+  buffers.kvSegmentIds = buffer(op.getKvSegmentIds());
+  buffers.keyLimit = buffer(op.getKeyLimit());
+  buffers.blockLayout = buffer(op.getBlockLayout());
+  buffers.selected = buffer(op.getSelected());
+  buffers.alibiSlopes = buffer(op.getAlibiSlopes());
+  buffers.positionTable = buffer(op.getPositionTable());
+  buffers.gate = buffer(op.getGate());
+  for (Value v : op.getTemperature())
+    buffers.temperature.push_back(buffer(v));
+  for (Value v : op.getBias())
+    buffers.bias.push_back(buffer(v));
+  for (Value v : op.getCaptures())
+    buffers.captures.push_back(buffer(v));
+  return buffers;
+}
+
 LogicalResult ScoreEmitter::checkSupported(AttentionOp op) {
   auto unsupported = [&](StringRef what) {
     return op.emitOpError() << "uses " << what

@@ -30,6 +30,11 @@ struct AttentionBuffers {
   SmallVector<Value> captures;
 };
 
+/// The buffers of `op`'s operands, each mapped through `buffer` (which
+/// gives the memref of an operand value; absent operands stay null).
+AttentionBuffers collectAttentionBuffers(AttentionOp op,
+                                         function_ref<Value(Value)> buffer);
+
 /// The row a score belongs to; all index values.
 struct ScoreRow {
   Value b, h, i;

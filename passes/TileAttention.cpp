@@ -1228,27 +1228,8 @@ LogicalResult FunctionLowering::run() {
       continue;
     }
     auto attention = llvm::cast<AttentionOp>(op);
-    AttentionBuffers buffers;
-    buffers.query = buffer(attention.getQuery());
-    buffers.key = buffer(attention.getKey());
-    buffers.value = buffer(attention.getValue());
-    buffers.qLen = optionalBuffer(attention.getQLen());
-    buffers.pageTable = optionalBuffer(attention.getPageTable());
-    buffers.kvLen = optionalBuffer(attention.getKvLen());
-    buffers.segmentIds = optionalBuffer(attention.getSegmentIds());
-    buffers.kvSegmentIds = optionalBuffer(attention.getKvSegmentIds());
-    buffers.keyLimit = optionalBuffer(attention.getKeyLimit());
-    buffers.blockLayout = optionalBuffer(attention.getBlockLayout());
-    buffers.selected = optionalBuffer(attention.getSelected());
-    buffers.alibiSlopes = optionalBuffer(attention.getAlibiSlopes());
-    buffers.positionTable = optionalBuffer(attention.getPositionTable());
-    buffers.gate = optionalBuffer(attention.getGate());
-    for (Value v : attention.getTemperature())
-      buffers.temperature.push_back(buffer(v));
-    for (Value v : attention.getBias())
-      buffers.bias.push_back(buffer(v));
-    for (Value v : attention.getCaptures())
-      buffers.captures.push_back(buffer(v));
+    AttentionBuffers buffers = collectAttentionBuffers(
+        attention, [&](Value v) { return optionalBuffer(v); });
     Value out = destination(attention.getOutput());
     mapping.map(attention.getOutput(), out);
     Value lse;

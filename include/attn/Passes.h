@@ -5,6 +5,12 @@
 
 #include "mlir/Pass/Pass.h"
 
+#include <string>
+
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
 namespace mlir::attn {
 
 #define GEN_PASS_DECL
@@ -28,6 +34,33 @@ struct CpuPipelineOptions {
 /// Adds the passes that take a spec module to the LLVM dialect for the host
 /// CPU: the tiled online form, then the upstream conversions.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
+/// Options of the NVIDIA lowering.
+struct NvidiaPipelineOptions {
+  /// sm_80 or sm_90.
+  std::string chip = "sm_90";
+  /// What gpu-module-to-binary makes: "isa" (PTX), "bin" (a cubin, through
+  /// ptxas), "fatbin"; empty stops at the NVVM dialect.
+  std::string format = "isa";
+  /// The CUDA toolkit folder; empty: findCudaToolkit().
+  std::string toolkit;
+};
+
+/// Adds the passes that take a spec module to serialised NVIDIA kernels:
+/// attn-nvidia-kernels, the conversions to NVVM, gpu-module-to-binary.
+void buildNvidiaPipeline(OpPassManager &pm,
+                         const NvidiaPipelineOptions &options);
+
+/// The CUDA toolkit folder ($CUDA_HOME, $CUDA_PATH, $CUDA_ROOT, or
+/// /usr/local/cuda where it exists), or an empty string.
+std::string findCudaToolkit();
+
+/// Registers the dialects, interfaces and translations the NVIDIA pipeline
+/// needs in a context (the LLVM NVPTX target is linked in with libLLVM).
+void registerNvidiaBackend(DialectRegistry &registry);
+
+/// Registers the `attn-nvidia-pipeline` pipeline.
+void registerNvidiaPipeline();
 
 /// Registers every attn pass and the `attn-cpu-pipeline` pipeline.
 void registerAllPasses();

@@ -75,6 +75,7 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
 
 void mlir::attn::registerAllPasses() {
   registerAttnPasses();
+  registerNvidiaPipeline();
   PassPipelineRegistration<CpuPipelineCommandLine>(
       "attn-cpu-pipeline",
       "Lower a spec to the LLVM dialect for the host CPU (tiled online form, "

@@ -24,6 +24,7 @@ int main(int argc, char **argv) {
                   mlir::arith::ArithDialect, mlir::math::MathDialect,
                   mlir::tensor::TensorDialect, mlir::memref::MemRefDialect,
                   mlir::scf::SCFDialect, mlir::LLVM::LLVMDialect>();
+  mlir::attn::registerNvidiaBackend(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "attn optimizer driver\n", registry));
 }

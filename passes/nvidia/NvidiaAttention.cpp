@@ -1,0 +1,891 @@
+//===- NvidiaAttention.cpp - attn.attention on NVIDIA tensor cores --------===//
+//
+// Maps the tiled online form of an attn.attention onto an NVIDIA GPU: one
+// thread block per (batch, key/value head, query tile) - the tile's rows
+// interleave the G query heads of the key/value head, as on the CPU, so
+// that every key and value tile loaded serves all of them - with four warps
+// of sixteen query rows each. Key and value tiles are staged in shared
+// memory by cp.async, double buffered; Q K^T and P V run on tensor cores
+// (mma.sync m16n8k16, f16 or bf16 inputs, f32 accumulation) with fragments
+// read by ldmatrix; the online softmax stays in registers, its row
+// reductions across the four lanes that share a row done with shuffles.
+// Masks and modifiers are evaluated per fragment element from its (row,
+// column) by the ScoreEmitter, only in the key tiles the mask analysis does
+// not call full.
+//
+// Fragment layouts (PTX ISA, mma.m16n8k16): lane L = 4 g + c holds, of the
+// 16x8 accumulator, rows g and g + 8 at columns 2c and 2c + 1; of A (16x16)
+// the same rows at columns 2c, 2c + 1, 2c + 8, 2c + 9; of B (16x8) column g
+// at rows 2c, 2c + 1, 2c + 8, 2c + 9.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NvidiaTarget.h"
+
+#include "../MaskAnalysis.h"
+#include "../ScoreEmitter.h"
+
+#include "attn/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNNVIDIAKERNELS
+#include "passes/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+std::optional<nvidia::TargetDescription>
+nvidia::lookupTarget(llvm::StringRef chip) {
+  TargetDescription target;
+  if (chip == "sm_80") {
+    target.chip = "sm_80";
+    target.features = "+ptx80";
+    target.maxSharedBytes = 163 * 1024;
+    return target;
+  }
+  if (chip == "sm_90") {
+    target.chip = "sm_90";
+    target.features = "+ptx80";
+    target.maxSharedBytes = 227 * 1024;
+    return target;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+constexpr double kLog2e = 1.4426950408889634;
+
+/// Shared-memory rows are padded by 8 elements (16 bytes), so that the
+/// eight row addresses of one ldmatrix fall into different banks.
+constexpr int64_t kRowPad = 8;
+
+/// Why `op` cannot be mapped to the GPU yet, or an empty string.
+std::string unsupportedFeature(AttentionOp op) {
+  Type element = op.getQuery().getType().getElementType();
+  if (!element.isF16() && !element.isBF16())
+    return "a query of element type other than f16 or bf16 (tensor cores "
+           "take f16 or bf16 inputs)";
+  if (op.getKey().getType().getElementType() != element ||
+      op.getValue().getType().getElementType() != element)
+    return "keys or values of another element type than the query";
+  int64_t headDim = op.getQuery().getType().getDimSize(3);
+  int64_t valueDim = op.getValue().getType().getDimSize(3);
+  for (int64_t d : {headDim, valueDim})
+    if (ShapedType::isDynamic(d) || d % 16 != 0 || d > 128)
+      return "a head dimension that is not a multiple of 16 up to 128";
+  if (!llvm::isa<SoftmaxAttr>(op.getNormalizerOrDefault()))
+    return "a normalizer other than softmax";
+  if (op.isPaged())
+    return "a paged key/value cache";
+  if (op.getBlockMax())
+    return "block statistics";
+  if (op.getSelected())
+    return "selected tokens";
+  for (Attribute modifier : op.getModifiers())
+    if (llvm::isa<LengthScalingModAttr>(modifier))
+      return "length scaling (it needs a sweep counting the kept keys)";
+  return "";
+}
+
+/// Whether the mask analysis's closed forms decide the key tiles of `op`
+/// (interval masks or none, no mask region): then tiles are skipped and
+/// full tiles need no per-element mask work. Other masks are evaluated per
+/// element on every tile.
+bool usesTilePlan(AttentionOp op) {
+  if (!op.getMask().empty())
+    return false;
+  return llvm::all_of(op.getMasks(), [](Attribute mask) {
+    return llvm::isa<CausalMaskAttr, SlidingWindowMaskAttr, PrefixLMMaskAttr>(
+        mask);
+  });
+}
+
+/// Emits the kernel of one attn.attention into `kernel` (whose arguments
+/// are the function's memrefs, results last).
+class KernelBuilder {
+public:
+  KernelBuilder(AttentionOp op, const AttentionBuffers &buffers, Value output,
+                Value lse, const nvidia::TargetDescription &target)
+      : op(op), buffers(buffers), output(output), lse(lse), target(target),
+        headDim(op.getQuery().getType().getDimSize(3)),
+        valueDim(op.getValue().getType().getDimSize(3)),
+        queryTile(target.queryTile()), keyTile(target.keyTile(headDim)),
+        group(op.getGroupSize()),
+        element(op.getQuery().getType().getElementType()),
+        emitter(op, buffers, [this](ImplicitLocOpBuilder &b, Value batch) {
+          return emitOffset(b, batch);
+        }) {}
+
+  /// Bytes of dynamic shared memory the kernel uses.
+  int64_t sharedBytes() const {
+    int64_t bytes = element.getIntOrFloatBitWidth() / 8;
+    return (queryTile * (headDim + kRowPad) +
+            2 * keyTile * (headDim + kRowPad) +
+            2 * keyTile * (valueDim + kRowPad)) *
+           bytes;
+  }
+  int64_t getQueryTile() const { return queryTile; }
+
+  void emit(ImplicitLocOpBuilder &b);
+
+private:
+  Value cst(ImplicitLocOpBuilder &b, int64_t v) {
+    return arith::ConstantIndexOp::create(b, v);
+  }
+  Value f32(ImplicitLocOpBuilder &b, double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value i32(ImplicitLocOpBuilder &b, int32_t v) {
+    return arith::ConstantOp::create(b, b.getI32IntegerAttr(v));
+  }
+  Value emitLength(ImplicitLocOpBuilder &b, Value lengths, Value batch,
+                   Value full) {
+    if (!lengths)
+      return full;
+    return ScoreEmitter::toIndex(b, memref::LoadOp::create(b, lengths, batch));
+  }
+  Value emitOffset(ImplicitLocOpBuilder &b, Value batch);
+  /// Where row r of a tile comes from: the source buffer, the indices of
+  /// the row's first element, and whether the row exists (rows that do not
+  /// are zero-filled, their address clamped into the buffer).
+  struct RowSource {
+    Value buffer;
+    SmallVector<Value> indices;
+    Value exists;
+  };
+  /// Copies `rows` rows of `width` elements into `tile` (row r of the tile
+  /// at [prefix..., r, 0]) with cp.async, 16 bytes per copy, the copies
+  /// spread over the block's threads.
+  void emitTileCopy(ImplicitLocOpBuilder &b, Value tile, ValueRange prefix,
+                    int64_t rows, int64_t width,
+                    function_ref<RowSource(ImplicitLocOpBuilder &, Value)>
+                        source);
+  /// Issues the copies of key tile `kt` into buffer `buffer`.
+  void emitKeyValueCopy(ImplicitLocOpBuilder &b, Value kt, Value buffer);
+  /// One ldmatrix of four 8x8 matrices as four packed registers (i32).
+  SmallVector<Value> emitLdMatrix(ImplicitLocOpBuilder &b, Value tile,
+                                  ValueRange indices, bool transpose);
+  /// acc += a * b on the tensor cores; acc is vector<4xf32>.
+  Value emitMma(ImplicitLocOpBuilder &b, ArrayRef<Value> a, Value b0, Value b1,
+                Value acc);
+  /// Two f32 values as one packed register of the input type.
+  Value emitPack(ImplicitLocOpBuilder &b, Value lo, Value hi);
+  /// Max (or sum) over the four lanes that share a row.
+  Value emitQuadReduce(ImplicitLocOpBuilder &b, Value v, bool max);
+
+  AttentionOp op;
+  const AttentionBuffers &buffers;
+  Value output, lse;
+  const nvidia::TargetDescription &target;
+  int64_t headDim, valueDim, queryTile, keyTile, group;
+  Type element;
+  ScoreEmitter emitter;
+
+  Value batchSize, queryLen, keyLen;
+  Value tid, lane;
+  Value batch, kvHead;
+  Value querySmem, keySmem, valueSmem;
+};
+
+Value KernelBuilder::emitOffset(ImplicitLocOpBuilder &b, Value batchIndex) {
+  if (op.getAlignment() == Alignment::top_left)
+    return cst(b, 0);
+  Value last = arith::SubIOp::create(b, batchSize, cst(b, 1));
+  batchIndex = arith::MinSIOp::create(
+      b, arith::MaxSIOp::create(b, batchIndex, cst(b, 0)), last);
+  Value kv = emitLength(b, buffers.kvLen, batchIndex, keyLen);
+  Value q = emitLength(b, buffers.qLen, batchIndex, queryLen);
+  return arith::SubIOp::create(b, kv, q);
+}
+
+void KernelBuilder::emitTileCopy(
+    ImplicitLocOpBuilder &b, Value tile, ValueRange prefix, int64_t rows,
+    int64_t width,
+    function_ref<RowSource(ImplicitLocOpBuilder &, Value)> source) {
+  int64_t chunksPerRow = width / 8;
+  int64_t copies = rows * chunksPerRow / target.threads();
+  auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+  for (int64_t n = 0; n < copies; ++n) {
+    Value chunk = arith::AddIOp::create(b, tid, cst(b, n * target.threads()));
+    Value r = arith::DivUIOp::create(b, chunk, cst(b, chunksPerRow));
+    Value c = arith::MulIOp::create(
+        b, arith::RemUIOp::create(b, chunk, cst(b, chunksPerRow)), cst(b, 8));
+    RowSource src = source(b, r);
+    src.indices.push_back(c);
+    Value srcElements =
+        arith::SelectOp::create(b, src.exists, cst(b, 8), cst(b, 0));
+    SmallVector<Value> dst(prefix.begin(), prefix.end());
+    dst.push_back(r);
+    dst.push_back(c);
+    nvgpu::DeviceAsyncCopyOp::create(b, token, tile, dst, src.buffer,
+                                     src.indices, b.getIndexAttr(8),
+                                     srcElements, b.getUnitAttr());
+  }
+}
+
+void KernelBuilder::emitKeyValueCopy(ImplicitLocOpBuilder &b, Value kt,
+                                     Value buffer) {
+  Value firstKey = arith::MulIOp::create(b, kt, cst(b, keyTile));
+  for (auto [tile, source, width] :
+       {std::tuple{keySmem, buffers.key, headDim},
+        std::tuple{valueSmem, buffers.value, valueDim}}) {
+    Value from = source;
+    emitTileCopy(b, tile, buffer, keyTile, width,
+                 [&](ImplicitLocOpBuilder &ib, Value r) {
+                   Value j = arith::AddIOp::create(ib, firstKey, r);
+                   Value exists = arith::CmpIOp::create(
+                       ib, arith::CmpIPredicate::slt, j, keyLen);
+                   Value clamped =
+                       arith::SelectOp::create(ib, exists, j, cst(ib, 0));
+                   return RowSource{
+                       from, SmallVector<Value>{batch, kvHead, clamped},
+                       exists};
+                 });
+  }
+}
+
+SmallVector<Value> KernelBuilder::emitLdMatrix(ImplicitLocOpBuilder &b,
+                                               Value tile, ValueRange indices,
+                                               bool transpose) {
+  auto type = VectorType::get({4, 2}, element);
+  Value matrices = nvgpu::LdMatrixOp::create(b, type, tile, indices, transpose,
+                                             /*numTiles=*/4);
+  SmallVector<Value> registers;
+  for (int64_t k = 0; k < 4; ++k)
+    registers.push_back(vector::ExtractOp::create(b, matrices, k));
+  return registers;
+}
+
+Value KernelBuilder::emitMma(ImplicitLocOpBuilder &b, ArrayRef<Value> a,
+                             Value b0, Value b1, Value acc) {
+  // The bf16 intrinsic takes packed registers as i32, the f16 one as
+  // vector<2xf16>.
+  bool bf16 = element.isBF16();
+  auto operand = [&](Value v) -> Value {
+    return bf16 ? Value(LLVM::BitcastOp::create(b, b.getI32Type(), v)) : v;
+  };
+  SmallVector<Value> operandA, operandB, operandC;
+  for (Value v : a)
+    operandA.push_back(operand(v));
+  operandB = {operand(b0), operand(b1)};
+  for (int64_t k = 0; k < 4; ++k)
+    operandC.push_back(vector::ExtractOp::create(b, acc, k));
+  Type f32Type = b.getF32Type();
+  auto resultType = LLVM::LLVMStructType::getLiteral(
+      b.getContext(), {f32Type, f32Type, f32Type, f32Type});
+  NVVM::MMATypes type = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  auto mma = NVVM::MmaOp::create(
+      b, resultType, operandA, operandB, operandC,
+      ArrayRef<int64_t>{target.mmaM, target.mmaN, target.mmaK}, std::nullopt,
+      std::nullopt, std::array<NVVM::MMATypes, 2>{type, type},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> results;
+  for (int64_t k = 0; k < 4; ++k)
+    results.push_back(LLVM::ExtractValueOp::create(b, mma, k));
+  return vector::FromElementsOp::create(b, VectorType::get({4}, f32Type),
+                                        results);
+}
+
+Value KernelBuilder::emitPack(ImplicitLocOpBuilder &b, Value lo, Value hi) {
+  Value pair = vector::FromElementsOp::create(
+      b, VectorType::get({2}, b.getF32Type()), ValueRange{lo, hi});
+  return arith::TruncFOp::create(b, VectorType::get({2}, element), pair);
+}
+
+Value KernelBuilder::emitQuadReduce(ImplicitLocOpBuilder &b, Value v,
+                                    bool max) {
+  for (int32_t mask : {1, 2}) {
+    Value other = gpu::ShuffleOp::create(b, v, i32(b, mask), i32(b, 32),
+                                         gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    v = max ? Value(arith::MaximumFOp::create(b, v, other))
+            : Value(arith::AddFOp::create(b, v, other));
+  }
+  return v;
+}
+
+void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
+  MLIRContext *context = b.getContext();
+  Type f32Type = b.getF32Type();
+  auto acc4 = VectorType::get({4}, f32Type);
+  batchSize = memref::DimOp::create(b, buffers.query, 0);
+  queryLen = memref::DimOp::create(b, buffers.query, 2);
+  keyLen = memref::DimOp::create(b, buffers.key, 2);
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value warp = arith::DivUIOp::create(b, tid, cst(b, target.warpSize));
+  lane = arith::RemUIOp::create(b, tid, cst(b, target.warpSize));
+  Value g = arith::DivUIOp::create(b, lane, cst(b, 4));
+  Value quad = arith::RemUIOp::create(b, lane, cst(b, 4));
+  Value queryTileIndex = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  kvHead = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  batch = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+
+  // Shared memory: the query tile, then two key and two value tiles.
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+  Value base = gpu::DynamicSharedMemoryOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                         MemRefLayoutAttrInterface{}, workgroup));
+  int64_t bytes = element.getIntOrFloatBitWidth() / 8;
+  int64_t offset = 0;
+  auto view = [&](ArrayRef<int64_t> shape) {
+    Value v = memref::ViewOp::create(
+        b, MemRefType::get(shape, element, MemRefLayoutAttrInterface{},
+                           workgroup),
+        base, cst(b, offset), ValueRange{});
+    offset += ShapedType::getNumElements(shape) * bytes;
+    return v;
+  };
+  querySmem = view({queryTile, headDim + kRowPad});
+  keySmem = view({2, keyTile, headDim + kRowPad});
+  valueSmem = view({2, keyTile, valueDim + kRowPad});
+
+  // The tile's rows t = i * G + g, as in the CPU's tiled form.
+  Value zero = cst(b, 0), one = cst(b, 1);
+  Value groupSize = cst(b, group);
+  Value firstRow = arith::MulIOp::create(b, queryTileIndex, cst(b, queryTile));
+  Value tileRows = arith::MinSIOp::create(
+      b, cst(b, queryTile),
+      arith::SubIOp::create(b, arith::MulIOp::create(b, queryLen, groupSize),
+                            firstRow));
+  Value rowCount = emitLength(b, buffers.qLen, batch, queryLen);
+  Value kvLength = emitLength(b, buffers.kvLen, batch, keyLen);
+  Value liveRows = arith::MaxSIOp::create(
+      b, zero,
+      arith::MinSIOp::create(
+          b, tileRows,
+          arith::SubIOp::create(
+              b, arith::MulIOp::create(b, rowCount, groupSize), firstRow)));
+  Value rowOffset = op.getAlignment() == Alignment::top_left
+                        ? zero
+                        : Value(arith::SubIOp::create(b, kvLength, rowCount));
+  Value pMin = arith::AddIOp::create(
+      b, arith::DivUIOp::create(b, firstRow, groupSize), rowOffset);
+  Value lastRow = arith::SubIOp::create(
+      b, arith::AddIOp::create(b, firstRow, liveRows), one);
+  Value pMax = arith::AddIOp::create(
+      b, arith::DivSIOp::create(b, lastRow, groupSize), rowOffset);
+
+  // Query rows of the tile (of G heads) into shared memory.
+  auto rowIndices = [&](ImplicitLocOpBuilder &ib, Value t) {
+    Value i = arith::DivUIOp::create(ib, t, groupSize);
+    Value h = arith::AddIOp::create(
+        ib, arith::MulIOp::create(ib, kvHead, groupSize),
+        arith::RemUIOp::create(ib, t, groupSize));
+    return std::pair<Value, Value>{i, h};
+  };
+  emitTileCopy(b, querySmem, ValueRange{}, queryTile, headDim,
+               [&](ImplicitLocOpBuilder &ib, Value r) {
+                 Value exists = arith::CmpIOp::create(
+                     ib, arith::CmpIPredicate::slt, r, tileRows);
+                 Value t = arith::SelectOp::create(
+                     ib, exists, arith::AddIOp::create(ib, firstRow, r),
+                     cst(ib, 0));
+                 auto [i, h] = rowIndices(ib, t);
+                 return RowSource{buffers.query,
+                                  SmallVector<Value>{batch, h, i}, exists};
+               });
+  NVVM::CpAsyncCommitGroupOp::create(b);
+
+  // The key tiles to visit.
+  MaskAnalysis analysis(op, buffers);
+  bool plan = usesTilePlan(op);
+  MaskAnalysis::QueryTilePlan tilePlan;
+  Value first = zero;
+  Value last = arith::CeilDivSIOp::create(b, kvLength, cst(b, keyTile));
+  if (plan) {
+    tilePlan = analysis.emitQueryTilePlan(
+        b, {batch, kvHead, firstRow, liveRows, pMin, pMax, kvLength}, {},
+        keyTile);
+    first = tilePlan.first;
+    last = tilePlan.last;
+  }
+  Value anyRows =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, liveRows, zero);
+  last = arith::SelectOp::create(b, anyRows, last, first);
+  auto statusOf = [&](ImplicitLocOpBuilder &ib, Value kt) -> Value {
+    if (plan)
+      return analysis.emitTileStatus(ib, tilePlan, kt, keyTile);
+    return cst(ib, int64_t(TileStatus::Partial));
+  };
+
+  // The warp's query fragments stay in registers for the whole loop.
+  NVVM::CpAsyncWaitGroupOp::create(b, 0);
+  gpu::BarrierOp::create(b);
+  auto bitsOf = [&](Value v, int64_t shift, int64_t mask) {
+    return arith::AndIOp::create(
+        b, arith::ShRUIOp::create(b, v, cst(b, shift)), cst(b, mask));
+  };
+  // ldmatrix row addresses: lanes 8m..8m+7 give the rows of matrix m.
+  Value laneRow = arith::AddIOp::create(
+      b, bitsOf(lane, 0, 7),
+      arith::MulIOp::create(b, bitsOf(lane, 3, 1), cst(b, 8)));
+  Value laneCol = arith::MulIOp::create(b, bitsOf(lane, 4, 1), cst(b, 8));
+  Value keyRow = arith::AddIOp::create(b, bitsOf(lane, 0, 7), laneCol);
+  Value keyCol = arith::MulIOp::create(b, bitsOf(lane, 3, 1), cst(b, 8));
+  Value warpRow = arith::MulIOp::create(b, warp, cst(b, target.mmaM));
+  SmallVector<SmallVector<Value>> queryFragments;
+  for (int64_t ks = 0; ks < headDim / 16; ++ks)
+    queryFragments.push_back(emitLdMatrix(
+        b, querySmem,
+        ValueRange{arith::AddIOp::create(b, warpRow, laneRow),
+                   arith::AddIOp::create(b, laneCol, cst(b, ks * 16))},
+        false));
+
+  // The thread's two rows: g and g + 8 of its warp's sixteen.
+  struct ThreadRow {
+    Value r, t, i, h;
+    ScoreRow score;
+  };
+  SmallVector<ThreadRow> rows;
+  for (int64_t k = 0; k < 2; ++k) {
+    Value r = arith::AddIOp::create(
+        b, arith::AddIOp::create(b, warpRow, g), cst(b, 8 * k));
+    Value t = arith::AddIOp::create(b, firstRow, r);
+    auto [i, h] = rowIndices(b, t);
+    rows.push_back(ThreadRow{r, t, i, h,
+                             ScoreRow{batch, h, i, rowOffset,
+                                      arith::AddIOp::create(b, i, rowOffset)}});
+  }
+
+  int64_t scoreTiles = keyTile / 8, accTiles = valueDim / 8;
+  Value negInf = f32(b, kNegInf), zeroF = f32(b, 0.0);
+  SmallVector<Value> inits;
+  Value zeroAcc = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(acc4, b.getF32FloatAttr(0.0)));
+  for (int64_t n = 0; n < accTiles; ++n)
+    inits.push_back(zeroAcc);
+  inits.append({negInf, negInf, zeroF, zeroF, zero,
+                arith::ConstantOp::create(b, b.getBoolAttr(false))});
+  bool masked = !op.getMasks().empty() || !op.getMask().empty();
+  bool modified = !op.getModifiers().empty() || !op.getScore().empty();
+  Value scale = f32(b, op.getScaleOrDefault());
+  Value log2e = f32(b, kLog2e);
+
+  auto loop = scf::ForOp::create(
+      b, first, last, one, inits,
+      [&](OpBuilder &nested, Location loc, Value kt, ValueRange args) {
+        ImplicitLocOpBuilder lb(loc, nested);
+        Value status = statusOf(lb, kt);
+        Value visited =
+            arith::CmpIOp::create(lb, arith::CmpIPredicate::ne, status,
+                                  cst(lb, int64_t(TileStatus::Skipped)));
+        auto visit = scf::IfOp::create(
+            lb, visited,
+            [&](OpBuilder &thenBuilder, Location loc) {
+              ImplicitLocOpBuilder ib(loc, thenBuilder);
+              Value buffer = args[accTiles + 4];
+              Value ready = args[accTiles + 5];
+              // This tile, unless the previous iteration fetched it; then
+              // the next visited one into the other buffer (a group is
+              // committed either way, so one wait count serves).
+              Value notReady = arith::XOrIOp::create(
+                  ib, ready, arith::ConstantOp::create(ib, ib.getBoolAttr(true)));
+              scf::IfOp::create(ib, notReady, [&](OpBuilder &ob, Location l) {
+                ImplicitLocOpBuilder cb(l, ob);
+                emitKeyValueCopy(cb, kt, buffer);
+                NVVM::CpAsyncCommitGroupOp::create(cb);
+                scf::YieldOp::create(cb);
+              });
+              Value next = arith::AddIOp::create(ib, kt, cst(ib, 1));
+              Value nextVisited = arith::AndIOp::create(
+                  ib,
+                  arith::CmpIOp::create(ib, arith::CmpIPredicate::slt, next,
+                                        last),
+                  arith::CmpIOp::create(
+                      ib, arith::CmpIPredicate::ne, statusOf(ib, next),
+                      cst(ib, int64_t(TileStatus::Skipped))));
+              Value other = arith::SubIOp::create(ib, cst(ib, 1), buffer);
+              scf::IfOp::create(ib, nextVisited,
+                                [&](OpBuilder &ob, Location l) {
+                                  ImplicitLocOpBuilder cb(l, ob);
+                                  emitKeyValueCopy(cb, next, other);
+                                  scf::YieldOp::create(cb);
+                                });
+              NVVM::CpAsyncCommitGroupOp::create(ib);
+              NVVM::CpAsyncWaitGroupOp::create(ib, 1);
+              gpu::BarrierOp::create(ib);
+
+              // S = Q K^T for the warp's 16 rows and the tile's keys.
+              SmallVector<Value> scores(scoreTiles, zeroAcc);
+              for (int64_t np = 0; np < keyTile / 16; ++np)
+                for (int64_t ks = 0; ks < headDim / 16; ++ks) {
+                  SmallVector<Value> k = emitLdMatrix(
+                      ib, keySmem,
+                      ValueRange{buffer,
+                                 arith::AddIOp::create(ib, keyRow,
+                                                       cst(ib, np * 16)),
+                                 arith::AddIOp::create(ib, keyCol,
+                                                       cst(ib, ks * 16))},
+                      false);
+                  scores[2 * np] = emitMma(ib, queryFragments[ks], k[0], k[1],
+                                           scores[2 * np]);
+                  scores[2 * np + 1] = emitMma(ib, queryFragments[ks], k[2],
+                                               k[3], scores[2 * np + 1]);
+                }
+              Value scaleVector = vector::BroadcastOp::create(ib, acc4, scale);
+              for (Value &s : scores)
+                s = arith::MulFOp::create(ib, s, scaleVector);
+
+              // Masks (in tiles not known full, and past kv_len) and
+              // modifiers, per element from its (row, column).
+              Value firstKey = arith::MulIOp::create(ib, kt, cst(ib, keyTile));
+              Value edge = arith::CmpIOp::create(
+                  ib, arith::CmpIPredicate::sgt,
+                  arith::AddIOp::create(ib, firstKey, cst(ib, keyTile)),
+                  kvLength);
+              Value partial = arith::OrIOp::create(
+                  ib,
+                  arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, status,
+                                        cst(ib, int64_t(TileStatus::Partial))),
+                  edge);
+              Value keyBase = arith::AddIOp::create(
+                  ib, firstKey, arith::MulIOp::create(ib, quad, cst(ib, 2)));
+              auto elementwise = [&](ImplicitLocOpBuilder &eb, bool masks) {
+                SmallVector<Value> out;
+                for (int64_t n = 0; n < scoreTiles; ++n) {
+                  SmallVector<Value> elements;
+                  for (int64_t e = 0; e < 4; ++e) {
+                    const ThreadRow &row = rows[e / 2];
+                    Value j = arith::AddIOp::create(
+                        eb, keyBase, cst(eb, n * 8 + e % 2));
+                    Value s = vector::ExtractOp::create(eb, scores[n], e);
+                    if (modified)
+                      s = emitter.emitModifiers(eb, row.score, j, s);
+                    if (masks) {
+                      Value keep = arith::CmpIOp::create(
+                          eb, arith::CmpIPredicate::slt, j, kvLength);
+                      if (masked)
+                        keep = arith::AndIOp::create(
+                            eb, keep, emitter.emitKeep(eb, row.score, j));
+                      s = arith::SelectOp::create(eb, keep, s,
+                                                  f32(eb, kNegInf));
+                    }
+                    elements.push_back(s);
+                  }
+                  out.push_back(
+                      vector::FromElementsOp::create(eb, acc4, elements));
+                }
+                return out;
+              };
+              SmallVector<Type> scoreTypes(scoreTiles, acc4);
+              auto select = scf::IfOp::create(
+                  ib, partial,
+                  [&](OpBuilder &ob, Location l) {
+                    ImplicitLocOpBuilder eb(l, ob);
+                    scf::YieldOp::create(eb, elementwise(eb, true));
+                  },
+                  [&](OpBuilder &ob, Location l) {
+                    ImplicitLocOpBuilder eb(l, ob);
+                    scf::YieldOp::create(eb, modified ? elementwise(eb, false)
+                                                      : scores);
+                  });
+              scores.assign(select.getResults().begin(),
+                            select.getResults().end());
+
+              // Online softmax: new row maxima, rescale, weights.
+              SmallVector<Value> newMax, newSum, alpha, baseL;
+              for (int64_t k = 0; k < 2; ++k) {
+                Value m = args[accTiles + k];
+                Value rowMax = negInf;
+                for (Value s : scores)
+                  for (int64_t e : {2 * k, 2 * k + 1})
+                    rowMax = arith::MaximumFOp::create(
+                        ib, rowMax, vector::ExtractOp::create(ib, s, e));
+                rowMax = emitQuadReduce(ib, rowMax, /*max=*/true);
+                Value mNew = arith::MaximumFOp::create(ib, m, rowMax);
+                // A row with nothing kept yet keeps m = -inf; its weights
+                // and rescale factor are then exp(-inf) = 0.
+                Value empty = arith::CmpFOp::create(
+                    ib, arith::CmpFPredicate::OEQ, mNew, negInf);
+                Value base = arith::SelectOp::create(ib, empty, zeroF, mNew);
+                baseL.push_back(arith::MulFOp::create(ib, base, log2e));
+                alpha.push_back(math::Exp2Op::create(
+                    ib, arith::SubFOp::create(
+                            ib, arith::MulFOp::create(ib, m, log2e), baseL[k])));
+                newMax.push_back(mNew);
+              }
+              SmallVector<Value> weights;
+              Value rowSum[2] = {zeroF, zeroF};
+              for (Value s : scores) {
+                SmallVector<Value> w;
+                for (int64_t e = 0; e < 4; ++e) {
+                  Value x = arith::SubFOp::create(
+                      ib,
+                      arith::MulFOp::create(
+                          ib, vector::ExtractOp::create(ib, s, e), log2e),
+                      baseL[e / 2]);
+                  w.push_back(math::Exp2Op::create(ib, x));
+                  rowSum[e / 2] =
+                      arith::AddFOp::create(ib, rowSum[e / 2], w.back());
+                }
+                weights.append(w);
+              }
+              for (int64_t k = 0; k < 2; ++k)
+                newSum.push_back(arith::AddFOp::create(
+                    ib,
+                    arith::MulFOp::create(ib, args[accTiles + 2 + k],
+                                          alpha[k]),
+                    rowSum[k]));
+              Value rescale = vector::FromElementsOp::create(
+                  ib, acc4, ValueRange{alpha[0], alpha[0], alpha[1], alpha[1]});
+              SmallVector<Value> acc;
+              for (int64_t n = 0; n < accTiles; ++n)
+                acc.push_back(arith::MulFOp::create(ib, args[n], rescale));
+
+              // O += P V: the weights become A fragments in registers.
+              for (int64_t j = 0; j < keyTile / 16; ++j) {
+                auto w = [&](int64_t tile, int64_t e) {
+                  return weights[4 * tile + e];
+                };
+                SmallVector<Value> a = {
+                    emitPack(ib, w(2 * j, 0), w(2 * j, 1)),
+                    emitPack(ib, w(2 * j, 2), w(2 * j, 3)),
+                    emitPack(ib, w(2 * j + 1, 0), w(2 * j + 1, 1)),
+                    emitPack(ib, w(2 * j + 1, 2), w(2 * j + 1, 3))};
+                for (int64_t dp = 0; dp < valueDim / 16; ++dp) {
+                  SmallVector<Value> v = emitLdMatrix(
+                      ib, valueSmem,
+                      ValueRange{buffer,
+                                 arith::AddIOp::create(ib, laneRow,
+                                                       cst(ib, j * 16)),
+                                 arith::AddIOp::create(ib, laneCol,
+                                                       cst(ib, dp * 16))},
+                      true);
+                  acc[2 * dp] = emitMma(ib, a, v[0], v[1], acc[2 * dp]);
+                  acc[2 * dp + 1] =
+                      emitMma(ib, a, v[2], v[3], acc[2 * dp + 1]);
+                }
+              }
+              // Every warp is done with this buffer before it is refilled.
+              gpu::BarrierOp::create(ib);
+              SmallVector<Value> results(acc);
+              results.append(
+                  {newMax[0], newMax[1], newSum[0], newSum[1], other,
+                   nextVisited});
+              scf::YieldOp::create(ib, results);
+            },
+            [&](OpBuilder &elseBuilder, Location loc) {
+              scf::YieldOp::create(elseBuilder, loc, args);
+            });
+        scf::YieldOp::create(lb, visit.getResults());
+      });
+  ValueRange state = loop.getResults();
+
+  // Epilogue: normalise, gate, store the rows that exist.
+  Type outputElement =
+      llvm::cast<MemRefType>(output.getType()).getElementType();
+  auto pairType = VectorType::get({2}, f32Type);
+  for (int64_t k = 0; k < 2; ++k) {
+    const ThreadRow &row = rows[k];
+    Value m = state[accTiles + k];
+    Value l = emitQuadReduce(b, state[accTiles + 2 + k], /*max=*/false);
+    Value valid = arith::AndIOp::create(
+        b,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, liveRows),
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, m, negInf));
+    Value inverse = arith::SelectOp::create(
+        b, valid, arith::DivFOp::create(b, f32(b, 1.0), l), zeroF);
+    Value stored =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, tileRows);
+    scf::IfOp::create(b, stored, [&](OpBuilder &ob, Location loc) {
+      ImplicitLocOpBuilder sb(loc, ob);
+      Value rowGate;
+      if (buffers.gate &&
+          llvm::cast<MemRefType>(buffers.gate.getType()).getRank() == 3)
+        rowGate = ScoreEmitter::loadBroadcast(
+            sb, buffers.gate, ValueRange{batch, row.h, row.i});
+      auto sigmoid = [&](Value x) -> Value {
+        Value oneF = f32(sb, 1.0);
+        return arith::DivFOp::create(
+            sb, oneF,
+            arith::AddFOp::create(
+                sb, oneF,
+                math::ExpOp::create(
+                    sb, arith::NegFOp::create(sb, ScoreEmitter::toF32(sb, x)))));
+      };
+      Value rowFactor = rowGate ? sigmoid(rowGate) : Value();
+      for (int64_t n = 0; n < accTiles; ++n) {
+        Value column = arith::AddIOp::create(
+            sb, arith::MulIOp::create(sb, quad, cst(sb, 2)), cst(sb, n * 8));
+        SmallVector<Value> pair;
+        for (int64_t e = 0; e < 2; ++e) {
+          Value o = arith::MulFOp::create(
+              sb, vector::ExtractOp::create(sb, state[n], 2 * k + e), inverse);
+          Value factor = rowFactor;
+          if (buffers.gate && !factor)
+            factor = sigmoid(ScoreEmitter::loadBroadcast(
+                sb, buffers.gate,
+                ValueRange{batch, row.h, row.i,
+                           arith::AddIOp::create(sb, column, cst(sb, e))}));
+          if (factor)
+            o = arith::MulFOp::create(sb, o, factor);
+          pair.push_back(o);
+        }
+        Value values = vector::FromElementsOp::create(sb, pairType, pair);
+        if (outputElement != f32Type)
+          values = arith::TruncFOp::create(
+              sb, VectorType::get({2}, outputElement), values);
+        vector::StoreOp::create(sb, values, output,
+                                ValueRange{batch, row.h, row.i, column});
+      }
+      if (lse) {
+        Value first =
+            arith::CmpIOp::create(sb, arith::CmpIPredicate::eq, quad, zero);
+        scf::IfOp::create(sb, first, [&](OpBuilder &lb, Location where) {
+          ImplicitLocOpBuilder eb(where, lb);
+          Value rowLse = arith::SelectOp::create(
+              eb, valid, arith::AddFOp::create(eb, m, math::LogOp::create(eb, l)),
+              f32(eb, kNegInf));
+          memref::StoreOp::create(eb, rowLse, lse,
+                                  ValueRange{batch, row.h, row.i});
+          scf::YieldOp::create(eb);
+        });
+      }
+      scf::YieldOp::create(sb);
+    });
+  }
+}
+
+/// Rewrites each spec function into a kernel of the `attn_kernels` GPU
+/// module.
+struct NvidiaKernelsPass
+    : public mlir::attn::impl::AttnNvidiaKernelsBase<NvidiaKernelsPass> {
+  using AttnNvidiaKernelsBase::AttnNvidiaKernelsBase;
+
+  void runOnOperation() override;
+  LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
+                              const nvidia::TargetDescription &target);
+};
+
+Type bufferType(Type type) {
+  if (auto tensor = llvm::dyn_cast<RankedTensorType>(type))
+    return MemRefType::get(tensor.getShape(), tensor.getElementType());
+  return type;
+}
+
+LogicalResult
+NvidiaKernelsPass::lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
+                                 const nvidia::TargetDescription &target) {
+  Block &body = func.getBody().front();
+  AttentionOp attention;
+  for (Operation &op : body.without_terminator()) {
+    auto candidate = llvm::dyn_cast<AttentionOp>(op);
+    if (!candidate)
+      return op.emitOpError()
+             << "is not lowered by the NVIDIA backend yet (the CPU backend "
+                "and the reference oracle evaluate it)";
+    if (attention)
+      return op.emitOpError()
+             << "is a second attention op in one function, which the NVIDIA "
+                "backend does not lower yet (one kernel per function)";
+    attention = candidate;
+  }
+  if (!attention)
+    return func.emitOpError("has no attn.attention to lower for the GPU");
+  std::string feature = unsupportedFeature(attention);
+  if (!feature.empty())
+    return attention.emitOpError()
+           << "uses " << feature
+           << ", which the NVIDIA backend does not lower yet (the CPU "
+              "backend and the reference oracle evaluate it)";
+  if (failed(ScoreEmitter::checkSupported(attention)))
+    return failure();
+  auto ret = llvm::cast<func::ReturnOp>(body.getTerminator());
+  SmallVector<Value> expected = {attention.getOutput()};
+  if (attention.getLse())
+    expected.push_back(attention.getLse());
+  if (ret.getOperands() != ValueRange(expected))
+    return ret.emitOpError(
+        "must return the attention's output (and lse) in that order for the "
+        "NVIDIA backend");
+
+  SmallVector<Type> types;
+  for (Type type : func.getArgumentTypes())
+    types.push_back(bufferType(type));
+  for (Type type : func.getResultTypes())
+    types.push_back(bufferType(type));
+  OpBuilder builder = OpBuilder::atBlockEnd(kernels.getBody());
+  auto kernel =
+      gpu::GPUFuncOp::create(builder, func.getLoc(), func.getSymName(),
+                             builder.getFunctionType(types, {}));
+  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                  builder.getUnitAttr());
+  kernel.setKnownBlockSizeAttr(
+      builder.getDenseI32ArrayAttr({int32_t(target.threads()), 1, 1}));
+  Block &entry = kernel.getBody().front();
+  IRMapping mapping;
+  for (auto [from, to] : llvm::zip(func.getArguments(), entry.getArguments()))
+    mapping.map(from, to);
+  ArrayRef<BlockArgument> outs =
+      entry.getArguments().drop_front(func.getNumArguments());
+  AttentionBuffers buffers = collectAttentionBuffers(
+      attention, [&](Value v) { return v ? mapping.lookup(v) : Value(); });
+  ImplicitLocOpBuilder b(func.getLoc(), builder);
+  b.setInsertionPointToStart(&entry);
+  KernelBuilder lowering(attention, buffers, outs[0],
+                         attention.getLse() ? Value(outs[1]) : Value(),
+                         target);
+  lowering.emit(b);
+  gpu::ReturnOp::create(b);
+  // What a launcher needs: grid (ceil(Sq * G / query_tile), key/value
+  // heads, batch), the block's threads and its dynamic shared memory.
+  int64_t kvHeads = attention.getKey().getType().getDimSize(1);
+  kernel->setAttr(
+      "attn.launch",
+      builder.getDictionaryAttr({
+          builder.getNamedAttr("threads",
+                               builder.getI64IntegerAttr(target.threads())),
+          builder.getNamedAttr(
+              "query_tile", builder.getI64IntegerAttr(lowering.getQueryTile())),
+          builder.getNamedAttr("group", builder.getI64IntegerAttr(
+                                            attention.getGroupSize())),
+          builder.getNamedAttr("kv_heads", builder.getI64IntegerAttr(kvHeads)),
+          builder.getNamedAttr(
+              "shared_bytes", builder.getI64IntegerAttr(lowering.sharedBytes())),
+      }));
+  func.erase();
+  return success();
+}
+
+void NvidiaKernelsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  std::optional<nvidia::TargetDescription> target =
+      nvidia::lookupTarget(chip);
+  if (!target) {
+    module.emitError() << "attn-nvidia-kernels: unknown chip '" << chip
+                       << "' (known: sm_80, sm_90)";
+    return signalPassFailure();
+  }
+  SmallVector<func::FuncOp> functions;
+  for (func::FuncOp func : module.getOps<func::FuncOp>())
+    if (!func.isExternal())
+      functions.push_back(func);
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  UnitAttr::get(module.getContext()));
+  OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+  auto kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
+                                          "attn_kernels");
+  for (func::FuncOp func : functions)
+    if (failed(lowerFunction(func, kernels, *target)))
+      return signalPassFailure();
+}
+
+} // namespace
