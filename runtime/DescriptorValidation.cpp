@@ -106,8 +106,25 @@ attn::runtime::validateDescriptor(const attnKernelDescriptor *descriptor) {
       return bad(which + "unknown kind " + std::to_string(c.kind));
     }
   }
-  for (int32_t n = 0; n < d.numImages; ++n)
-    if (d.images[n].deviceType == kDLCPU && !d.images[n].cpuEntry)
-      return bad("image " + std::to_string(n) + ": a CPU image without entry");
+  for (int32_t n = 0; n < d.numImages; ++n) {
+    const attnKernelImage &image = d.images[n];
+    std::string which = "image " + std::to_string(n) + ": ";
+    if (image.deviceType == kDLCPU && !image.cpuEntry)
+      return bad(which + "a CPU image without entry");
+    if (image.deviceType == kDLCUDA) {
+      const attnGpuLaunch &launch = image.launch;
+      if (!image.entryName || (!image.ptx && !image.cubin))
+        return bad(which + "a CUDA image without kernel name or code");
+      if (image.cubin && !image.cubinSize)
+        return bad(which + "a cubin of size 0");
+      if (launch.threadsPerBlock <= 0 || launch.sharedBytes < 0 ||
+          launch.group <= 0 || launch.rowsPerBlock <= 0 || launch.gridY < 0)
+        return bad(which + "launch sizes out of range");
+      if (launch.queryArgument < 0 || launch.queryArgument >= d.numInputs ||
+          d.arguments[launch.queryArgument].rank < 3)
+        return bad(which + "the launch's query argument is not an input of "
+                           "rank >= 3");
+    }
+  }
   return ATTN_SUCCESS;
 }

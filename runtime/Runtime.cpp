@@ -10,6 +10,7 @@
 
 #include "RuntimeInternal.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -87,9 +88,11 @@ std::string attn::runtime::deviceName(DLDevice device) {
 }
 
 DeviceBackend *attn::runtime::findBackend(int32_t deviceType) {
-  // The CUDA and HIP backends join here with their issues.
+  // The HIP backend joins here with its issue.
   if (deviceType == kDLCPU)
     return &getCpuBackend();
+  if (deviceType == kDLCUDA)
+    return &getCudaBackend();
   return nullptr;
 }
 
@@ -204,13 +207,9 @@ attnStatus attnLaunch(const attnKernel *constKernel,
     return status;
   // The checks found a backend and an image for this device.
   DeviceBackend *backend = findBackend(checked.device.device_type);
-  const attnKernelImage *image = nullptr;
-  for (int32_t n = 0; n < descriptor.numImages; ++n)
-    if (descriptor.images[n].deviceType == checked.device.device_type)
-      image = &descriptor.images[n];
-  if (!backend || !image)
+  if (!backend)
     return fail(ATTN_ERROR_DEVICE, std::string(descriptor.function) +
-                                       ": no code for " +
+                                       ": no backend for " +
                                        deviceName(checked.device));
   void *prepared = nullptr;
   {
@@ -218,13 +217,30 @@ attnStatus attnLaunch(const attnKernel *constKernel,
     auto key = std::make_pair(int32_t(checked.device.device_type),
                               int32_t(checked.device.device_id));
     auto it = kernel->prepared.find(key);
-    if (it == kernel->prepared.end()) {
-      if (attnStatus status =
-              backend->prepare(*image, checked.device, prepared))
-        return status;
-      kernel->prepared.emplace(key, prepared);
-    } else {
+    if (it != kernel->prepared.end()) {
       prepared = it->second;
+    } else {
+      // The first image of the device's type that the device loads (a
+      // descriptor may hold one per GPU architecture).
+      attnStatus status = ATTN_ERROR_DEVICE;
+      std::string errors;
+      for (int32_t n = 0; n < descriptor.numImages && !prepared; ++n) {
+        if (descriptor.images[n].deviceType != checked.device.device_type)
+          continue;
+        status = backend->prepare(descriptor.images[n], checked.device,
+                                  prepared);
+        if (status != ATTN_SUCCESS) {
+          errors += (errors.empty() ? "" : "; ") + std::string(lastError);
+          prepared = nullptr;
+        }
+      }
+      if (!prepared)
+        return fail(status, errors.empty()
+                                ? std::string(descriptor.function) +
+                                      ": no code for " +
+                                      deviceName(checked.device)
+                                : errors);
+      kernel->prepared.emplace(key, prepared);
     }
   }
   if (attnStatus status = backend->launch(descriptor, prepared, checked))
@@ -281,9 +297,93 @@ attnStatus attnGetDeviceCount(DLDeviceType type, int32_t *count) {
     return fail(ATTN_ERROR_UNSUPPORTED, "attnGetDeviceCount: this build of "
                                         "attnrt has no backend for " +
                                             deviceTypeName(type) +
-                                            " devices (it has: CPU)");
+                                            " devices (it has: CPU, CUDA)");
   if (attnStatus status = backend->deviceCount(*count))
     return status;
+  return succeed();
+}
+
+attnStatus attnGetDeviceName(DLDevice device, char *name, int32_t size) {
+  if (!name || size <= 0)
+    return fail(ATTN_ERROR_NULL_POINTER,
+                "attnGetDeviceName: null name buffer or size <= 0");
+  name[0] = '\0';
+  DeviceBackend *backend = findBackend(device.device_type);
+  if (!backend)
+    return fail(ATTN_ERROR_UNSUPPORTED,
+                "attnGetDeviceName: no backend for " + deviceName(device));
+  std::string text;
+  if (attnStatus status = backend->describe(device, text))
+    return status;
+  size_t length = std::min<size_t>(text.size(), size_t(size) - 1);
+  text.copy(name, length);
+  name[length] = '\0';
+  return succeed();
+}
+
+/// The backend of `device` for the memory functions, or an error.
+static attnStatus memoryBackend(const char *caller, DLDevice device,
+                                DeviceBackend *&backend) {
+  backend = findBackend(device.device_type);
+  if (!backend)
+    return fail(ATTN_ERROR_UNSUPPORTED, std::string(caller) +
+                                            ": no backend for " +
+                                            deviceName(device));
+  return ATTN_SUCCESS;
+}
+
+attnStatus attnDeviceAlloc(DLDevice device, uint64_t bytes, void **pointer) {
+  if (!pointer)
+    return fail(ATTN_ERROR_NULL_POINTER,
+                "attnDeviceAlloc: the pointer out-pointer is null");
+  *pointer = nullptr;
+  DeviceBackend *backend;
+  if (attnStatus status = memoryBackend("attnDeviceAlloc", device, backend))
+    return status;
+  if (attnStatus status = backend->allocate(device, bytes, *pointer))
+    return status;
+  return succeed();
+}
+
+attnStatus attnDeviceFree(DLDevice device, void *pointer) {
+  if (!pointer)
+    return succeed(); // As free(NULL).
+  DeviceBackend *backend;
+  if (attnStatus status = memoryBackend("attnDeviceFree", device, backend))
+    return status;
+  if (attnStatus status = backend->release(device, pointer))
+    return status;
+  return succeed();
+}
+
+attnStatus attnCopyToDevice(DLDevice device, void *destination,
+                            const void *source, uint64_t bytes) {
+  if (bytes && (!destination || !source))
+    return fail(ATTN_ERROR_NULL_POINTER,
+                "attnCopyToDevice: null destination or source");
+  DeviceBackend *backend;
+  if (attnStatus status = memoryBackend("attnCopyToDevice", device, backend))
+    return status;
+  if (bytes)
+    if (attnStatus status =
+            backend->copyIn(device, destination, source, bytes))
+      return status;
+  return succeed();
+}
+
+attnStatus attnCopyFromDevice(DLDevice device, void *destination,
+                              const void *source, uint64_t bytes) {
+  if (bytes && (!destination || !source))
+    return fail(ATTN_ERROR_NULL_POINTER,
+                "attnCopyFromDevice: null destination or source");
+  DeviceBackend *backend;
+  if (attnStatus status =
+          memoryBackend("attnCopyFromDevice", device, backend))
+    return status;
+  if (bytes)
+    if (attnStatus status =
+            backend->copyOut(device, destination, source, bytes))
+      return status;
   return succeed();
 }
 

@@ -70,13 +70,34 @@ public:
   virtual attnStatus launch(const attnKernelDescriptor &descriptor,
                             void *prepared,
                             const CheckedArguments &arguments) = 0;
+  /// What the device is, for people.
+  virtual attnStatus describe(DLDevice device, std::string &name) = 0;
+  /// Device memory (synchronous copies).
+  virtual attnStatus allocate(DLDevice device, uint64_t bytes,
+                              void *&pointer) = 0;
+  virtual attnStatus release(DLDevice device, void *pointer) = 0;
+  virtual attnStatus copyIn(DLDevice device, void *destination,
+                            const void *source, uint64_t bytes) = 0;
+  virtual attnStatus copyOut(DLDevice device, void *destination,
+                             const void *source, uint64_t bytes) = 0;
 };
+
+/// Each tensor argument's memref descriptor ({allocated, aligned, offset,
+/// sizes[rank], strides[rank]}, compact row-major strides) as 64-bit words,
+/// one after another; `offsets[n]` is where argument n's begins (scalars
+/// take no words).
+std::vector<int64_t> buildMemrefDescriptors(const attnKernelDescriptor &d,
+                                            const CheckedArguments &arguments,
+                                            std::vector<size_t> &offsets);
 
 /// The backend for `deviceType` in this build, or null.
 DeviceBackend *findBackend(int32_t deviceType);
 
 /// The CPU backend (runtime/cpu).
 DeviceBackend &getCpuBackend();
+
+/// The CUDA backend (runtime/cuda): the driver library loaded at run time.
+DeviceBackend &getCudaBackend();
 
 /// Threads for CPU kernels: 0 is the default (see attnSetNumThreads).
 attnStatus setCpuThreads(int32_t threads);

@@ -47,9 +47,16 @@ struct NvidiaPipelineOptions {
 };
 
 /// Adds the passes that take a spec module to serialised NVIDIA kernels:
-/// attn-nvidia-kernels, the conversions to NVVM, gpu-module-to-binary.
+/// buildNvidiaKernelPipeline() then buildNvidiaCodegenPipeline().
 void buildNvidiaPipeline(OpPassManager &pm,
                          const NvidiaPipelineOptions &options);
+/// The first half: canonical form, attn-nvidia-kernels (gpu.func kernels
+/// carrying their `attn.launch` attributes), clean-up.
+void buildNvidiaKernelPipeline(OpPassManager &pm,
+                               const NvidiaPipelineOptions &options);
+/// The second half: the conversions to NVVM and gpu-module-to-binary.
+void buildNvidiaCodegenPipeline(OpPassManager &pm,
+                                const NvidiaPipelineOptions &options);
 
 /// The CUDA toolkit folder ($CUDA_HOME, $CUDA_PATH, $CUDA_ROOT, or
 /// /usr/local/cuda where it exists), or an empty string.

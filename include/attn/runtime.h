@@ -18,9 +18,11 @@
  * first use and launches it. The registry is keyed by the kernel's name,
  * "<spec>.<function>".
  *
- * Devices: the CPU now. CUDA and HIP backends join behind this same API (the
- * device comes from the tensors' DLDevice); until then a tensor on such a
- * device is rejected with ATTN_ERROR_DEVICE.
+ * Devices: the CPU and NVIDIA GPUs (kDLCUDA; the driver library is loaded
+ * at run time, so the same binary runs where there is none). The HIP
+ * backend joins behind this same API (the device comes from the tensors'
+ * DLDevice); until then a tensor on such a device is rejected with
+ * ATTN_ERROR_DEVICE.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -44,7 +46,7 @@ extern "C" {
 
 /* The version of the descriptor layout below. attn-compile writes it into
  * every descriptor; the runtime refuses descriptors of another version. */
-#define ATTN_KERNEL_ABI_VERSION 1
+#define ATTN_KERNEL_ABI_VERSION 2
 
 /*===--- Status -----------------------------------------------------------===*/
 
@@ -173,14 +175,42 @@ typedef struct attnConstraint {
  * to the value of scalar argument i. */
 typedef void (*attnCpuEntry)(void *const *arguments);
 
+/* How a GPU kernel is launched. Its parameters are those of the CPU entry,
+ * flattened: each tensor argument's memref descriptor field by field
+ * (allocated, aligned, offset, sizes[rank], strides[rank]), each scalar by
+ * value. The grid is (ceil(Sq * group / rowsPerBlock), gridY, B), with B and
+ * Sq dimensions 0 and 2 of argument `queryArgument`. */
+typedef struct attnGpuLaunch {
+  int32_t threadsPerBlock;
+  /* Bytes of dynamic shared memory per block. */
+  int32_t sharedBytes;
+  int32_t queryArgument;
+  /* Query heads per key/value head: a block's rows interleave them. */
+  int32_t group;
+  int32_t rowsPerBlock;
+  /* Blocks along y: the key/value heads. */
+  int32_t gridY;
+} attnGpuLaunch;
+
 /* The code of a kernel for one kind of device. */
 typedef struct attnKernelImage {
-  /* A DLDeviceType: kDLCPU now. */
+  /* A DLDeviceType: kDLCPU or kDLCUDA. */
   int32_t deviceType;
-  /* What the code was compiled for, e.g. "znver4 (avx2 fma avx512f)". */
+  /* What the code was compiled for, e.g. "znver4 (avx2 fma avx512f)" or
+   * "sm_90". */
   const char *target;
-  /* kDLCPU: the entry point. */
+  /* kDLCPU: the entry point; NULL otherwise. */
   attnCpuEntry cpuEntry;
+  /* GPU images: the kernel's name in its module, the module as PTX text
+   * (NUL-terminated; the driver compiles it for the device at load time)
+   * and, optionally, as a cubin for `target` (loaded first where the device
+   * can run it). A descriptor may hold several images of one device type
+   * (sm_80, sm_90): the runtime takes the first one the device loads. */
+  const char *entryName;
+  const char *ptx;
+  const unsigned char *cubin;
+  uint64_t cubinSize;
+  attnGpuLaunch launch;
 } attnKernelImage;
 
 typedef struct attnKernelDescriptor {
@@ -232,7 +262,8 @@ attnCheckArguments(const attnKernel *kernel, const DLTensor *const *arguments,
                    int32_t numArguments);
 
 /* Checks the arguments, then runs the kernel on their device, writing the
- * outputs. Returns when the outputs are written (CPU). */
+ * outputs. Returns when the outputs are written (on a GPU too: the launch
+ * is followed by a synchronisation). */
 ATTN_RUNTIME_EXPORT attnStatus attnLaunch(const attnKernel *kernel,
                                           const DLTensor *const *arguments,
                                           int32_t numArguments);
@@ -249,9 +280,32 @@ ATTN_RUNTIME_EXPORT attnStatus attnGetOutputShape(const attnKernel *kernel,
 /*===--- Devices and threads ----------------------------------------------===*/
 
 /* How many devices of `type` this build can run kernels on: 1 for kDLCPU;
- * ATTN_ERROR_UNSUPPORTED for a device type without a backend in this build. */
+ * for kDLCUDA the driver's count (the driver library, libcuda.so.1, is
+ * loaded at the first call: without it, or without a GPU, the status is
+ * ATTN_ERROR_UNSUPPORTED and the message says which); ATTN_ERROR_UNSUPPORTED
+ * for a device type without a backend in this build. */
 ATTN_RUNTIME_EXPORT attnStatus attnGetDeviceCount(DLDeviceType type,
                                                   int32_t *count);
+
+/* The device's name ("NVIDIA H200 (sm_90)", or the CPU's), into `name` of
+ * `size` bytes (truncated, always NUL-terminated). */
+ATTN_RUNTIME_EXPORT attnStatus attnGetDeviceName(DLDevice device, char *name,
+                                                 int32_t size);
+
+/* Memory on a device, for programs without an allocator of their own
+ * (attn-run, the GPU check's harness): on kDLCPU malloc, memcpy and free;
+ * on kDLCUDA the driver's. Copies are synchronous. */
+ATTN_RUNTIME_EXPORT attnStatus attnDeviceAlloc(DLDevice device, uint64_t bytes,
+                                               void **pointer);
+ATTN_RUNTIME_EXPORT attnStatus attnDeviceFree(DLDevice device, void *pointer);
+ATTN_RUNTIME_EXPORT attnStatus attnCopyToDevice(DLDevice device,
+                                                void *destination,
+                                                const void *source,
+                                                uint64_t bytes);
+ATTN_RUNTIME_EXPORT attnStatus attnCopyFromDevice(DLDevice device,
+                                                  void *destination,
+                                                  const void *source,
+                                                  uint64_t bytes);
 
 /* The number of threads CPU kernels use; 0 restores the default (the
  * OpenMP default: OMP_NUM_THREADS, else every core). Applies to launches

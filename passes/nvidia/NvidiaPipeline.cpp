@@ -52,14 +52,20 @@ std::string mlir::attn::findCudaToolkit() {
   return "";
 }
 
-void mlir::attn::buildNvidiaPipeline(OpPassManager &pm,
-                                     const NvidiaPipelineOptions &options) {
+void mlir::attn::buildNvidiaKernelPipeline(
+    OpPassManager &pm, const NvidiaPipelineOptions &options) {
+  // Canonical form first: mask regions that say a named mask become it, so
+  // the mask analysis can skip tiles for them.
   pm.addPass(createCanonicalizerPass());
   AttnNvidiaKernelsOptions kernels;
   kernels.chip = options.chip;
   pm.addPass(createAttnNvidiaKernels(kernels));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
+
+void mlir::attn::buildNvidiaCodegenPipeline(
+    OpPassManager &pm, const NvidiaPipelineOptions &options) {
   GpuNVVMAttachTargetOptions attach;
   attach.chip = options.chip;
   attach.features = "+ptx80";
@@ -78,6 +84,12 @@ void mlir::attn::buildNvidiaPipeline(OpPassManager &pm,
       options.toolkit.empty() ? findCudaToolkit() : options.toolkit;
   binary.compilationTarget = options.format;
   pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+void mlir::attn::buildNvidiaPipeline(OpPassManager &pm,
+                                     const NvidiaPipelineOptions &options) {
+  buildNvidiaKernelPipeline(pm, options);
+  buildNvidiaCodegenPipeline(pm, options);
 }
 
 void mlir::attn::registerNvidiaBackend(DialectRegistry &registry) {

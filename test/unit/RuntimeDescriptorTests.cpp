@@ -61,7 +61,8 @@ const attnConstraint kConstraints[] = {
     {ATTN_CONSTRAINT_DIM_EQUALS, 3, 2, 2, 0},
     {ATTN_CONSTRAINT_SYMBOL_MULTIPLE, -1, -1, 1, 3},
 };
-const attnKernelImage kCpuImage[] = {{kDLCPU, "test", recordingEntry}};
+const attnKernelImage kCpuImage[] = {{kDLCPU, "test", recordingEntry, nullptr,
+                                      nullptr, nullptr, 0, {}}};
 
 attnKernelDescriptor toyKernel(const char *name) {
   return {ATTN_KERNEL_ABI_VERSION,
@@ -176,7 +177,8 @@ TEST(RuntimeDescriptors, MalformedDescriptorsAreRejected) {
                "attnRegisterKernel: descriptor 'test.bad': symbol 3: a factor "
                "that is no symbol of its own");
 
-  attnKernelImage noEntry[] = {{kDLCPU, "test", nullptr}};
+  attnKernelImage noEntry[] = {
+      {kDLCPU, "test", nullptr, nullptr, nullptr, nullptr, 0, {}}};
   attnKernelDescriptor missingEntry = toyKernel("test.bad");
   missingEntry.images = noEntry;
   EXPECT_EQ(attnRegisterKernel(&missingEntry, &kernel),
@@ -190,9 +192,10 @@ TEST(RuntimeDescriptors, MalformedDescriptorsAreRejected) {
 }
 
 TEST(RuntimeDescriptors, KernelWithoutCodeForTheDevice) {
-  // Code for CUDA only: CPU tensors find no image, and this build has no
-  // CUDA backend either.
-  static const attnKernelImage cudaOnly[] = {{kDLCUDA, "sm_90", nullptr}};
+  // Code for CUDA only: CPU tensors find no image.
+  static const attnKernelImage cudaOnly[] = {
+      {kDLCUDA, "sm_90", nullptr, "toy", "// PTX", nullptr, 0,
+       {128, 0, 0, 1, 64, 1}}};
   static attnKernelDescriptor descriptor = toyKernel("test.cuda");
   descriptor.images = cudaOnly;
   const attnKernel *kernel;
@@ -204,12 +207,128 @@ TEST(RuntimeDescriptors, KernelWithoutCodeForTheDevice) {
   EXPECT_STREQ(attnGetLastError(),
                "toy: argument 'query' (input 0, query): is on CPU:0, but the "
                "kernel was compiled only for: CUDA");
+  // A device type without a backend in this build.
   for (HostTensor *t : {&query, &key, &scale, &output})
-    t->tensor.device = {kDLCUDA, 0};
+    t->tensor.device = {kDLROCM, 0};
   EXPECT_EQ(attnLaunch(kernel, arguments, 4), ATTN_ERROR_DEVICE);
   EXPECT_STREQ(attnGetLastError(),
-               "toy: argument 'query' (input 0, query): is on CUDA:0, and "
-               "this build of attnrt has no CUDA backend (it has: CPU)");
+               "toy: argument 'query' (input 0, query): is on ROCm:0, but the "
+               "kernel was compiled only for: CUDA");
+}
+
+TEST(RuntimeDescriptors, MalformedCudaImages) {
+  const attnKernel *kernel = nullptr;
+  attnKernelImage noName[] = {
+      {kDLCUDA, "sm_90", nullptr, nullptr, "// PTX", nullptr, 0,
+       {128, 0, 0, 1, 64, 1}}};
+  attnKernelDescriptor bad = toyKernel("test.cuda.bad");
+  bad.images = noName;
+  EXPECT_EQ(attnRegisterKernel(&bad, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
+  EXPECT_NE(std::string(attnGetLastError())
+                .find("image 0: a CUDA image without kernel name or code"),
+            std::string::npos)
+      << attnGetLastError();
+  attnKernelImage noRows[] = {{kDLCUDA, "sm_90", nullptr, "toy", "// PTX",
+                               nullptr, 0, {128, 0, 0, 1, 0, 1}}};
+  bad.images = noRows;
+  EXPECT_EQ(attnRegisterKernel(&bad, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
+  EXPECT_NE(std::string(attnGetLastError())
+                .find("image 0: launch sizes out of range"),
+            std::string::npos)
+      << attnGetLastError();
+  // The grid comes from an input of rank >= 3: scale (input 2) is a scalar.
+  attnKernelImage scalarQuery[] = {{kDLCUDA, "sm_90", nullptr, "toy",
+                                    "// PTX", nullptr, 0,
+                                    {128, 0, 2, 1, 64, 1}}};
+  bad.images = scalarQuery;
+  EXPECT_EQ(attnRegisterKernel(&bad, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
+  EXPECT_NE(std::string(attnGetLastError())
+                .find("the launch's query argument is not an input of rank "
+                      ">= 3"),
+            std::string::npos)
+      << attnGetLastError();
+  EXPECT_EQ(kernel, nullptr);
+}
+
+/// Whether this machine has a CUDA driver and GPU (then the tests of the
+/// missing-driver messages do not apply).
+bool haveCudaDevice() {
+  int32_t count = 0;
+  return attnGetDeviceCount(kDLCUDA, &count) == ATTN_SUCCESS && count > 0;
+}
+
+TEST(RuntimeCuda, WithoutDriverEveryCallSaysSo) {
+  if (haveCudaDevice())
+    GTEST_SKIP() << "this machine has a CUDA GPU";
+  int32_t count = -1;
+  EXPECT_EQ(attnGetDeviceCount(kDLCUDA, &count), ATTN_ERROR_UNSUPPORTED);
+  EXPECT_EQ(count, 0);
+  std::string message = attnGetLastError();
+  EXPECT_NE(message.find("attnGetDeviceCount: "), std::string::npos);
+  EXPECT_TRUE(message.find("no CUDA driver on this machine") !=
+                  std::string::npos ||
+              message.find("no GPU") != std::string::npos ||
+              message.find("no usable GPU") != std::string::npos)
+      << message;
+
+  // A launch on CUDA tensors reaches the backend, which says the same.
+  static const attnKernelImage cudaOnly[] = {
+      {kDLCUDA, "sm_90", nullptr, "toy", "// PTX", nullptr, 0,
+       {128, 0, 0, 1, 64, 1}}};
+  static attnKernelDescriptor descriptor = toyKernel("test.cuda.nodriver");
+  descriptor.images = cudaOnly;
+  const attnKernel *kernel;
+  ASSERT_EQ(attnRegisterKernel(&descriptor, &kernel), ATTN_SUCCESS);
+  HostTensor query(kF32, {1, 2, 3}), key(kF32, {1, 1, 3}), scale(kF32, {}),
+      output(kF32, {1, 2, 3});
+  for (HostTensor *t : {&query, &key, &scale, &output})
+    t->tensor.device = {kDLCUDA, 0};
+  const DLTensor *arguments[] = {query.dl(), key.dl(), scale.dl(), output.dl()};
+  EXPECT_EQ(attnLaunch(kernel, arguments, 4), ATTN_ERROR_UNSUPPORTED);
+  EXPECT_NE(std::string(attnGetLastError()).find("loading kernel 'toy' (sm_90)"),
+            std::string::npos)
+      << attnGetLastError();
+
+  void *pointer = &count;
+  EXPECT_EQ(attnDeviceAlloc({kDLCUDA, 0}, 16, &pointer),
+            ATTN_ERROR_UNSUPPORTED);
+  EXPECT_EQ(pointer, nullptr);
+  EXPECT_NE(std::string(attnGetLastError()).find("attnDeviceAlloc: "),
+            std::string::npos);
+  char name[64];
+  EXPECT_EQ(attnGetDeviceName({kDLCUDA, 0}, name, sizeof(name)),
+            ATTN_ERROR_UNSUPPORTED);
+  EXPECT_STREQ(name, "");
+}
+
+TEST(RuntimeMemory, HostRoundTripAndBadArguments) {
+  DLDevice cpu{kDLCPU, 0};
+  void *buffer = nullptr;
+  ASSERT_EQ(attnDeviceAlloc(cpu, 12, &buffer), ATTN_SUCCESS);
+  ASSERT_NE(buffer, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(buffer) % 64, 0u);
+  const float in[3] = {1.5f, -2.0f, 3.25f};
+  float out[3] = {};
+  EXPECT_EQ(attnCopyToDevice(cpu, buffer, in, sizeof(in)), ATTN_SUCCESS);
+  EXPECT_EQ(attnCopyFromDevice(cpu, out, buffer, sizeof(out)), ATTN_SUCCESS);
+  EXPECT_EQ(out[0], 1.5f);
+  EXPECT_EQ(out[1], -2.0f);
+  EXPECT_EQ(out[2], 3.25f);
+  EXPECT_EQ(attnDeviceFree(cpu, buffer), ATTN_SUCCESS);
+  EXPECT_EQ(attnDeviceFree(cpu, nullptr), ATTN_SUCCESS);
+
+  EXPECT_EQ(attnDeviceAlloc(cpu, 4, nullptr), ATTN_ERROR_NULL_POINTER);
+  EXPECT_EQ(attnCopyToDevice(cpu, nullptr, in, 4), ATTN_ERROR_NULL_POINTER);
+  EXPECT_STREQ(attnGetLastError(),
+               "attnCopyToDevice: null destination or source");
+  EXPECT_EQ(attnCopyFromDevice(cpu, out, nullptr, 4), ATTN_ERROR_NULL_POINTER);
+  EXPECT_EQ(attnDeviceAlloc({kDLROCM, 0}, 4, &buffer), ATTN_ERROR_UNSUPPORTED);
+  EXPECT_STREQ(attnGetLastError(),
+               "attnDeviceAlloc: no backend for ROCm:0");
+  char name[8];
+  EXPECT_EQ(attnGetDeviceName(cpu, name, sizeof(name)), ATTN_SUCCESS);
+  EXPECT_STREQ(name, "host CP"); // Truncated to fit, NUL-terminated.
+  EXPECT_EQ(attnGetDeviceName(cpu, nullptr, 8), ATTN_ERROR_NULL_POINTER);
 }
 
 } // namespace

@@ -1,10 +1,11 @@
 //===- ArtifactWriter.h - The C side of a compiled spec -------*- C++ -*-===//
 //
 // attn-compile's artifact for a spec `S.mlir` is the object `S.o` with the
-// kernels, and two C files: `S.h`, one typed entry point per spec function
-// taking DLPack tensors, and `S.c`, which holds each kernel's descriptor (the
-// signature as static tables, and the CPU entry that unpacks memref
-// descriptors into the `_mlir_ciface_` call) and the entry points
+// CPU kernels, and two C files: `S.h`, one typed entry point per spec
+// function taking DLPack tensors, and `S.c`, which holds each kernel's
+// descriptor (the signature as static tables; the CPU entry that unpacks
+// memref descriptors into the `_mlir_ciface_` call; for GPU targets the
+// PTX and cubin embedded, with the launch sizes) and the entry points
 // themselves, which hand the descriptor and the tensors to attnrt.
 //
 //===----------------------------------------------------------------------===//
@@ -12,6 +13,7 @@
 #ifndef ATTN_TOOLS_ATTNCOMPILE_ARTIFACTWRITER_H
 #define ATTN_TOOLS_ATTNCOMPILE_ARTIFACTWRITER_H
 
+#include "GpuEmitter.h"
 #include "KernelSignature.h"
 
 #include <string>
@@ -30,8 +32,12 @@ struct Artifact {
   std::string stem;
   /// The spec file, as given on the command line.
   std::string source;
-  /// What the object was compiled for.
+  /// Whether the artifact has CPU code (the object), and what the object
+  /// was compiled for.
+  bool hasCpu = true;
   std::string targetTriple, targetSummary;
+  /// The NVIDIA modules (one per chip), embedded in the glue.
+  std::vector<GpuModuleCode> gpuModules;
   std::vector<ArtifactFunction> functions;
 };
 

@@ -14,6 +14,7 @@
 #include "ArtifactWriter.h"
 #include "KernelSignature.h"
 #include "ObjectEmitter.h"
+#include "../../passes/nvidia/NvidiaTarget.h"
 
 #include "attn/Dialect/Attn.h"
 #include "attn/Passes.h"
@@ -52,9 +53,12 @@ namespace cl = llvm::cl;
 static cl::OptionCategory category("attn-compile options");
 static cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
                                      cl::Required, cl::cat(category));
-static cl::opt<std::string>
-    targetName("target", cl::desc("What to compile for: cpu (this machine)"),
-               cl::init("cpu"), cl::cat(category));
+static cl::list<std::string> targetNames(
+    "target",
+    cl::desc("What to compile for: cpu (this machine), sm_80, sm_90 (NVIDIA: "
+             "PTX, and a cubin where the CUDA toolkit's ptxas is found); "
+             "several separated by commas"),
+    cl::value_desc("target"), cl::CommaSeparated, cl::cat(category));
 static cl::opt<std::string> outputDir("o", cl::desc("Output directory"),
                                       cl::value_desc("dir"), cl::Required,
                                       cl::cat(category));
@@ -82,6 +86,11 @@ static cl::opt<bool>
     emitLLVM("emit-llvm",
              cl::desc("Also write the optimised LLVM IR as DIR/<stem>.ll"),
              cl::cat(category));
+
+static cl::opt<bool> ptxasVerbose(
+    "ptxas-verbose",
+    cl::desc("Print ptxas -v's report (registers, spills) for GPU targets"),
+    cl::cat(category));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "attn-compile") << message << "\n";
@@ -142,14 +151,22 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
-      "attn-compile: compile an attn spec into an object file and a C header "
-      "with one entry point per function\n");
+      "attn-compile: compile an attn spec into an object file (CPU), PTX "
+      "and cubins (NVIDIA) and a C header with one entry point per "
+      "function\n");
   auto start = std::chrono::steady_clock::now();
 
-  if (targetName != "cpu")
-    return fail("--target must be cpu (the GPU targets arrive with their "
-                "backends), got '" +
-                targetName + "'");
+  bool cpuTarget = targetNames.empty();
+  std::vector<std::string> chips;
+  for (const std::string &target : targetNames) {
+    if (target == "cpu")
+      cpuTarget = true;
+    else if (nvidia::lookupTarget(target))
+      chips.push_back(target);
+    else
+      return fail("unknown --target '" + target +
+                  "' (known: cpu, sm_80, sm_90)");
+  }
   std::string stem = stemOption;
   if (stem.empty()) {
     if (specFile == "-")
@@ -167,6 +184,7 @@ int main(int argc, char **argv) {
   registry.insert<AttnDialect, func::FuncDialect, arith::ArithDialect,
                   math::MathDialect, tensor::TensorDialect>();
   registerAllToLLVMIRTranslations(registry);
+  registerNvidiaBackend(registry);
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
   context.loadAllAvailableDialects();
@@ -236,21 +254,24 @@ int main(int argc, char **argv) {
 
   // Lower the chosen functions only: the others may use what the backend
   // lacks.
-  OwningOpRef<ModuleOp> lowered(module->clone());
+  OwningOpRef<ModuleOp> chosen(module->clone());
   for (func::FuncOp func :
-       llvm::make_early_inc_range(lowered->getOps<func::FuncOp>()))
-    if (!llvm::any_of(functions, [&](func::FuncOp chosen) {
-          return chosen.getSymName() == func.getSymName();
+       llvm::make_early_inc_range(chosen->getOps<func::FuncOp>()))
+    if (!llvm::any_of(functions, [&](func::FuncOp f) {
+          return f.getSymName() == func.getSymName();
         }))
       func.erase();
-  PassManager pm(&context);
-  buildCpuPipeline(pm, CpuPipelineOptions());
-  if (failed(pm.run(*lowered)))
-    return fail("the CPU backend cannot lower " + specFile +
-                (functionNames.empty()
-                     ? "; choose the functions it can with --func"
-                     : "") +
-                " (see above)");
+  OwningOpRef<ModuleOp> lowered(chosen->clone());
+  if (cpuTarget) {
+    PassManager pm(&context);
+    buildCpuPipeline(pm, CpuPipelineOptions());
+    if (failed(pm.run(*lowered)))
+      return fail("the CPU backend cannot lower " + specFile +
+                  (functionNames.empty()
+                       ? "; choose the functions it can with --func"
+                       : "") +
+                  " (see above)");
+  }
 
   // What the runtime checks each kernel's arguments against, from the spec
   // (the lowering said first what it cannot do).
@@ -273,17 +294,46 @@ int main(int argc, char **argv) {
     llvm::sys::path::append(file, stem + extension);
     return std::string(file);
   };
-  CpuObjectOptions objectOptions;
-  objectOptions.cpu = cpuName;
-  objectOptions.features = cpuFeatures;
-  if (emitLLVM)
-    objectOptions.llvmIRPath = path(".ll");
-  FailureOr<CpuTargetDescription> target =
-      emitCpuObject(*lowered, path(".o"), objectOptions);
-  if (failed(target))
-    return 1;
-  artifact.targetTriple = target->triple;
-  artifact.targetSummary = target->summary;
+  artifact.hasCpu = cpuTarget;
+  std::string summary;
+  if (cpuTarget) {
+    CpuObjectOptions objectOptions;
+    objectOptions.cpu = cpuName;
+    objectOptions.features = cpuFeatures;
+    if (emitLLVM)
+      objectOptions.llvmIRPath = path(".ll");
+    FailureOr<CpuTargetDescription> target =
+        emitCpuObject(*lowered, path(".o"), objectOptions);
+    if (failed(target))
+      return 1;
+    artifact.targetTriple = target->triple;
+    artifact.targetSummary = target->summary;
+    summary = target->summary;
+  }
+  std::string ptxasLines;
+  for (const std::string &chip : chips) {
+    OwningOpRef<ModuleOp> gpuModule(chosen->clone());
+    FailureOr<GpuModuleCode> code =
+        emitNvidiaModule(*gpuModule, chip, path("." + chip + ".ptx"),
+                         path("." + chip + ".cubin"));
+    if (failed(code))
+      return fail("the NVIDIA backend cannot lower " + specFile + " for " +
+                  chip +
+                  (functionNames.empty()
+                       ? "; choose the functions it can with --func"
+                       : "") +
+                  " (see above)");
+    summary += (summary.empty() ? "" : ", ") + chip +
+               (code->cubin.empty() ? " (PTX; no ptxas found)"
+                                    : " (PTX and cubin)");
+    if (!code->ptxasReport.empty())
+      ptxasLines += "ptxas " + chip + ": " +
+                    std::to_string(countSpillBytes(code->ptxasReport)) +
+                    " bytes of spill stores and loads\n";
+    if (ptxasVerbose)
+      llvm::outs() << code->ptxasReport;
+    artifact.gpuModules.push_back(std::move(*code));
+  }
   if (failed(writeFile(path(".h"), writeArtifactHeader(artifact))) ||
       failed(writeFile(path(".c"), writeArtifactGlue(artifact))))
     return 1;
@@ -292,8 +342,11 @@ int main(int argc, char **argv) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   llvm::outs() << llvm::formatv(
-      "attn-compile: {0} -> {1}.{{h,c,o} ({2} kernel{3} for {4}) in {5:F2} s\n",
-      std::string(specFile), path(""), artifact.functions.size(),
-      artifact.functions.size() == 1 ? "" : "s", target->summary, seconds);
+      "attn-compile: {0} -> {1}.{{h,c{2}} ({3} kernel{4} for {5}) in {6:F2} "
+      "s\n",
+      std::string(specFile), path(""), cpuTarget ? ",o" : "",
+      artifact.functions.size(), artifact.functions.size() == 1 ? "" : "s",
+      summary, seconds);
+  llvm::outs() << ptxasLines;
   return 0;
 }
