@@ -18,6 +18,7 @@ config.test_exec_root = os.path.join(config.attn_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%attn_src_root", config.attn_src_root))
+config.substitutions.append(("%attn_obj_root", config.attn_obj_root))
 config.substitutions.append(("%python", config.python_executable))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
@@ -28,3 +29,33 @@ llvm_config.with_environment("PATH", config.attn_tools_dir, append_path=True)
 tool_dirs = [config.attn_tools_dir, config.llvm_tools_dir]
 tools = ["attn-opt", "attn-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# The CUDA toolkit (libdevice for the NVIDIA pipeline's math functions, ptxas
+# for cubins): tests that need it say `REQUIRES: cuda-toolkit` or
+# `REQUIRES: ptxas` and are reported as unsupported where it is missing.
+for variable in ["CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"]:
+    if variable in os.environ:
+        config.environment[variable] = os.environ[variable]
+cuda_toolkit = next(
+    (path for path in [os.environ.get(v) for v in ["CUDA_HOME", "CUDA_PATH",
+                                                    "CUDA_ROOT"]]
+     + ["/usr/local/cuda"]
+     if path and os.path.isdir(os.path.join(path, "nvvm", "libdevice"))),
+    None)
+if cuda_toolkit:
+    config.available_features.add("cuda-toolkit")
+    ptxas = os.path.join(cuda_toolkit, "bin", "ptxas")
+    if os.access(ptxas, os.X_OK):
+        config.available_features.add("ptxas")
+        config.substitutions.append(("%ptxas", ptxas))
+
+# A CUDA driver (and so perhaps a GPU) on this machine: the tests of what
+# happens without one do not apply there.
+# (What attnrt opens: libcuda.so.1 on the loader's path, not the toolkit's
+# link-time stub.)
+import ctypes
+try:
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass

@@ -395,6 +395,37 @@ void mlir::attn::generateArgumentInChunks(
   }
 }
 
+LogicalResult mlir::attn::setHeadDim(func::FuncOp func, int64_t headDim) {
+  // The last dimension of query, key, value, output and an elementwise
+  // gate ([B, H, Sq, Dv]).
+  llvm::SetVector<Value> data;
+  bool linear = false;
+  func.walk([&](Operation *op) {
+    if (auto a = llvm::dyn_cast<AttentionOp>(op)) {
+      for (Value v : {a.getQuery(), a.getKey(), a.getValue(), a.getOutput()})
+        data.insert(v);
+      if (Value gate = a.getGate())
+        if (llvm::cast<RankedTensorType>(gate.getType()).getRank() == 4)
+          data.insert(gate);
+    } else if (llvm::isa<LinearAttentionOp, MergeOp>(op)) {
+      linear = true;
+    }
+  });
+  if (linear || data.empty())
+    return failure();
+  for (Value v : data) {
+    auto type = llvm::cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape.back() = headDim;
+    v.setType(type.clone(shape));
+  }
+  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  func.setType(FunctionType::get(func.getContext(),
+                                 func.getBody().getArgumentTypes(),
+                                 ret.getOperandTypes()));
+  return success();
+}
+
 void mlir::attn::retypeFunction(func::FuncOp func, Type from, Type to) {
   // Only the attention data itself: query, key, value and outputs. Biases,
   // gates and captures keep the types the spec gives them.

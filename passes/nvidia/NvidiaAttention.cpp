@@ -441,13 +441,24 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   Value keyRow = arith::AddIOp::create(b, bitsOf(lane, 0, 7), laneCol);
   Value keyCol = arith::MulIOp::create(b, bitsOf(lane, 3, 1), cst(b, 8));
   Value warpRow = arith::MulIOp::create(b, warp, cst(b, target.mmaM));
+  // The warp's query fragments: held in registers for the whole loop where
+  // the kernel has no per-element mask or modifier work; otherwise read
+  // from shared memory again for each key tile, which leaves the registers
+  // (D / 4 of them) to that work and keeps masked kernels from spilling.
+  bool masked = !op.getMasks().empty() || !op.getMask().empty();
+  bool modified = !op.getModifiers().empty() || !op.getScore().empty();
+  bool residentQuery = !masked && !modified;
+  auto loadQuery = [&](ImplicitLocOpBuilder &ib, int64_t ks) {
+    return emitLdMatrix(
+        ib, querySmem,
+        ValueRange{arith::AddIOp::create(ib, warpRow, laneRow),
+                   arith::AddIOp::create(ib, laneCol, cst(ib, ks * 16))},
+        false);
+  };
   SmallVector<SmallVector<Value>> queryFragments;
-  for (int64_t ks = 0; ks < headDim / 16; ++ks)
-    queryFragments.push_back(emitLdMatrix(
-        b, querySmem,
-        ValueRange{arith::AddIOp::create(b, warpRow, laneRow),
-                   arith::AddIOp::create(b, laneCol, cst(b, ks * 16))},
-        false));
+  if (residentQuery)
+    for (int64_t ks = 0; ks < headDim / 16; ++ks)
+      queryFragments.push_back(loadQuery(b, ks));
 
   // The thread's two rows: g and g + 8 of its warp's sixteen.
   struct ThreadRow {
@@ -474,8 +485,6 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
     inits.push_back(zeroAcc);
   inits.append({negInf, negInf, zeroF, zeroF, zero,
                 arith::ConstantOp::create(b, b.getBoolAttr(false))});
-  bool masked = !op.getMasks().empty() || !op.getMask().empty();
-  bool modified = !op.getModifiers().empty() || !op.getScore().empty();
   Value scale = f32(b, op.getScaleOrDefault());
   Value log2e = f32(b, kLog2e);
 
@@ -525,8 +534,10 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
 
               // S = Q K^T for the warp's 16 rows and the tile's keys.
               SmallVector<Value> scores(scoreTiles, zeroAcc);
-              for (int64_t np = 0; np < keyTile / 16; ++np)
-                for (int64_t ks = 0; ks < headDim / 16; ++ks) {
+              for (int64_t ks = 0; ks < headDim / 16; ++ks) {
+                SmallVector<Value> query =
+                    residentQuery ? queryFragments[ks] : loadQuery(ib, ks);
+                for (int64_t np = 0; np < keyTile / 16; ++np) {
                   SmallVector<Value> k = emitLdMatrix(
                       ib, keySmem,
                       ValueRange{buffer,
@@ -535,11 +546,12 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                                  arith::AddIOp::create(ib, keyCol,
                                                        cst(ib, ks * 16))},
                       false);
-                  scores[2 * np] = emitMma(ib, queryFragments[ks], k[0], k[1],
-                                           scores[2 * np]);
-                  scores[2 * np + 1] = emitMma(ib, queryFragments[ks], k[2],
-                                               k[3], scores[2 * np + 1]);
+                  scores[2 * np] =
+                      emitMma(ib, query, k[0], k[1], scores[2 * np]);
+                  scores[2 * np + 1] =
+                      emitMma(ib, query, k[2], k[3], scores[2 * np + 1]);
                 }
+              }
               Value scaleVector = vector::BroadcastOp::create(ib, acc4, scale);
               for (Value &s : scores)
                 s = arith::MulFOp::create(ib, s, scaleVector);
@@ -558,7 +570,51 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                   edge);
               Value keyBase = arith::AddIOp::create(
                   ib, firstKey, arith::MulIOp::create(ib, quad, cst(ib, 2)));
+              // The masks' verdicts for the thread's elements as bits of one
+              // i32, computed in a loop (element e: score tile e / 4, row
+              // (e % 4) / 2, column 8 (e / 4) + e % 2): one element's mask
+              // work is live at a time, not the unrolled work of all of
+              // them, which would crowd the registers out.
+              auto keepBits = [&](ImplicitLocOpBuilder &eb) -> Value {
+                Type i32Type = eb.getI32Type();
+                auto loop = scf::ForOp::create(
+                    eb, cst(eb, 0), cst(eb, scoreTiles * 4), cst(eb, 1),
+                    ValueRange{i32(eb, 0)},
+                    [&](OpBuilder &fb, Location l, Value e, ValueRange bits) {
+                      ImplicitLocOpBuilder kb(l, fb);
+                      Value sub = arith::RemUIOp::create(kb, e, cst(kb, 4));
+                      Value column = arith::AddIOp::create(
+                          kb,
+                          arith::MulIOp::create(
+                              kb, arith::DivUIOp::create(kb, e, cst(kb, 4)),
+                              cst(kb, 8)),
+                          arith::RemUIOp::create(kb, sub, cst(kb, 2)));
+                      Value j = arith::AddIOp::create(kb, keyBase, column);
+                      Value second = arith::CmpIOp::create(
+                          kb, arith::CmpIPredicate::uge, sub, cst(kb, 2));
+                      auto pick = [&](Value first, Value other) -> Value {
+                        return arith::SelectOp::create(kb, second, other,
+                                                       first);
+                      };
+                      const ScoreRow &r0 = rows[0].score, &r1 = rows[1].score;
+                      ScoreRow row{r0.b, pick(r0.h, r1.h), pick(r0.i, r1.i),
+                                   r0.offset,
+                                   pick(r0.position, r1.position)};
+                      Value keep = arith::AndIOp::create(
+                          kb,
+                          arith::CmpIOp::create(kb, arith::CmpIPredicate::slt,
+                                                j, kvLength),
+                          emitter.emitKeep(kb, row, j));
+                      Value bit = arith::ShLIOp::create(
+                          kb, arith::ExtUIOp::create(kb, i32Type, keep),
+                          arith::IndexCastOp::create(kb, i32Type, e));
+                      scf::YieldOp::create(
+                          kb, ValueRange{arith::OrIOp::create(kb, bits[0], bit)});
+                    });
+                return loop.getResult(0);
+              };
               auto elementwise = [&](ImplicitLocOpBuilder &eb, bool masks) {
+                Value bits = masks && masked ? keepBits(eb) : Value();
                 SmallVector<Value> out;
                 for (int64_t n = 0; n < scoreTiles; ++n) {
                   SmallVector<Value> elements;
@@ -570,11 +626,15 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                     if (modified)
                       s = emitter.emitModifiers(eb, row.score, j, s);
                     if (masks) {
-                      Value keep = arith::CmpIOp::create(
-                          eb, arith::CmpIPredicate::slt, j, kvLength);
-                      if (masked)
-                        keep = arith::AndIOp::create(
-                            eb, keep, emitter.emitKeep(eb, row.score, j));
+                      Value keep;
+                      if (bits)
+                        keep = arith::TruncIOp::create(
+                            eb, eb.getI1Type(),
+                            arith::ShRUIOp::create(eb, bits,
+                                                   i32(eb, int32_t(4 * n + e))));
+                      else
+                        keep = arith::CmpIOp::create(
+                            eb, arith::CmpIPredicate::slt, j, kvLength);
                       s = arith::SelectOp::create(eb, keep, s,
                                                   f32(eb, kNegInf));
                     }
@@ -830,6 +890,13 @@ NvidiaKernelsPass::lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
                   builder.getUnitAttr());
   kernel.setKnownBlockSizeAttr(
       builder.getDenseI32ArrayAttr({int32_t(target.threads()), 1, 1}));
+  // Past D = 64 the shared memory lets at most two blocks share a
+  // multiprocessor, so each thread may use every register there is (ptxas
+  // would otherwise cap them for a third block, and spill).
+  if (attention.getQuery().getType().getDimSize(3) > 64 ||
+      attention.getValue().getType().getDimSize(3) > 64)
+    kernel->setAttr("nvvm.maxnreg",
+                    builder.getI32IntegerAttr(target.maxRegisters));
   Block &entry = kernel.getBody().front();
   IRMapping mapping;
   for (auto [from, to] : llvm::zip(func.getArguments(), entry.getArguments()))

@@ -24,6 +24,8 @@ struct TargetDescription {
   int64_t mmaM = 16, mmaN = 8, mmaK = 16;
   /// Dynamic shared memory one block may use (opt-in maximum).
   int64_t maxSharedBytes = 0;
+  /// Registers a thread may use.
+  int64_t maxRegisters = 255;
   /// Warps per block; each owns mmaM query rows of the tile.
   int64_t warps = 4;
 

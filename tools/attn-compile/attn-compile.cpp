@@ -18,6 +18,7 @@
 
 #include "attn/Dialect/Attn.h"
 #include "attn/Passes.h"
+#include "attn/Support/Inputs.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/AsmParser/AsmParserState.h"
@@ -32,6 +33,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -87,6 +89,16 @@ static cl::opt<bool>
              cl::desc("Also write the optimised LLVM IR as DIR/<stem>.ll"),
              cl::cat(category));
 
+static cl::opt<std::string> dtypeOption(
+    "dtype",
+    cl::desc("Compile the functions with query, key, value and outputs of "
+             "this element type instead of the spec's: f32, f16 or bf16"),
+    cl::value_desc("type"), cl::cat(category));
+static cl::opt<int64_t> headDimOption(
+    "head-dim",
+    cl::desc("Compile the functions with this head dimension (D and Dv) "
+             "instead of the spec's"),
+    cl::value_desc("D"), cl::init(0), cl::cat(category));
 static cl::opt<bool> ptxasVerbose(
     "ptxas-verbose",
     cl::desc("Print ptxas -v's report (registers, spills) for GPU targets"),
@@ -233,6 +245,45 @@ int main(int argc, char **argv) {
   }
   if (functions.empty())
     return fail(specFile + " has no function to compile");
+
+  // --dtype, --head-dim: variants of the spec's functions.
+  if (!dtypeOption.empty() || headDimOption != 0) {
+    Type to;
+    if (!dtypeOption.empty()) {
+      to = llvm::StringSwitch<Type>(dtypeOption)
+               .Case("f32", Float32Type::get(&context))
+               .Case("f16", Float16Type::get(&context))
+               .Case("bf16", BFloat16Type::get(&context))
+               .Default(Type());
+      if (!to)
+        return fail("--dtype must be f32, f16 or bf16, got '" + dtypeOption +
+                    "'");
+    }
+    if (headDimOption < 0 || headDimOption > 1024)
+      return fail("--head-dim must be between 1 and 1024, got " +
+                  llvm::Twine(headDimOption));
+    for (func::FuncOp func : functions) {
+      if (to) {
+        Type from;
+        func.walk([&](Operation *op) {
+          if (auto a = llvm::dyn_cast<AttentionOp>(op); a && !from)
+            from = a.getQuery().getType().getElementType();
+          if (auto l = llvm::dyn_cast<LinearAttentionOp>(op); l && !from)
+            from = l.getQuery().getType().getElementType();
+        });
+        if (from && from != to)
+          retypeFunction(func, from, to);
+      }
+      if (headDimOption > 0 && failed(setHeadDim(func, headDimOption)))
+        return fail("--head-dim: @" + func.getSymName() +
+                    " holds ops other than attn.attention (linear attention, "
+                    "merges), whose sizes --head-dim does not change");
+      if (failed(verify(func)))
+        return fail("@" + func.getSymName() +
+                    " does not verify with the --dtype/--head-dim given "
+                    "(see above)");
+    }
+  }
 
   Artifact artifact;
   artifact.stem = stem;

@@ -18,6 +18,7 @@
 #include "attn/Support/Npy.h"
 #include "attn/Support/TileMap.h"
 #include "attn/Targets/CpuJit.h"
+#include "attn/Targets/NvidiaRunner.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -77,8 +78,11 @@ static cl::opt<bool>
                  cl::cat(category));
 static cl::opt<std::string>
     targetName("target",
-               cl::desc("Where to run: reference (the oracle) or cpu (compile "
-                        "for this CPU and run)"),
+               cl::desc("Where to run: reference (the oracle), cpu (compile "
+                        "for this CPU and run), sm_80 or sm_90 (compile for "
+                        "an NVIDIA GPU of that kind and run on this "
+                        "machine's), auto (the GPU where there is one, else "
+                        "the CPU)"),
                cl::init("reference"), cl::cat(category));
 static cl::opt<bool> checkResults(
     "check",
@@ -445,15 +449,36 @@ int main(int argc, char **argv) {
       argc, argv,
       "attn-run: run a function of an attn spec and summarise its results\n");
 
-  if (targetName != "reference" && targetName != "cpu")
-    return fail("--target must be reference or cpu, got '" + targetName + "'");
+  // --target=auto: this machine's NVIDIA GPU where it has one, else the CPU.
+  std::string gpuName;
+  if (targetName == "auto") {
+    std::string chip, why;
+    if (NvidiaKernel::findDevice(chip, gpuName, why)) {
+      targetName = chip;
+    } else {
+      llvm::errs() << "attn-run: --target=auto: no NVIDIA GPU (" << why
+                   << "); running on the CPU\n";
+      targetName = "cpu";
+    }
+  }
+  bool gpuTarget = targetName == "sm_80" || targetName == "sm_90";
+  if (gpuTarget && gpuName.empty()) {
+    std::string chip, why;
+    if (!NvidiaKernel::findDevice(chip, gpuName, why))
+      return fail("--target=" + targetName +
+                  ": this machine has no NVIDIA GPU to run on: " + why);
+  }
+  if (targetName != "reference" && targetName != "cpu" && !gpuTarget)
+    return fail("--target must be reference, cpu, sm_80, sm_90 or auto, got '" +
+                targetName + "'");
   if (useReference && targetName != "reference")
     return fail("--reference and --target=" + targetName + " disagree");
   if (checkResults && targetName == "reference")
     return fail("--check compares a target with the oracle; give "
-                "--target=cpu");
+                "--target=cpu (or sm_80, sm_90, auto)");
   if (benchRuns.getNumOccurrences() && targetName == "reference")
-    return fail("--bench times a compiled kernel; give --target=cpu");
+    return fail("--bench times a compiled kernel; give --target=cpu (or "
+                "sm_80, sm_90, auto)");
   if (benchRuns.getNumOccurrences() && benchRuns == 0)
     return fail("--bench needs at least one run");
   if (tileMapOption && targetName != "cpu")
@@ -585,6 +610,16 @@ int main(int argc, char **argv) {
       return 1; // The pipeline reported what and where.
     kernel = std::move(*compiled);
   }
+  std::unique_ptr<NvidiaKernel> gpuKernel;
+  if (gpuTarget) {
+    auto start = std::chrono::steady_clock::now();
+    FailureOr<std::unique_ptr<NvidiaKernel>> compiled =
+        NvidiaKernel::compile(func, targetName);
+    compileMilliseconds = elapsed(start);
+    if (failed(compiled))
+      return 1; // The pipeline reported what and where.
+    gpuKernel = std::move(*compiled);
+  }
   std::optional<CpuJitKernel::Call> call;
   std::string error;
   if (streamInputs) {
@@ -663,6 +698,37 @@ int main(int argc, char **argv) {
     milliseconds = elapsed(start);
     if (failed(results))
       return 1; // The oracle reported what and where.
+  } else if (gpuKernel) {
+    targetDescription = targetName + ": " + gpuName + ", " +
+                        gpuKernel->getTargetDescription();
+    double benchMs = 0.0;
+    results = gpuKernel->run(arguments, benchRuns, milliseconds, benchMs,
+                             error);
+    if (failed(results))
+      return fail("running the kernel failed: " + error);
+    if (benchRuns) {
+      FailureOr<std::vector<reference::AttentionWork>> work =
+          reference::countKeptPairs(func, arguments);
+      if (failed(work))
+        return fail("--bench: counting the kept pairs failed");
+      BenchResult timed;
+      timed.runs = benchRuns;
+      double flops = 0.0;
+      for (const reference::AttentionWork &op : *work) {
+        timed.keptPairs += op.keptPairs;
+        flops += op.flops();
+      }
+      timed.medianMs = timed.minMs = benchMs;
+      timed.gflops = benchMs > 0 ? flops / (benchMs * 1e6) : 0.0;
+      bench = timed;
+    }
+    if (checkResults) {
+      FailureOr<CheckResult> outcome =
+          checkAgainstOracle(func, arguments, *results);
+      if (failed(outcome))
+        return 1;
+      check = *outcome;
+    }
   } else {
     targetDescription = "cpu: " + kernel->getTargetDescription();
     if (!call) {

@@ -82,6 +82,11 @@ void roundToElementType(reference::Tensor &tensor, mlir::Type elementType);
 /// their types. The caller re-verifies.
 void retypeFunction(mlir::func::FuncOp func, mlir::Type from, mlir::Type to);
 
+/// Gives every attn.attention of `func` head dimension `headDim` (D and Dv:
+/// the last dimension of query, key, value, output and an elementwise gate).
+/// Fails where `func` holds other ops (linear attention, merges).
+mlir::LogicalResult setHeadDim(mlir::func::FuncOp func, int64_t headDim);
+
 } // namespace mlir::attn
 
 #endif // ATTN_SUPPORT_INPUTS_H

@@ -1,0 +1,457 @@
+//===- NvidiaRunner.cpp - Run a spec function on an NVIDIA GPU ------------===//
+//
+// The function goes through the NVIDIA pipeline to PTX; a kernel descriptor
+// is built in memory (the arguments' element types, ranks and static sizes,
+// and one CUDA image with the PTX and the launch sizes) and registered with
+// attnrt, which loads it on the GPU and checks every launch's arguments as
+// it checks an attn-compile artifact's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Targets/NvidiaRunner.h"
+
+#include "attn/Dialect/Attn.h"
+#include "attn/Passes.h"
+#include "attn/runtime.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/APFloat.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::attn;
+using reference::Tensor;
+
+namespace {
+
+const DLDevice kGpu{kDLCUDA, 0};
+
+std::optional<attnElementType> elementTypeOf(Type type) {
+  if (type.isF32())
+    return ATTN_ELEMENT_F32;
+  if (type.isF16())
+    return ATTN_ELEMENT_F16;
+  if (type.isBF16())
+    return ATTN_ELEMENT_BF16;
+  if (type.isF64())
+    return ATTN_ELEMENT_F64;
+  if (type.isInteger(1))
+    return ATTN_ELEMENT_I1;
+  if (type.isInteger(8))
+    return ATTN_ELEMENT_I8;
+  if (type.isInteger(16))
+    return ATTN_ELEMENT_I16;
+  if (type.isInteger(32))
+    return ATTN_ELEMENT_I32;
+  if (type.isInteger(64) || type.isIndex())
+    return ATTN_ELEMENT_I64;
+  return std::nullopt;
+}
+
+int64_t bytesOf(attnElementType type) {
+  switch (type) {
+  case ATTN_ELEMENT_F64:
+  case ATTN_ELEMENT_I64:
+    return 8;
+  case ATTN_ELEMENT_F32:
+  case ATTN_ELEMENT_I32:
+    return 4;
+  case ATTN_ELEMENT_F16:
+  case ATTN_ELEMENT_BF16:
+  case ATTN_ELEMENT_I16:
+    return 2;
+  default:
+    return 1;
+  }
+}
+
+DLDataType dtypeOf(attnElementType type) {
+  switch (type) {
+  case ATTN_ELEMENT_F32:
+    return {kDLFloat, 32, 1};
+  case ATTN_ELEMENT_F16:
+    return {kDLFloat, 16, 1};
+  case ATTN_ELEMENT_BF16:
+    return {kDLBfloat, 16, 1};
+  case ATTN_ELEMENT_F64:
+    return {kDLFloat, 64, 1};
+  case ATTN_ELEMENT_I1:
+    return {kDLUInt, 8, 1};
+  case ATTN_ELEMENT_I8:
+    return {kDLInt, 8, 1};
+  case ATTN_ELEMENT_I16:
+    return {kDLInt, 16, 1};
+  case ATTN_ELEMENT_I32:
+    return {kDLInt, 32, 1};
+  default:
+    return {kDLInt, 64, 1};
+  }
+}
+
+uint16_t toHalf(double value, const llvm::fltSemantics &semantics) {
+  llvm::APFloat f(value);
+  bool lost;
+  f.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
+  return uint16_t(f.bitcastToAPInt().getZExtValue());
+}
+
+double fromHalf(uint16_t bits, const llvm::fltSemantics &semantics) {
+  llvm::APFloat f(semantics, llvm::APInt(16, bits));
+  bool lost;
+  f.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+            &lost);
+  return f.convertToDouble();
+}
+
+void encode(ArrayRef<double> values, attnElementType type, char *out) {
+  int64_t size = bytesOf(type);
+  for (size_t n = 0; n < values.size(); ++n) {
+    char *p = out + n * size;
+    double v = values[n];
+    auto store = [&](auto x) { std::memcpy(p, &x, sizeof(x)); };
+    switch (type) {
+    case ATTN_ELEMENT_F64:
+      store(v);
+      break;
+    case ATTN_ELEMENT_F32:
+      store(float(v));
+      break;
+    case ATTN_ELEMENT_F16:
+      store(toHalf(v, llvm::APFloat::IEEEhalf()));
+      break;
+    case ATTN_ELEMENT_BF16:
+      store(toHalf(v, llvm::APFloat::BFloat()));
+      break;
+    case ATTN_ELEMENT_I64:
+      store(int64_t(v));
+      break;
+    case ATTN_ELEMENT_I32:
+      store(int32_t(v));
+      break;
+    case ATTN_ELEMENT_I16:
+      store(int16_t(v));
+      break;
+    default:
+      store(int8_t(v));
+      break;
+    }
+  }
+}
+
+double decode(const char *p, attnElementType type) {
+  auto load = [&](auto x) {
+    std::memcpy(&x, p, sizeof(x));
+    return x;
+  };
+  switch (type) {
+  case ATTN_ELEMENT_F64:
+    return load(double());
+  case ATTN_ELEMENT_F32:
+    return load(float());
+  case ATTN_ELEMENT_F16:
+    return fromHalf(load(uint16_t()), llvm::APFloat::IEEEhalf());
+  case ATTN_ELEMENT_BF16:
+    return fromHalf(load(uint16_t()), llvm::APFloat::BFloat());
+  case ATTN_ELEMENT_I64:
+    return double(load(int64_t()));
+  case ATTN_ELEMENT_I32:
+    return load(int32_t());
+  case ATTN_ELEMENT_I16:
+    return load(int16_t());
+  default:
+    return load(int8_t());
+  }
+}
+
+/// A buffer on the GPU, freed with the object.
+struct DeviceBuffer {
+  void *data = nullptr;
+  std::vector<int64_t> shape;
+  attnElementType type = ATTN_ELEMENT_F32;
+  int64_t bytes = 0;
+  DLTensor tensor{};
+  ~DeviceBuffer() { attnDeviceFree(kGpu, data); }
+};
+
+} // namespace
+
+struct NvidiaKernel::Descriptor {
+  std::string name, function, ptx, chip;
+  std::vector<std::string> argumentNames, roles;
+  std::vector<std::vector<int64_t>> staticSizes;
+  std::vector<attnArgumentSpec> arguments;
+  attnKernelImage image{};
+  attnKernelDescriptor descriptor{};
+  const attnKernel *kernel = nullptr;
+};
+
+NvidiaKernel::~NvidiaKernel() = default;
+
+bool NvidiaKernel::findDevice(std::string &chip, std::string &name,
+                              std::string &why) {
+  int32_t count = 0;
+  if (attnGetDeviceCount(kDLCUDA, &count) != ATTN_SUCCESS || count == 0) {
+    why = attnGetLastError();
+    return false;
+  }
+  char text[256];
+  if (attnGetDeviceName(kGpu, text, sizeof(text)) != ATTN_SUCCESS) {
+    why = attnGetLastError();
+    return false;
+  }
+  name = text;
+  // "NVIDIA H200 (sm_90)": the chip in parentheses at the end.
+  size_t open = name.rfind("(sm_");
+  chip = open == std::string::npos
+             ? "sm_80"
+             : name.substr(open + 1, name.size() - open - 2);
+  return true;
+}
+
+FailureOr<std::unique_ptr<NvidiaKernel>>
+NvidiaKernel::compile(func::FuncOp func, StringRef chip) {
+  MLIRContext *context = func.getContext();
+  DialectRegistry registry;
+  registerNvidiaBackend(registry);
+  context->appendDialectRegistry(registry);
+
+  auto module = func->getParentOfType<ModuleOp>();
+  OwningOpRef<ModuleOp> copy(module.clone());
+  for (func::FuncOp other :
+       llvm::make_early_inc_range(copy->getOps<func::FuncOp>()))
+    if (!other.isExternal() && other.getSymName() != func.getSymName())
+      other.erase();
+
+  std::unique_ptr<NvidiaKernel> kernel(new NvidiaKernel());
+  kernel->descriptor = std::make_unique<Descriptor>();
+  Descriptor &d = *kernel->descriptor;
+  NvidiaPipelineOptions options;
+  options.chip = chip.str();
+  options.toolkit = findCudaToolkit();
+  PassManager kernels(context);
+  buildNvidiaKernelPipeline(kernels, options);
+  if (failed(kernels.run(*copy)))
+    return failure();
+  DictionaryAttr launch;
+  copy->walk([&](gpu::GPUFuncOp f) {
+    if (f.getName() == func.getSymName())
+      launch = f->getAttrOfType<DictionaryAttr>("attn.launch");
+  });
+  if (!launch)
+    return func.emitError("the NVIDIA pipeline made no kernel of @")
+           << func.getSymName();
+  PassManager codegen(context);
+  buildNvidiaCodegenPipeline(codegen, options);
+  if (failed(codegen.run(*copy)))
+    return failure();
+  copy->walk([&](gpu::BinaryOp binary) {
+    for (Attribute attribute : binary.getObjects())
+      if (auto object = llvm::dyn_cast<gpu::ObjectAttr>(attribute))
+        d.ptx = object.getObject().getValue().str();
+  });
+  if (d.ptx.empty())
+    return func.emitError("the NVIDIA pipeline produced no PTX");
+
+  // The descriptor: arguments, then results; no symbols or constraints
+  // (attn-run derives every shape from the spec itself).
+  static std::atomic<int> serial{0};
+  d.function = func.getSymName().str();
+  d.name = "attn-run." + d.function + "." + std::to_string(serial++);
+  d.chip = chip.str();
+  SmallVector<Type> types(func.getArgumentTypes());
+  kernel->argumentTypes.assign(types.begin(), types.end());
+  kernel->resultTypes.assign(func.getResultTypes().begin(),
+                             func.getResultTypes().end());
+  types.append(kernel->resultTypes.begin(), kernel->resultTypes.end());
+  AttentionOp attention;
+  func.walk([&](AttentionOp op) { attention = op; });
+  if (auto argument =
+          llvm::dyn_cast_or_null<BlockArgument>(attention.getQuery()))
+    kernel->queryArgument = argument.getArgNumber();
+  else
+    return func.emitError("the query of @")
+           << func.getSymName() << " is no argument of the function";
+  d.argumentNames.reserve(types.size());
+  d.staticSizes.reserve(types.size());
+  for (auto [n, type] : llvm::enumerate(types)) {
+    bool output = n >= func.getNumArguments();
+    auto tensor = llvm::dyn_cast<RankedTensorType>(type);
+    Type element = tensor ? tensor.getElementType() : type;
+    std::optional<attnElementType> kind = elementTypeOf(element);
+    if (!kind)
+      return func.emitError("argument type ")
+             << type << " has no runtime element type";
+    d.argumentNames.push_back(
+        output ? "result" + std::to_string(n - func.getNumArguments())
+               : "arg" + std::to_string(n));
+    d.roles.push_back(output                          ? "output"
+                      : n == kernel->queryArgument ? "query"
+                                                      : "input");
+    d.staticSizes.emplace_back(
+        tensor ? std::vector<int64_t>(tensor.getShape().begin(),
+                                      tensor.getShape().end())
+               : std::vector<int64_t>());
+    for (int64_t &size : d.staticSizes.back())
+      if (ShapedType::isDynamic(size))
+        size = -1;
+  }
+  for (size_t n = 0; n < types.size(); ++n) {
+    attnArgumentSpec spec{};
+    spec.name = d.argumentNames[n].c_str();
+    spec.role = d.roles[n].c_str();
+    spec.isOutput = n >= func.getNumArguments();
+    auto tensor = llvm::dyn_cast<RankedTensorType>(types[n]);
+    spec.elementType =
+        *elementTypeOf(tensor ? tensor.getElementType() : types[n]);
+    spec.rank = int32_t(d.staticSizes[n].size());
+    spec.staticSizes = d.staticSizes[n].data();
+    spec.alignment = bytesOf(spec.elementType);
+    d.arguments.push_back(spec);
+  }
+  auto get = [&](StringRef name) {
+    auto value = launch.getAs<IntegerAttr>(name);
+    return value ? int32_t(value.getInt()) : 0;
+  };
+  d.image.deviceType = kDLCUDA;
+  d.image.target = d.chip.c_str();
+  d.image.entryName = d.function.c_str();
+  d.image.ptx = d.ptx.c_str();
+  d.image.launch = {get("threads"),    get("shared_bytes"),
+                    int32_t(kernel->queryArgument), get("group"),
+                    get("query_tile"), get("kv_heads")};
+  d.descriptor.abiVersion = ATTN_KERNEL_ABI_VERSION;
+  d.descriptor.name = d.name.c_str();
+  d.descriptor.function = d.function.c_str();
+  d.descriptor.source = "attn-run";
+  d.descriptor.numInputs = int32_t(func.getNumArguments());
+  d.descriptor.numOutputs = int32_t(func.getNumResults());
+  d.descriptor.arguments = d.arguments.data();
+  d.descriptor.numImages = 1;
+  d.descriptor.images = &d.image;
+  if (attnRegisterKernel(&d.descriptor, &d.kernel) != ATTN_SUCCESS)
+    return func.emitError("attnrt rejects the kernel: ") << attnGetLastError();
+  kernel->target = d.chip + " (PTX, " +
+                   std::to_string(d.image.launch.sharedBytes) +
+                   " bytes of shared memory per block)";
+  return kernel;
+}
+
+FailureOr<std::vector<Tensor>>
+NvidiaKernel::run(ArrayRef<Tensor> arguments, int benchRuns,
+                  double &milliseconds, double &benchMilliseconds,
+                  std::string &error) {
+  Descriptor &d = *descriptor;
+  size_t inputs = argumentTypes.size();
+  if (arguments.size() != inputs) {
+    error = "expected " + std::to_string(inputs) + " arguments";
+    return failure();
+  }
+  std::vector<std::unique_ptr<DeviceBuffer>> buffers;
+  auto allocate = [&](size_t n, std::vector<int64_t> shape) -> DeviceBuffer * {
+    auto buffer = std::make_unique<DeviceBuffer>();
+    buffer->type = d.arguments[n].elementType;
+    buffer->shape = std::move(shape);
+    int64_t count = 1;
+    for (int64_t s : buffer->shape)
+      count *= s;
+    buffer->bytes = count * bytesOf(buffer->type);
+    if (attnDeviceAlloc(kGpu, buffer->bytes, &buffer->data) != ATTN_SUCCESS) {
+      error = attnGetLastError();
+      return nullptr;
+    }
+    buffer->tensor.data = buffer->data;
+    buffer->tensor.device = kGpu;
+    buffer->tensor.ndim = int32_t(buffer->shape.size());
+    buffer->tensor.dtype = dtypeOf(buffer->type);
+    buffer->tensor.shape = buffer->shape.data();
+    buffers.push_back(std::move(buffer));
+    return buffers.back().get();
+  };
+  for (size_t n = 0; n < inputs; ++n) {
+    const Tensor &t = arguments[n];
+    bool scalar = !llvm::isa<RankedTensorType>(argumentTypes[n]);
+    DeviceBuffer *buffer = allocate(n, scalar ? std::vector<int64_t>()
+                                              : t.shape);
+    if (!buffer)
+      return failure();
+    std::vector<char> bytes(buffer->bytes);
+    encode(scalar ? ArrayRef<double>(t.data.front()) : ArrayRef<double>(t.data),
+           buffer->type, bytes.data());
+    if (attnCopyToDevice(kGpu, buffer->data, bytes.data(), bytes.size()) !=
+        ATTN_SUCCESS) {
+      error = attnGetLastError();
+      return failure();
+    }
+  }
+  // Results: [B, Hq, Sq, Dv] and [B, Hq, Sq], B and Sq the query's.
+  const std::vector<int64_t> &query = arguments[queryArgument].shape;
+  for (auto [r, type] : llvm::enumerate(resultTypes)) {
+    auto tensor = llvm::cast<RankedTensorType>(type);
+    std::vector<int64_t> shape(tensor.getShape().begin(),
+                               tensor.getShape().end());
+    for (auto [dim, size] : llvm::enumerate(shape))
+      if (ShapedType::isDynamic(size)) {
+        if (dim != 0 && dim != 2) {
+          error = "result " + std::to_string(r) +
+                  " has a dynamic size the query does not give";
+          return failure();
+        }
+        size = query[dim];
+      }
+    DeviceBuffer *buffer = allocate(inputs + r, shape);
+    if (!buffer)
+      return failure();
+  }
+  std::vector<const DLTensor *> pointers;
+  for (auto &buffer : buffers)
+    pointers.push_back(&buffer->tensor);
+  auto launch = [&](double &ms) {
+    auto start = std::chrono::steady_clock::now();
+    if (attnLaunch(d.kernel, pointers.data(), int32_t(pointers.size())) !=
+        ATTN_SUCCESS) {
+      error = attnGetLastError();
+      return false;
+    }
+    ms = std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - start)
+             .count();
+    return true;
+  };
+  // The first launch loads the module (the driver compiles the PTX).
+  double ignored;
+  if (!launch(ignored) || !launch(milliseconds))
+    return failure();
+  std::vector<Tensor> results;
+  for (size_t r = 0; r < resultTypes.size(); ++r) {
+    DeviceBuffer &buffer = *buffers[inputs + r];
+    std::vector<char> bytes(buffer.bytes);
+    if (attnCopyFromDevice(kGpu, bytes.data(), buffer.data, buffer.bytes) !=
+        ATTN_SUCCESS) {
+      error = attnGetLastError();
+      return failure();
+    }
+    Tensor tensor(buffer.shape);
+    int64_t size = bytesOf(buffer.type);
+    for (size_t e = 0; e < tensor.data.size(); ++e)
+      tensor.data[e] = decode(bytes.data() + e * size, buffer.type);
+    results.push_back(std::move(tensor));
+  }
+  std::vector<double> times;
+  for (int n = 0; n < benchRuns; ++n) {
+    double ms;
+    if (!launch(ms))
+      return failure();
+    times.push_back(ms);
+  }
+  if (!times.empty()) {
+    std::sort(times.begin(), times.end());
+    benchMilliseconds = times[times.size() / 2];
+  }
+  return results;
+}

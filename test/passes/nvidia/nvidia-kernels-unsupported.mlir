@@ -1,0 +1,75 @@
+// RUN: attn-opt %s -split-input-file -verify-diagnostics -attn-nvidia-kernels
+// RUN: not attn-opt %s -split-input-file -attn-nvidia-kernels=chip=sm_75 2>&1 | FileCheck %s --check-prefix=CHIP
+
+// What the NVIDIA backend does not lower yet is rejected with a diagnostic
+// naming it, never miscompiled.
+
+// CHIP: attn-nvidia-kernels: unknown chip 'sm_75' (known: sm_80, sm_90)
+
+func.func @f32_inputs(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x8x64xf32>,
+                      %v: tensor<1x2x8x64xf32>) -> tensor<1x2x8x64xf32> {
+  // expected-error @below {{uses a query of element type other than f16 or bf16 (tensor cores take f16 or bf16 inputs), which the NVIDIA backend does not lower yet}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x8x64xf32>, tensor<1x2x8x64xf32>, tensor<1x2x8x64xf32>
+      -> tensor<1x2x8x64xf32>
+  return %o : tensor<1x2x8x64xf32>
+}
+
+// -----
+
+func.func @odd_head_dim(%q: tensor<1x2x8x40xbf16>, %k: tensor<1x2x8x40xbf16>,
+                        %v: tensor<1x2x8x40xbf16>) -> tensor<1x2x8x40xbf16> {
+  // expected-error @below {{uses a head dimension that is not a multiple of 16 up to 128}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x8x40xbf16>, tensor<1x2x8x40xbf16>, tensor<1x2x8x40xbf16>
+      -> tensor<1x2x8x40xbf16>
+  return %o : tensor<1x2x8x40xbf16>
+}
+
+// -----
+
+func.func @softplus(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
+                    %v: tensor<1x2x8x64xbf16>) -> tensor<1x2x8x64xbf16> {
+  // expected-error @below {{uses a normalizer other than softmax}}
+  %o = attn.attention %q, %k, %v normalizer(#attn.softplus<power = 1.0>)
+      : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+      -> tensor<1x2x8x64xbf16>
+  return %o : tensor<1x2x8x64xbf16>
+}
+
+// -----
+
+func.func @two_ops(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
+                   %v: tensor<1x2x8x64xbf16>) -> tensor<1x2x8x64xbf16> {
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+      -> tensor<1x2x8x64xbf16>
+  // expected-error @below {{is a second attention op in one function, which the NVIDIA backend does not lower yet}}
+  %o2 = attn.attention %o, %k, %v
+      : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+      -> tensor<1x2x8x64xbf16>
+  return %o2 : tensor<1x2x8x64xbf16>
+}
+
+// -----
+
+func.func @linear(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
+                  %v: tensor<1x2x8x64xbf16>) -> tensor<1x2x8x64xbf16> {
+  // expected-error @below {{is not lowered by the NVIDIA backend yet (the CPU backend and the reference oracle evaluate it)}}
+  %o = attn.linear_attention elu_plus_one %q, %k, %v causal
+      : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+      -> tensor<1x2x8x64xbf16>
+  return %o : tensor<1x2x8x64xbf16>
+}
+
+// -----
+
+func.func @returns_input(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
+                         %v: tensor<1x2x8x64xbf16>)
+    -> (tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>) {
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+      -> tensor<1x2x8x64xbf16>
+  // expected-error @below {{must return the attention's output (and lse) in that order for the NVIDIA backend}}
+  return %o, %q : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+}
