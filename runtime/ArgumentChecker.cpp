@@ -308,9 +308,7 @@ attnStatus Checker::bindSymbols() {
 }
 
 attnStatus Checker::checkValues(const attnConstraint &constraint) {
-  // Only memory the host reads directly; device backends check in the
-  // kernel.
-  if (!considered(constraint.argument) || checked.device.device_type != kDLCPU)
+  if (!considered(constraint.argument))
     return ATTN_SUCCESS;
   int64_t bound = checked.symbols[constraint.symbol];
   bool inclusive = constraint.kind == ATTN_CONSTRAINT_VALUES_AT_MOST;
@@ -318,9 +316,24 @@ attnStatus Checker::checkValues(const attnConstraint &constraint) {
   int64_t elements = 1;
   for (int64_t size : checked.sizes[constraint.argument])
     elements *= size;
+  // Lengths and page tables are small: on a GPU they are copied here to be
+  // read, so that a length past its tensor is an error, not a silently
+  // wrong result.
+  const char *data = checked.data[constraint.argument];
+  std::vector<char> host;
+  if (checked.device.device_type != kDLCPU && elements > 0) {
+    host.resize(elements * elementBytes(s.elementType));
+    DeviceBackend *backend = findBackend(checked.device.device_type);
+    if (!backend || backend->copyOut(checked.device, host.data(), data,
+                                     host.size()) != ATTN_SUCCESS)
+      return fail(ATTN_ERROR_DEVICE,
+                  where(constraint.argument) + ": cannot read it from " +
+                      deviceName(checked.device) + " to check its values (" +
+                      attnGetLastError() + ")");
+    data = host.data();
+  }
   for (int64_t n = 0; n < elements; ++n) {
-    int64_t value =
-        readInteger(checked.data[constraint.argument], s.elementType, n);
+    int64_t value = readInteger(data, s.elementType, n);
     if (value >= 0 && (inclusive ? value <= bound : value < bound))
       continue;
     std::string expected =

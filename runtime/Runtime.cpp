@@ -227,19 +227,18 @@ attnStatus attnLaunch(const attnKernel *constKernel,
       for (int32_t n = 0; n < descriptor.numImages && !prepared; ++n) {
         if (descriptor.images[n].deviceType != checked.device.device_type)
           continue;
-        status = backend->prepare(descriptor.images[n], checked.device,
-                                  prepared);
+        status =
+            backend->prepare(descriptor.images[n], checked.device, prepared);
         if (status != ATTN_SUCCESS) {
           errors += (errors.empty() ? "" : "; ") + std::string(lastError);
           prepared = nullptr;
         }
       }
       if (!prepared)
-        return fail(status, errors.empty()
-                                ? std::string(descriptor.function) +
-                                      ": no code for " +
-                                      deviceName(checked.device)
-                                : errors);
+        return fail(status, errors.empty() ? std::string(descriptor.function) +
+                                                 ": no code for " +
+                                                 deviceName(checked.device)
+                                           : errors);
       kernel->prepared.emplace(key, prepared);
     }
   }
@@ -326,9 +325,8 @@ static attnStatus memoryBackend(const char *caller, DLDevice device,
                                 DeviceBackend *&backend) {
   backend = findBackend(device.device_type);
   if (!backend)
-    return fail(ATTN_ERROR_UNSUPPORTED, std::string(caller) +
-                                            ": no backend for " +
-                                            deviceName(device));
+    return fail(ATTN_ERROR_UNSUPPORTED,
+                std::string(caller) + ": no backend for " + deviceName(device));
   return ATTN_SUCCESS;
 }
 
@@ -365,8 +363,7 @@ attnStatus attnCopyToDevice(DLDevice device, void *destination,
   if (attnStatus status = memoryBackend("attnCopyToDevice", device, backend))
     return status;
   if (bytes)
-    if (attnStatus status =
-            backend->copyIn(device, destination, source, bytes))
+    if (attnStatus status = backend->copyIn(device, destination, source, bytes))
       return status;
   return succeed();
 }
@@ -377,8 +374,7 @@ attnStatus attnCopyFromDevice(DLDevice device, void *destination,
     return fail(ATTN_ERROR_NULL_POINTER,
                 "attnCopyFromDevice: null destination or source");
   DeviceBackend *backend;
-  if (attnStatus status =
-          memoryBackend("attnCopyFromDevice", device, backend))
+  if (attnStatus status = memoryBackend("attnCopyFromDevice", device, backend))
     return status;
   if (bytes)
     if (attnStatus status =

@@ -62,6 +62,11 @@ void buildNvidiaCodegenPipeline(OpPassManager &pm,
 /// /usr/local/cuda where it exists), or an empty string.
 std::string findCudaToolkit();
 
+/// Why `ptx` cannot be loaded as it is: it calls libdevice math functions
+/// (__nv_*) that were not linked in because no CUDA toolkit was found; an
+/// empty string where it is complete.
+std::string findUnlinkedLibdevice(llvm::StringRef ptx);
+
 /// Registers the dialects, interfaces and translations the NVIDIA pipeline
 /// needs in a context (the LLVM NVPTX target is linked in with libLLVM).
 void registerNvidiaBackend(DialectRegistry &registry);

@@ -257,6 +257,8 @@ NvidiaKernel::compile(func::FuncOp func, StringRef chip) {
   });
   if (d.ptx.empty())
     return func.emitError("the NVIDIA pipeline produced no PTX");
+  if (std::string why = findUnlinkedLibdevice(d.ptx); !why.empty())
+    return func.emitError(why);
 
   // The descriptor: arguments, then results; no symbols or constraints
   // (attn-run derives every shape from the spec itself).
@@ -290,9 +292,9 @@ NvidiaKernel::compile(func::FuncOp func, StringRef chip) {
     d.argumentNames.push_back(
         output ? "result" + std::to_string(n - func.getNumArguments())
                : "arg" + std::to_string(n));
-    d.roles.push_back(output                          ? "output"
+    d.roles.push_back(output                       ? "output"
                       : n == kernel->queryArgument ? "query"
-                                                      : "input");
+                                                   : "input");
     d.staticSizes.emplace_back(
         tensor ? std::vector<int64_t>(tensor.getShape().begin(),
                                       tensor.getShape().end())
@@ -322,9 +324,9 @@ NvidiaKernel::compile(func::FuncOp func, StringRef chip) {
   d.image.target = d.chip.c_str();
   d.image.entryName = d.function.c_str();
   d.image.ptx = d.ptx.c_str();
-  d.image.launch = {get("threads"),    get("shared_bytes"),
-                    int32_t(kernel->queryArgument), get("group"),
-                    get("query_tile"), get("kv_heads")};
+  d.image.launch = {
+      get("threads"), get("shared_bytes"), int32_t(kernel->queryArgument),
+      get("group"),   get("query_tile"),   get("kv_heads")};
   d.descriptor.abiVersion = ATTN_KERNEL_ABI_VERSION;
   d.descriptor.name = d.name.c_str();
   d.descriptor.function = d.function.c_str();
@@ -342,10 +344,11 @@ NvidiaKernel::compile(func::FuncOp func, StringRef chip) {
   return kernel;
 }
 
-FailureOr<std::vector<Tensor>>
-NvidiaKernel::run(ArrayRef<Tensor> arguments, int benchRuns,
-                  double &milliseconds, double &benchMilliseconds,
-                  std::string &error) {
+FailureOr<std::vector<Tensor>> NvidiaKernel::run(ArrayRef<Tensor> arguments,
+                                                 int benchRuns,
+                                                 double &milliseconds,
+                                                 double &benchMilliseconds,
+                                                 std::string &error) {
   Descriptor &d = *descriptor;
   size_t inputs = argumentTypes.size();
   if (arguments.size() != inputs) {
@@ -376,8 +379,8 @@ NvidiaKernel::run(ArrayRef<Tensor> arguments, int benchRuns,
   for (size_t n = 0; n < inputs; ++n) {
     const Tensor &t = arguments[n];
     bool scalar = !llvm::isa<RankedTensorType>(argumentTypes[n]);
-    DeviceBuffer *buffer = allocate(n, scalar ? std::vector<int64_t>()
-                                              : t.shape);
+    DeviceBuffer *buffer =
+        allocate(n, scalar ? std::vector<int64_t>() : t.shape);
     if (!buffer)
       return failure();
     std::vector<char> bytes(buffer->bytes);

@@ -172,10 +172,10 @@ private:
   /// Copies `rows` rows of `width` elements into `tile` (row r of the tile
   /// at [prefix..., r, 0]) with cp.async, 16 bytes per copy, the copies
   /// spread over the block's threads.
-  void emitTileCopy(ImplicitLocOpBuilder &b, Value tile, ValueRange prefix,
-                    int64_t rows, int64_t width,
-                    function_ref<RowSource(ImplicitLocOpBuilder &, Value)>
-                        source);
+  void
+  emitTileCopy(ImplicitLocOpBuilder &b, Value tile, ValueRange prefix,
+               int64_t rows, int64_t width,
+               function_ref<RowSource(ImplicitLocOpBuilder &, Value)> source);
   /// Issues the copies of key tile `kt` into buffer `buffer`.
   void emitKeyValueCopy(ImplicitLocOpBuilder &b, Value kt, Value buffer);
   /// One ldmatrix of four 8x8 matrices as four packed registers (i32).
@@ -246,17 +246,16 @@ void KernelBuilder::emitKeyValueCopy(ImplicitLocOpBuilder &b, Value kt,
        {std::tuple{keySmem, buffers.key, headDim},
         std::tuple{valueSmem, buffers.value, valueDim}}) {
     Value from = source;
-    emitTileCopy(b, tile, buffer, keyTile, width,
-                 [&](ImplicitLocOpBuilder &ib, Value r) {
-                   Value j = arith::AddIOp::create(ib, firstKey, r);
-                   Value exists = arith::CmpIOp::create(
-                       ib, arith::CmpIPredicate::slt, j, keyLen);
-                   Value clamped =
-                       arith::SelectOp::create(ib, exists, j, cst(ib, 0));
-                   return RowSource{
-                       from, SmallVector<Value>{batch, kvHead, clamped},
-                       exists};
-                 });
+    emitTileCopy(
+        b, tile, buffer, keyTile, width,
+        [&](ImplicitLocOpBuilder &ib, Value r) {
+          Value j = arith::AddIOp::create(ib, firstKey, r);
+          Value exists =
+              arith::CmpIOp::create(ib, arith::CmpIPredicate::slt, j, keyLen);
+          Value clamped = arith::SelectOp::create(ib, exists, j, cst(ib, 0));
+          return RowSource{from, SmallVector<Value>{batch, kvHead, clamped},
+                           exists};
+        });
   }
 }
 
@@ -347,8 +346,8 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   int64_t offset = 0;
   auto view = [&](ArrayRef<int64_t> shape) {
     Value v = memref::ViewOp::create(
-        b, MemRefType::get(shape, element, MemRefLayoutAttrInterface{},
-                           workgroup),
+        b,
+        MemRefType::get(shape, element, MemRefLayoutAttrInterface{}, workgroup),
         base, cst(b, offset), ValueRange{});
     offset += ShapedType::getNumElements(shape) * bytes;
     return v;
@@ -386,22 +385,22 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   // Query rows of the tile (of G heads) into shared memory.
   auto rowIndices = [&](ImplicitLocOpBuilder &ib, Value t) {
     Value i = arith::DivUIOp::create(ib, t, groupSize);
-    Value h = arith::AddIOp::create(
-        ib, arith::MulIOp::create(ib, kvHead, groupSize),
-        arith::RemUIOp::create(ib, t, groupSize));
+    Value h =
+        arith::AddIOp::create(ib, arith::MulIOp::create(ib, kvHead, groupSize),
+                              arith::RemUIOp::create(ib, t, groupSize));
     return std::pair<Value, Value>{i, h};
   };
-  emitTileCopy(b, querySmem, ValueRange{}, queryTile, headDim,
-               [&](ImplicitLocOpBuilder &ib, Value r) {
-                 Value exists = arith::CmpIOp::create(
-                     ib, arith::CmpIPredicate::slt, r, tileRows);
-                 Value t = arith::SelectOp::create(
-                     ib, exists, arith::AddIOp::create(ib, firstRow, r),
-                     cst(ib, 0));
-                 auto [i, h] = rowIndices(ib, t);
-                 return RowSource{buffers.query,
-                                  SmallVector<Value>{batch, h, i}, exists};
-               });
+  emitTileCopy(
+      b, querySmem, ValueRange{}, queryTile, headDim,
+      [&](ImplicitLocOpBuilder &ib, Value r) {
+        Value exists =
+            arith::CmpIOp::create(ib, arith::CmpIPredicate::slt, r, tileRows);
+        Value t = arith::SelectOp::create(
+            ib, exists, arith::AddIOp::create(ib, firstRow, r), cst(ib, 0));
+        auto [i, h] = rowIndices(ib, t);
+        return RowSource{buffers.query, SmallVector<Value>{batch, h, i},
+                         exists};
+      });
   NVVM::CpAsyncCommitGroupOp::create(b);
 
   // The key tiles to visit.
@@ -430,8 +429,8 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   NVVM::CpAsyncWaitGroupOp::create(b, 0);
   gpu::BarrierOp::create(b);
   auto bitsOf = [&](Value v, int64_t shift, int64_t mask) {
-    return arith::AndIOp::create(
-        b, arith::ShRUIOp::create(b, v, cst(b, shift)), cst(b, mask));
+    return arith::AndIOp::create(b, arith::ShRUIOp::create(b, v, cst(b, shift)),
+                                 cst(b, mask));
   };
   // ldmatrix row addresses: lanes 8m..8m+7 give the rows of matrix m.
   Value laneRow = arith::AddIOp::create(
@@ -467,8 +466,8 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   };
   SmallVector<ThreadRow> rows;
   for (int64_t k = 0; k < 2; ++k) {
-    Value r = arith::AddIOp::create(
-        b, arith::AddIOp::create(b, warpRow, g), cst(b, 8 * k));
+    Value r = arith::AddIOp::create(b, arith::AddIOp::create(b, warpRow, g),
+                                    cst(b, 8 * k));
     Value t = arith::AddIOp::create(b, firstRow, r);
     auto [i, h] = rowIndices(b, t);
     rows.push_back(ThreadRow{r, t, i, h,
@@ -506,7 +505,8 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
               // the next visited one into the other buffer (a group is
               // committed either way, so one wait count serves).
               Value notReady = arith::XOrIOp::create(
-                  ib, ready, arith::ConstantOp::create(ib, ib.getBoolAttr(true)));
+                  ib, ready,
+                  arith::ConstantOp::create(ib, ib.getBoolAttr(true)));
               scf::IfOp::create(ib, notReady, [&](OpBuilder &ob, Location l) {
                 ImplicitLocOpBuilder cb(l, ob);
                 emitKeyValueCopy(cb, kt, buffer);
@@ -518,9 +518,9 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                   ib,
                   arith::CmpIOp::create(ib, arith::CmpIPredicate::slt, next,
                                         last),
-                  arith::CmpIOp::create(
-                      ib, arith::CmpIPredicate::ne, statusOf(ib, next),
-                      cst(ib, int64_t(TileStatus::Skipped))));
+                  arith::CmpIOp::create(ib, arith::CmpIPredicate::ne,
+                                        statusOf(ib, next),
+                                        cst(ib, int64_t(TileStatus::Skipped))));
               Value other = arith::SubIOp::create(ib, cst(ib, 1), buffer);
               scf::IfOp::create(ib, nextVisited,
                                 [&](OpBuilder &ob, Location l) {
@@ -540,11 +540,10 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                 for (int64_t np = 0; np < keyTile / 16; ++np) {
                   SmallVector<Value> k = emitLdMatrix(
                       ib, keySmem,
-                      ValueRange{buffer,
-                                 arith::AddIOp::create(ib, keyRow,
-                                                       cst(ib, np * 16)),
-                                 arith::AddIOp::create(ib, keyCol,
-                                                       cst(ib, ks * 16))},
+                      ValueRange{
+                          buffer,
+                          arith::AddIOp::create(ib, keyRow, cst(ib, np * 16)),
+                          arith::AddIOp::create(ib, keyCol, cst(ib, ks * 16))},
                       false);
                   scores[2 * np] =
                       emitMma(ib, query, k[0], k[1], scores[2 * np]);
@@ -598,8 +597,7 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                       };
                       const ScoreRow &r0 = rows[0].score, &r1 = rows[1].score;
                       ScoreRow row{r0.b, pick(r0.h, r1.h), pick(r0.i, r1.i),
-                                   r0.offset,
-                                   pick(r0.position, r1.position)};
+                                   r0.offset, pick(r0.position, r1.position)};
                       Value keep = arith::AndIOp::create(
                           kb,
                           arith::CmpIOp::create(kb, arith::CmpIPredicate::slt,
@@ -608,8 +606,8 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                       Value bit = arith::ShLIOp::create(
                           kb, arith::ExtUIOp::create(kb, i32Type, keep),
                           arith::IndexCastOp::create(kb, i32Type, e));
-                      scf::YieldOp::create(
-                          kb, ValueRange{arith::OrIOp::create(kb, bits[0], bit)});
+                      scf::YieldOp::create(kb, ValueRange{arith::OrIOp::create(
+                                                   kb, bits[0], bit)});
                     });
                 return loop.getResult(0);
               };
@@ -620,8 +618,8 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                   SmallVector<Value> elements;
                   for (int64_t e = 0; e < 4; ++e) {
                     const ThreadRow &row = rows[e / 2];
-                    Value j = arith::AddIOp::create(
-                        eb, keyBase, cst(eb, n * 8 + e % 2));
+                    Value j = arith::AddIOp::create(eb, keyBase,
+                                                    cst(eb, n * 8 + e % 2));
                     Value s = vector::ExtractOp::create(eb, scores[n], e);
                     if (modified)
                       s = emitter.emitModifiers(eb, row.score, j, s);
@@ -630,8 +628,8 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                       if (bits)
                         keep = arith::TruncIOp::create(
                             eb, eb.getI1Type(),
-                            arith::ShRUIOp::create(eb, bits,
-                                                   i32(eb, int32_t(4 * n + e))));
+                            arith::ShRUIOp::create(
+                                eb, bits, i32(eb, int32_t(4 * n + e))));
                       else
                         keep = arith::CmpIOp::create(
                             eb, arith::CmpIPredicate::slt, j, kvLength);
@@ -678,8 +676,9 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                 Value base = arith::SelectOp::create(ib, empty, zeroF, mNew);
                 baseL.push_back(arith::MulFOp::create(ib, base, log2e));
                 alpha.push_back(math::Exp2Op::create(
-                    ib, arith::SubFOp::create(
-                            ib, arith::MulFOp::create(ib, m, log2e), baseL[k])));
+                    ib,
+                    arith::SubFOp::create(
+                        ib, arith::MulFOp::create(ib, m, log2e), baseL[k])));
                 newMax.push_back(mNew);
               }
               SmallVector<Value> weights;
@@ -701,8 +700,7 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
               for (int64_t k = 0; k < 2; ++k)
                 newSum.push_back(arith::AddFOp::create(
                     ib,
-                    arith::MulFOp::create(ib, args[accTiles + 2 + k],
-                                          alpha[k]),
+                    arith::MulFOp::create(ib, args[accTiles + 2 + k], alpha[k]),
                     rowSum[k]));
               Value rescale = vector::FromElementsOp::create(
                   ib, acc4, ValueRange{alpha[0], alpha[0], alpha[1], alpha[1]});
@@ -723,23 +721,20 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                 for (int64_t dp = 0; dp < valueDim / 16; ++dp) {
                   SmallVector<Value> v = emitLdMatrix(
                       ib, valueSmem,
-                      ValueRange{buffer,
-                                 arith::AddIOp::create(ib, laneRow,
-                                                       cst(ib, j * 16)),
-                                 arith::AddIOp::create(ib, laneCol,
-                                                       cst(ib, dp * 16))},
+                      ValueRange{
+                          buffer,
+                          arith::AddIOp::create(ib, laneRow, cst(ib, j * 16)),
+                          arith::AddIOp::create(ib, laneCol, cst(ib, dp * 16))},
                       true);
                   acc[2 * dp] = emitMma(ib, a, v[0], v[1], acc[2 * dp]);
-                  acc[2 * dp + 1] =
-                      emitMma(ib, a, v[2], v[3], acc[2 * dp + 1]);
+                  acc[2 * dp + 1] = emitMma(ib, a, v[2], v[3], acc[2 * dp + 1]);
                 }
               }
               // Every warp is done with this buffer before it is refilled.
               gpu::BarrierOp::create(ib);
               SmallVector<Value> results(acc);
-              results.append(
-                  {newMax[0], newMax[1], newSum[0], newSum[1], other,
-                   nextVisited});
+              results.append({newMax[0], newMax[1], newSum[0], newSum[1], other,
+                              nextVisited});
               scf::YieldOp::create(ib, results);
             },
             [&](OpBuilder &elseBuilder, Location loc) {
@@ -758,8 +753,7 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
     Value m = state[accTiles + k];
     Value l = emitQuadReduce(b, state[accTiles + 2 + k], /*max=*/false);
     Value valid = arith::AndIOp::create(
-        b,
-        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, liveRows),
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, liveRows),
         arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, m, negInf));
     Value inverse = arith::SelectOp::create(
         b, valid, arith::DivFOp::create(b, f32(b, 1.0), l), zeroF);
@@ -770,16 +764,16 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
       Value rowGate;
       if (buffers.gate &&
           llvm::cast<MemRefType>(buffers.gate.getType()).getRank() == 3)
-        rowGate = ScoreEmitter::loadBroadcast(
-            sb, buffers.gate, ValueRange{batch, row.h, row.i});
+        rowGate = ScoreEmitter::loadBroadcast(sb, buffers.gate,
+                                              ValueRange{batch, row.h, row.i});
       auto sigmoid = [&](Value x) -> Value {
         Value oneF = f32(sb, 1.0);
         return arith::DivFOp::create(
             sb, oneF,
             arith::AddFOp::create(
                 sb, oneF,
-                math::ExpOp::create(
-                    sb, arith::NegFOp::create(sb, ScoreEmitter::toF32(sb, x)))));
+                math::ExpOp::create(sb, arith::NegFOp::create(
+                                            sb, ScoreEmitter::toF32(sb, x)))));
       };
       Value rowFactor = rowGate ? sigmoid(rowGate) : Value();
       for (int64_t n = 0; n < accTiles; ++n) {
@@ -812,7 +806,8 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
         scf::IfOp::create(sb, first, [&](OpBuilder &lb, Location where) {
           ImplicitLocOpBuilder eb(where, lb);
           Value rowLse = arith::SelectOp::create(
-              eb, valid, arith::AddFOp::create(eb, m, math::LogOp::create(eb, l)),
+              eb, valid,
+              arith::AddFOp::create(eb, m, math::LogOp::create(eb, l)),
               f32(eb, kNegInf));
           memref::StoreOp::create(eb, rowLse, lse,
                                   ValueRange{batch, row.h, row.i});
@@ -908,8 +903,7 @@ NvidiaKernelsPass::lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
   ImplicitLocOpBuilder b(func.getLoc(), builder);
   b.setInsertionPointToStart(&entry);
   KernelBuilder lowering(attention, buffers, outs[0],
-                         attention.getLse() ? Value(outs[1]) : Value(),
-                         target);
+                         attention.getLse() ? Value(outs[1]) : Value(), target);
   lowering.emit(b);
   gpu::ReturnOp::create(b);
   // What a launcher needs: grid (ceil(Sq * G / query_tile), key/value
@@ -922,11 +916,11 @@ NvidiaKernelsPass::lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
                                builder.getI64IntegerAttr(target.threads())),
           builder.getNamedAttr(
               "query_tile", builder.getI64IntegerAttr(lowering.getQueryTile())),
-          builder.getNamedAttr("group", builder.getI64IntegerAttr(
-                                            attention.getGroupSize())),
-          builder.getNamedAttr("kv_heads", builder.getI64IntegerAttr(kvHeads)),
           builder.getNamedAttr(
-              "shared_bytes", builder.getI64IntegerAttr(lowering.sharedBytes())),
+              "group", builder.getI64IntegerAttr(attention.getGroupSize())),
+          builder.getNamedAttr("kv_heads", builder.getI64IntegerAttr(kvHeads)),
+          builder.getNamedAttr("shared_bytes", builder.getI64IntegerAttr(
+                                                   lowering.sharedBytes())),
       }));
   func.erase();
   return success();
@@ -934,8 +928,7 @@ NvidiaKernelsPass::lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
 
 void NvidiaKernelsPass::runOnOperation() {
   ModuleOp module = getOperation();
-  std::optional<nvidia::TargetDescription> target =
-      nvidia::lookupTarget(chip);
+  std::optional<nvidia::TargetDescription> target = nvidia::lookupTarget(chip);
   if (!target) {
     module.emitError() << "attn-nvidia-kernels: unknown chip '" << chip
                        << "' (known: sm_80, sm_90)";
@@ -948,8 +941,8 @@ void NvidiaKernelsPass::runOnOperation() {
   module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                   UnitAttr::get(module.getContext()));
   OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
-  auto kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
-                                          "attn_kernels");
+  auto kernels =
+      gpu::GPUModuleOp::create(builder, module.getLoc(), "attn_kernels");
   for (func::FuncOp func : functions)
     if (failed(lowerFunction(func, kernels, *target)))
       return signalPassFailure();

@@ -15,19 +15,19 @@
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
-#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
-#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVM.h"
-#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Conversion/NVGPUToNVVM/NVGPUToNVVM.h"
 #include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVM.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -49,6 +49,24 @@ std::string mlir::attn::findCudaToolkit() {
         return *path;
   if (llvm::sys::fs::is_directory("/usr/local/cuda"))
     return "/usr/local/cuda";
+  return "";
+}
+
+std::string mlir::attn::findUnlinkedLibdevice(llvm::StringRef ptx) {
+  size_t at = ptx.find(".extern .func");
+  for (; at != llvm::StringRef::npos; at = ptx.find(".extern .func", at + 1)) {
+    llvm::StringRef line = ptx.substr(at, ptx.find('\n', at) - at);
+    size_t name = line.find("__nv_");
+    if (name == llvm::StringRef::npos)
+      continue;
+    llvm::StringRef function = line.substr(name).take_until(
+        [](char c) { return c == '(' || c == ' '; });
+    return ("the kernels call the libdevice function " + function +
+            ", which comes from the CUDA toolkit, and no toolkit was found: "
+            "set CUDA_HOME to the toolkit's folder (the one holding "
+            "nvvm/libdevice)")
+        .str();
+  }
   return "";
 }
 

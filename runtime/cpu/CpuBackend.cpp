@@ -3,10 +3,10 @@
 // A CPU kernel is linked into the application, so preparing it is nothing
 // and launching it is a call: each tensor argument becomes the memref
 // descriptor the kernel ABI expects (buildMemrefDescriptors(), shared with
-// the GPU backends), each scalar is passed by pointer to its value, and the image's entry point unpacks them
-// into the `_mlir_ciface_` call. The kernels' threads come from OpenMP; the
-// thread count set through attnSetNumThreads applies on whichever thread
-// launches.
+// the GPU backends), each scalar is passed by pointer to its value, and the
+// image's entry point unpacks them into the `_mlir_ciface_` call. The kernels'
+// threads come from OpenMP; the thread count set through attnSetNumThreads
+// applies on whichever thread launches.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,8 +65,8 @@ public:
   attnStatus allocate(DLDevice device, uint64_t bytes,
                       void *&pointer) override {
     // 64-byte alignment suits every element type and vector loads.
-    pointer = std::aligned_alloc(64, (std::max<uint64_t>(bytes, 1) + 63) /
-                                         64 * 64);
+    pointer =
+        std::aligned_alloc(64, (std::max<uint64_t>(bytes, 1) + 63) / 64 * 64);
     if (!pointer)
       return fail(ATTN_ERROR_INVALID_VALUE,
                   "attnDeviceAlloc: out of host memory (" +

@@ -55,9 +55,9 @@ struct Driver {
   CUresult (*cuModuleLoadData)(CUmodule *, const void *);
   CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
   CUresult (*cuFuncSetAttribute)(CUfunction, int, int);
-  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
-                             unsigned, unsigned, unsigned, unsigned, CUstream,
-                             void **, void **);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, CUstream, void **,
+                             void **);
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
   CUresult (*cuMemFree)(CUdeviceptr);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
@@ -82,8 +82,7 @@ public:
   attnStatus launch(const attnKernelDescriptor &descriptor, void *prepared,
                     const CheckedArguments &arguments) override;
   attnStatus describe(DLDevice device, std::string &name) override;
-  attnStatus allocate(DLDevice device, uint64_t bytes,
-                      void *&pointer) override;
+  attnStatus allocate(DLDevice device, uint64_t bytes, void *&pointer) override;
   attnStatus release(DLDevice device, void *pointer) override;
   attnStatus copyIn(DLDevice device, void *destination, const void *source,
                     uint64_t bytes) override;
@@ -133,27 +132,27 @@ attnStatus CudaBackend::load(const char *caller) {
       return fail(loadStatus, std::string(caller) + ": " + loadError);
     }
     Driver &d = driver;
-    bool ok = resolve(library, "cuInit", d.cuInit) &&
-              resolve(library, "cuDriverGetVersion", d.cuDriverGetVersion) &&
-              resolve(library, "cuDeviceGetCount", d.cuDeviceGetCount) &&
-              resolve(library, "cuDeviceGet", d.cuDeviceGet) &&
-              resolve(library, "cuDeviceGetName", d.cuDeviceGetName) &&
-              resolve(library, "cuDeviceGetAttribute",
-                      d.cuDeviceGetAttribute) &&
-              resolve(library, "cuDevicePrimaryCtxRetain",
-                      d.cuDevicePrimaryCtxRetain) &&
-              resolve(library, "cuCtxSetCurrent", d.cuCtxSetCurrent) &&
-              resolve(library, "cuCtxSynchronize", d.cuCtxSynchronize) &&
-              resolve(library, "cuModuleLoadData", d.cuModuleLoadData) &&
-              resolve(library, "cuModuleGetFunction", d.cuModuleGetFunction) &&
-              resolve(library, "cuFuncSetAttribute", d.cuFuncSetAttribute) &&
-              resolve(library, "cuLaunchKernel", d.cuLaunchKernel) &&
-              resolve(library, "cuMemAlloc_v2", d.cuMemAlloc) &&
-              resolve(library, "cuMemFree_v2", d.cuMemFree) &&
-              resolve(library, "cuMemcpyHtoD_v2", d.cuMemcpyHtoD) &&
-              resolve(library, "cuMemcpyDtoH_v2", d.cuMemcpyDtoH) &&
-              resolve(library, "cuGetErrorName", d.cuGetErrorName) &&
-              resolve(library, "cuGetErrorString", d.cuGetErrorString);
+    bool ok =
+        resolve(library, "cuInit", d.cuInit) &&
+        resolve(library, "cuDriverGetVersion", d.cuDriverGetVersion) &&
+        resolve(library, "cuDeviceGetCount", d.cuDeviceGetCount) &&
+        resolve(library, "cuDeviceGet", d.cuDeviceGet) &&
+        resolve(library, "cuDeviceGetName", d.cuDeviceGetName) &&
+        resolve(library, "cuDeviceGetAttribute", d.cuDeviceGetAttribute) &&
+        resolve(library, "cuDevicePrimaryCtxRetain",
+                d.cuDevicePrimaryCtxRetain) &&
+        resolve(library, "cuCtxSetCurrent", d.cuCtxSetCurrent) &&
+        resolve(library, "cuCtxSynchronize", d.cuCtxSynchronize) &&
+        resolve(library, "cuModuleLoadData", d.cuModuleLoadData) &&
+        resolve(library, "cuModuleGetFunction", d.cuModuleGetFunction) &&
+        resolve(library, "cuFuncSetAttribute", d.cuFuncSetAttribute) &&
+        resolve(library, "cuLaunchKernel", d.cuLaunchKernel) &&
+        resolve(library, "cuMemAlloc_v2", d.cuMemAlloc) &&
+        resolve(library, "cuMemFree_v2", d.cuMemFree) &&
+        resolve(library, "cuMemcpyHtoD_v2", d.cuMemcpyHtoD) &&
+        resolve(library, "cuMemcpyDtoH_v2", d.cuMemcpyDtoH) &&
+        resolve(library, "cuGetErrorName", d.cuGetErrorName) &&
+        resolve(library, "cuGetErrorString", d.cuGetErrorString);
     if (!ok) {
       loadStatus = ATTN_ERROR_UNSUPPORTED;
       loadError = "the CUDA driver library libcuda.so.1 lacks a driver API "
@@ -194,12 +193,11 @@ attnStatus CudaBackend::enter(const char *caller, DLDevice device,
   if (attnStatus status = load(caller))
     return status;
   if (device.device_id < 0 || device.device_id >= deviceTotal)
-    return fail(ATTN_ERROR_DEVICE, std::string(caller) + ": CUDA:" +
-                                       std::to_string(device.device_id) +
-                                       " does not exist (this machine has " +
-                                       std::to_string(deviceTotal) +
-                                       " CUDA device" +
-                                       (deviceTotal == 1 ? "" : "s") + ")");
+    return fail(
+        ATTN_ERROR_DEVICE,
+        std::string(caller) + ": CUDA:" + std::to_string(device.device_id) +
+            " does not exist (this machine has " + std::to_string(deviceTotal) +
+            " CUDA device" + (deviceTotal == 1 ? "" : "s") + ")");
   CUcontext context;
   {
     std::lock_guard<std::mutex> lock(mutex);
@@ -239,9 +237,8 @@ attnStatus CudaBackend::describe(DLDevice device, std::string &name) {
   char text[256] = {};
   CUdevice handle;
   int major = 0, minor = 0;
-  if (attnStatus status =
-          check(driver.cuDeviceGet(&handle, device.device_id),
-                "attnGetDeviceName: cuDeviceGet"))
+  if (attnStatus status = check(driver.cuDeviceGet(&handle, device.device_id),
+                                "attnGetDeviceName: cuDeviceGet"))
     return status;
   driver.cuDeviceGetName(text, sizeof(text) - 1, handle);
   driver.cuDeviceGetAttribute(
@@ -295,11 +292,11 @@ attnStatus CudaBackend::prepare(const attnKernelImage &image, DLDevice device,
                       std::to_string(image.launch.sharedBytes) +
                       " bytes of shared memory per block; " +
                       deviceName(device) + " allows " + std::to_string(limit));
-    if (attnStatus status = check(
-            driver.cuFuncSetAttribute(
-                function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                image.launch.sharedBytes),
-            where + ": cuFuncSetAttribute"))
+    if (attnStatus status =
+            check(driver.cuFuncSetAttribute(
+                      function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                      image.launch.sharedBytes),
+                  where + ": cuFuncSetAttribute"))
       return status;
   }
   prepared = new Prepared{context, function, image.launch};
@@ -310,8 +307,8 @@ attnStatus CudaBackend::launch(const attnKernelDescriptor &descriptor,
                                void *opaque,
                                const CheckedArguments &arguments) {
   auto &prepared = *static_cast<Prepared *>(opaque);
-  std::string where = std::string(descriptor.function) + " on " +
-                      deviceName(arguments.device);
+  std::string where =
+      std::string(descriptor.function) + " on " + deviceName(arguments.device);
   if (attnStatus status = enter(where.c_str(), arguments.device))
     return status;
   const attnGpuLaunch &launch = prepared.launch;
@@ -328,10 +325,9 @@ attnStatus CudaBackend::launch(const attnKernelDescriptor &descriptor,
     if (spec.rank == 0) {
       uint64_t bytes = elementBytes(spec.elementType);
       if (attnStatus status = check(
-              driver.cuMemcpyDtoH(&scalars[n],
-                                  reinterpret_cast<CUdeviceptr>(
-                                      arguments.data[n]),
-                                  bytes),
+              driver.cuMemcpyDtoH(
+                  &scalars[n], reinterpret_cast<CUdeviceptr>(arguments.data[n]),
+                  bytes),
               where + ": reading scalar '" + spec.name + "'"))
         return status;
       parameters.push_back(&scalars[n]);
@@ -352,13 +348,13 @@ attnStatus CudaBackend::launch(const attnKernelDescriptor &descriptor,
                     std::to_string(launch.gridY) + ", " +
                     std::to_string(batch) +
                     ") exceeds CUDA's limits (2^31 - 1, 65535, 65535)");
-  if (attnStatus status = check(
-          driver.cuLaunchKernel(prepared.function, unsigned(blocksX),
-                                unsigned(launch.gridY), unsigned(batch),
-                                unsigned(launch.threadsPerBlock), 1, 1,
-                                unsigned(launch.sharedBytes), nullptr,
-                                parameters.data(), nullptr),
-          where + ": cuLaunchKernel"))
+  if (attnStatus status =
+          check(driver.cuLaunchKernel(prepared.function, unsigned(blocksX),
+                                      unsigned(launch.gridY), unsigned(batch),
+                                      unsigned(launch.threadsPerBlock), 1, 1,
+                                      unsigned(launch.sharedBytes), nullptr,
+                                      parameters.data(), nullptr),
+                where + ": cuLaunchKernel"))
     return status;
   return check(driver.cuCtxSynchronize(), where + ": the kernel");
 }
@@ -397,9 +393,8 @@ attnStatus CudaBackend::copyOut(DLDevice device, void *destination,
                                 const void *source, uint64_t bytes) {
   if (attnStatus status = enter("attnCopyFromDevice", device))
     return status;
-  return check(driver.cuMemcpyDtoH(destination,
-                                   reinterpret_cast<CUdeviceptr>(source),
-                                   bytes),
+  return check(driver.cuMemcpyDtoH(
+                   destination, reinterpret_cast<CUdeviceptr>(source), bytes),
                "attnCopyFromDevice: cuMemcpyDtoH");
 }
 

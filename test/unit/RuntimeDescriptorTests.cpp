@@ -61,8 +61,8 @@ const attnConstraint kConstraints[] = {
     {ATTN_CONSTRAINT_DIM_EQUALS, 3, 2, 2, 0},
     {ATTN_CONSTRAINT_SYMBOL_MULTIPLE, -1, -1, 1, 3},
 };
-const attnKernelImage kCpuImage[] = {{kDLCPU, "test", recordingEntry, nullptr,
-                                      nullptr, nullptr, 0, {}}};
+const attnKernelImage kCpuImage[] = {
+    {kDLCPU, "test", recordingEntry, nullptr, nullptr, nullptr, 0, {}}};
 
 attnKernelDescriptor toyKernel(const char *name) {
   return {ATTN_KERNEL_ABI_VERSION,
@@ -193,9 +193,14 @@ TEST(RuntimeDescriptors, MalformedDescriptorsAreRejected) {
 
 TEST(RuntimeDescriptors, KernelWithoutCodeForTheDevice) {
   // Code for CUDA only: CPU tensors find no image.
-  static const attnKernelImage cudaOnly[] = {
-      {kDLCUDA, "sm_90", nullptr, "toy", "// PTX", nullptr, 0,
-       {128, 0, 0, 1, 64, 1}}};
+  static const attnKernelImage cudaOnly[] = {{kDLCUDA,
+                                              "sm_90",
+                                              nullptr,
+                                              "toy",
+                                              "// PTX",
+                                              nullptr,
+                                              0,
+                                              {128, 0, 0, 1, 64, 1}}};
   static attnKernelDescriptor descriptor = toyKernel("test.cuda");
   descriptor.images = cudaOnly;
   const attnKernel *kernel;
@@ -218,9 +223,14 @@ TEST(RuntimeDescriptors, KernelWithoutCodeForTheDevice) {
 
 TEST(RuntimeDescriptors, MalformedCudaImages) {
   const attnKernel *kernel = nullptr;
-  attnKernelImage noName[] = {
-      {kDLCUDA, "sm_90", nullptr, nullptr, "// PTX", nullptr, 0,
-       {128, 0, 0, 1, 64, 1}}};
+  attnKernelImage noName[] = {{kDLCUDA,
+                               "sm_90",
+                               nullptr,
+                               nullptr,
+                               "// PTX",
+                               nullptr,
+                               0,
+                               {128, 0, 0, 1, 64, 1}}};
   attnKernelDescriptor bad = toyKernel("test.cuda.bad");
   bad.images = noName;
   EXPECT_EQ(attnRegisterKernel(&bad, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
@@ -228,8 +238,14 @@ TEST(RuntimeDescriptors, MalformedCudaImages) {
                 .find("image 0: a CUDA image without kernel name or code"),
             std::string::npos)
       << attnGetLastError();
-  attnKernelImage noRows[] = {{kDLCUDA, "sm_90", nullptr, "toy", "// PTX",
-                               nullptr, 0, {128, 0, 0, 1, 0, 1}}};
+  attnKernelImage noRows[] = {{kDLCUDA,
+                               "sm_90",
+                               nullptr,
+                               "toy",
+                               "// PTX",
+                               nullptr,
+                               0,
+                               {128, 0, 0, 1, 0, 1}}};
   bad.images = noRows;
   EXPECT_EQ(attnRegisterKernel(&bad, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
   EXPECT_NE(std::string(attnGetLastError())
@@ -237,8 +253,13 @@ TEST(RuntimeDescriptors, MalformedCudaImages) {
             std::string::npos)
       << attnGetLastError();
   // The grid comes from an input of rank >= 3: scale (input 2) is a scalar.
-  attnKernelImage scalarQuery[] = {{kDLCUDA, "sm_90", nullptr, "toy",
-                                    "// PTX", nullptr, 0,
+  attnKernelImage scalarQuery[] = {{kDLCUDA,
+                                    "sm_90",
+                                    nullptr,
+                                    "toy",
+                                    "// PTX",
+                                    nullptr,
+                                    0,
                                     {128, 0, 2, 1, 64, 1}}};
   bad.images = scalarQuery;
   EXPECT_EQ(attnRegisterKernel(&bad, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
@@ -272,9 +293,14 @@ TEST(RuntimeCuda, WithoutDriverEveryCallSaysSo) {
       << message;
 
   // A launch on CUDA tensors reaches the backend, which says the same.
-  static const attnKernelImage cudaOnly[] = {
-      {kDLCUDA, "sm_90", nullptr, "toy", "// PTX", nullptr, 0,
-       {128, 0, 0, 1, 64, 1}}};
+  static const attnKernelImage cudaOnly[] = {{kDLCUDA,
+                                              "sm_90",
+                                              nullptr,
+                                              "toy",
+                                              "// PTX",
+                                              nullptr,
+                                              0,
+                                              {128, 0, 0, 1, 64, 1}}};
   static attnKernelDescriptor descriptor = toyKernel("test.cuda.nodriver");
   descriptor.images = cudaOnly;
   const attnKernel *kernel;
@@ -285,7 +311,46 @@ TEST(RuntimeCuda, WithoutDriverEveryCallSaysSo) {
     t->tensor.device = {kDLCUDA, 0};
   const DLTensor *arguments[] = {query.dl(), key.dl(), scale.dl(), output.dl()};
   EXPECT_EQ(attnLaunch(kernel, arguments, 4), ATTN_ERROR_UNSUPPORTED);
-  EXPECT_NE(std::string(attnGetLastError()).find("loading kernel 'toy' (sm_90)"),
+  EXPECT_NE(
+      std::string(attnGetLastError()).find("loading kernel 'toy' (sm_90)"),
+      std::string::npos)
+      << attnGetLastError();
+
+  // Lengths on the GPU are read back to be checked: without a driver that
+  // read fails, and says so, before any launch.
+  static const int64_t lengthSizes[] = {-1};
+  static const attnArgumentSpec withLength[] = {
+      {"query", "query", 0, ATTN_ELEMENT_F32, 3, kQuerySizes, 4},
+      {"kv_len", "kv_len", 0, ATTN_ELEMENT_I32, 1, lengthSizes, 4},
+      {"output", "output", 1, ATTN_ELEMENT_F32, 3, kOutputSizes, 4},
+  };
+  static const attnConstraint lengthConstraints[] = {
+      {ATTN_CONSTRAINT_DIM_EQUALS, 0, 0, 0, 0},
+      {ATTN_CONSTRAINT_DIM_EQUALS, 0, 1, 1, 0},
+      {ATTN_CONSTRAINT_DIM_EQUALS, 0, 2, 2, 0},
+      {ATTN_CONSTRAINT_DIM_EQUALS, 1, 0, 0, 0},
+      {ATTN_CONSTRAINT_VALUES_AT_MOST, 1, -1, 2, 0},
+      {ATTN_CONSTRAINT_DIM_EQUALS, 2, 0, 0, 0},
+      {ATTN_CONSTRAINT_DIM_EQUALS, 2, 1, 1, 0},
+      {ATTN_CONSTRAINT_DIM_EQUALS, 2, 2, 2, 0},
+  };
+  static attnKernelDescriptor lengths = toyKernel("test.cuda.lengths");
+  lengths.numInputs = 2;
+  lengths.arguments = withLength;
+  lengths.numSymbols = 3;
+  lengths.numConstraints = 8;
+  lengths.constraints = lengthConstraints;
+  lengths.images = cudaOnly;
+  ASSERT_EQ(attnRegisterKernel(&lengths, &kernel), ATTN_SUCCESS)
+      << attnGetLastError();
+  HostTensor kvLen(kI32, {1});
+  for (HostTensor *t : {&kvLen})
+    t->tensor.device = {kDLCUDA, 0};
+  const DLTensor *lengthArguments[] = {query.dl(), kvLen.dl(), output.dl()};
+  EXPECT_EQ(attnLaunch(kernel, lengthArguments, 3), ATTN_ERROR_DEVICE);
+  EXPECT_NE(std::string(attnGetLastError())
+                .find("argument 'kv_len' (input 1, kv_len): cannot read it "
+                      "from CUDA:0 to check its values (attnCopyFromDevice: "),
             std::string::npos)
       << attnGetLastError();
 
@@ -323,8 +388,7 @@ TEST(RuntimeMemory, HostRoundTripAndBadArguments) {
                "attnCopyToDevice: null destination or source");
   EXPECT_EQ(attnCopyFromDevice(cpu, out, nullptr, 4), ATTN_ERROR_NULL_POINTER);
   EXPECT_EQ(attnDeviceAlloc({kDLROCM, 0}, 4, &buffer), ATTN_ERROR_UNSUPPORTED);
-  EXPECT_STREQ(attnGetLastError(),
-               "attnDeviceAlloc: no backend for ROCm:0");
+  EXPECT_STREQ(attnGetLastError(), "attnDeviceAlloc: no backend for ROCm:0");
   char name[8];
   EXPECT_EQ(attnGetDeviceName(cpu, name, sizeof(name)), ATTN_SUCCESS);
   EXPECT_STREQ(name, "host CP"); // Truncated to fit, NUL-terminated.

@@ -206,8 +206,11 @@ std::string mlir::attn::writeArtifactHeader(const Artifact &artifact) {
      << " * Link " << (artifact.hasCpu ? artifact.stem + ".o and " : "")
      << artifact.stem << ".c with attnrt (and the libomp it links).\n"
      << " *\n"
-     << " * Each entry point takes DLPack tensors: dense row-major, on the "
-        "CPU, outputs\n"
+     << " * Each entry point takes DLPack tensors: dense row-major, on "
+     << (artifact.gpuModules.empty() ? "the CPU"
+         : artifact.hasCpu           ? "the CPU or an NVIDIA GPU"
+                                     : "an NVIDIA GPU")
+     << ", outputs\n"
      << " * allocated by the caller (attnGetOutputShape gives their shapes). "
         "It checks\n"
      << " * every argument, runs the kernel and returns ATTN_SUCCESS, or an "
@@ -272,8 +275,8 @@ std::string mlir::attn::writeArtifactGlue(const Artifact &artifact) {
      << " *\n"
      << " * The signature of each kernel compiled from "
      << commentSafe(artifact.source) << ",\n"
-     << " * as attnrt checks it, its code (" << commentSafe(targetList(artifact))
-     << "), and the typed entry points\n"
+     << " * as attnrt checks it, its code ("
+     << commentSafe(targetList(artifact)) << "), and the typed entry points\n"
      << " * declared in " << artifact.stem << ".h. Do not edit.\n"
      << " *\n"
      << " *===-------------------------------------------------------------"
@@ -414,8 +417,8 @@ std::string mlir::attn::writeArtifactGlue(const Artifact &artifact) {
          << quote(s.function) << ", attn_ptx_" << module.chip << ", "
          << (module.cubin.empty() ? "NULL" : "attn_cubin_" + module.chip)
          << ", " << module.cubin.size() << ", {" << launch.threads << ", "
-         << launch.sharedBytes << ", " << query << ", " << launch.group
-         << ", " << launch.rowsPerBlock << ", " << launch.gridY
+         << launch.sharedBytes << ", " << query << ", " << launch.group << ", "
+         << launch.rowsPerBlock << ", " << launch.gridY
          << "}}, /* threads, shared bytes, query argument, G, rows per "
             "block, grid.y */\n";
     }

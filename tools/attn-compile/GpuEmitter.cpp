@@ -21,8 +21,8 @@ static LogicalResult writeBytes(Operation *anchor, StringRef path,
   std::error_code ec;
   llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
   if (ec)
-    return anchor->emitError() << "cannot write " << path << ": "
-                               << ec.message();
+    return anchor->emitError()
+           << "cannot write " << path << ": " << ec.message();
   out << bytes;
   return success();
 }
@@ -51,9 +51,9 @@ FailureOr<GpuModuleCode> mlir::attn::emitNvidiaModule(ModuleOp module,
       auto value = launch.getAs<IntegerAttr>(name);
       return value ? value.getInt() : int64_t(0);
     };
-    code.launches[func.getName().str()] = {
-        get("threads"), get("shared_bytes"), get("group"), get("query_tile"),
-        get("kv_heads")};
+    code.launches[func.getName().str()] = {get("threads"), get("shared_bytes"),
+                                           get("group"), get("query_tile"),
+                                           get("kv_heads")};
   });
 
   // PTX through NVVM. libdevice (math functions) comes from the toolkit.
@@ -68,6 +68,8 @@ FailureOr<GpuModuleCode> mlir::attn::emitNvidiaModule(ModuleOp module,
   });
   if (code.ptx.empty())
     return module.emitError("the NVIDIA pipeline produced no PTX");
+  if (std::string why = findUnlinkedLibdevice(code.ptx); !why.empty())
+    return module.emitError(why);
   if (failed(writeBytes(module, ptxPath, code.ptx)))
     return failure();
 
@@ -79,17 +81,17 @@ FailureOr<GpuModuleCode> mlir::attn::emitNvidiaModule(ModuleOp module,
   SmallString<128> report;
   if (std::error_code ec =
           llvm::sys::fs::createTemporaryFile("attn-ptxas", "txt", report))
-    return module.emitError() << "cannot create a temporary file: "
-                              << ec.message();
+    return module.emitError()
+           << "cannot create a temporary file: " << ec.message();
   std::string arch = "-arch=" + code.chip;
-  SmallVector<StringRef> args = {ptxas, arch,     "-v", "-O3",
+  SmallVector<StringRef> args = {ptxas, arch,      "-v",   "-O3",
                                  "-o",  cubinPath, ptxPath};
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(report),
                                           StringRef(report)};
   std::string error;
-  int rc = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects,
-                                     /*SecondsToWait=*/0, /*MemoryLimit=*/0,
-                                     &error);
+  int rc =
+      llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects,
+                                /*SecondsToWait=*/0, /*MemoryLimit=*/0, &error);
   if (auto text = llvm::MemoryBuffer::getFile(report))
     code.ptxasReport = (*text)->getBuffer().str();
   llvm::sys::fs::remove(report);

@@ -18,8 +18,7 @@ namespace mlir::attn {
 
 /// From a kernel's `attn.launch` (see attn-nvidia-kernels).
 struct GpuKernelLaunch {
-  int64_t threads = 0, sharedBytes = 0, group = 1, rowsPerBlock = 0,
-          gridY = 0;
+  int64_t threads = 0, sharedBytes = 0, group = 1, rowsPerBlock = 0, gridY = 0;
 };
 
 struct GpuModuleCode {

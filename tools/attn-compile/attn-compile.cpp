@@ -11,10 +11,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../../passes/nvidia/NvidiaTarget.h"
 #include "ArtifactWriter.h"
 #include "KernelSignature.h"
 #include "ObjectEmitter.h"
-#include "../../passes/nvidia/NvidiaTarget.h"
 
 #include "attn/Dialect/Attn.h"
 #include "attn/Passes.h"
@@ -368,15 +368,14 @@ int main(int argc, char **argv) {
         emitNvidiaModule(*gpuModule, chip, path("." + chip + ".ptx"),
                          path("." + chip + ".cubin"));
     if (failed(code))
-      return fail("the NVIDIA backend cannot lower " + specFile + " for " +
-                  chip +
-                  (functionNames.empty()
-                       ? "; choose the functions it can with --func"
-                       : "") +
-                  " (see above)");
-    summary += (summary.empty() ? "" : ", ") + chip +
-               (code->cubin.empty() ? " (PTX; no ptxas found)"
-                                    : " (PTX and cubin)");
+      return fail(
+          "the NVIDIA backend cannot lower " + specFile + " for " + chip +
+          (functionNames.empty() ? "; choose the functions it can with --func"
+                                 : "") +
+          " (see above)");
+    summary +=
+        (summary.empty() ? "" : ", ") + chip +
+        (code->cubin.empty() ? " (PTX; no ptxas found)" : " (PTX and cubin)");
     if (!code->ptxasReport.empty())
       ptxasLines += "ptxas " + chip + ": " +
                     std::to_string(countSpillBytes(code->ptxasReport)) +

@@ -161,10 +161,10 @@ uint16_t toF16(float f) {
       return uint16_t(sign);
     mantissa |= 0x800000;
     uint32_t shift = uint32_t(14 - exponent);
-    uint32_t half = (mantissa >> shift) +
-                    (((mantissa >> (shift - 1)) & 1) &&
-                     ((mantissa & ((1u << (shift - 1)) - 1)) ||
-                      ((mantissa >> shift) & 1)));
+    uint32_t half =
+        (mantissa >> shift) +
+        (((mantissa >> (shift - 1)) & 1) &&
+         ((mantissa & ((1u << (shift - 1)) - 1)) || ((mantissa >> shift) & 1)));
     return uint16_t(sign | half);
   }
   uint32_t half = sign | (uint32_t(exponent) << 10) | (mantissa >> 13);
@@ -437,8 +437,7 @@ bool runCase(const std::string &bundle, const std::string &line) {
   for (int32_t o = 0; o < d.numOutputs && problem.empty(); ++o) {
     DeviceTensor &t = *tensors[d.numInputs + o];
     std::vector<char> bytes(t.bytes);
-    if (attnCopyFromDevice(kGpu, bytes.data(), t.data, t.bytes) !=
-        ATTN_SUCCESS)
+    if (attnCopyFromDevice(kGpu, bytes.data(), t.data, t.bytes) != ATTN_SUCCESS)
       return report(false, attnGetLastError());
     int64_t size = elementSize(t.type);
     for (int64_t e = 0; e < expected[o].count(); ++e) {
@@ -457,8 +456,8 @@ bool runCase(const std::string &bundle, const std::string &line) {
     }
   }
   char text[160];
-  std::snprintf(text, sizeof(text), "max abs error %.3e, tolerance %.3e",
-                worst, tolerance);
+  std::snprintf(text, sizeof(text), "max abs error %.3e, tolerance %.3e", worst,
+                tolerance);
   if (!problem.empty())
     return report(false, problem);
   return report(worst <= tolerance, text);

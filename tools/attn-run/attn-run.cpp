@@ -699,11 +699,11 @@ int main(int argc, char **argv) {
     if (failed(results))
       return 1; // The oracle reported what and where.
   } else if (gpuKernel) {
-    targetDescription = targetName + ": " + gpuName + ", " +
-                        gpuKernel->getTargetDescription();
+    targetDescription =
+        targetName + ": " + gpuName + ", " + gpuKernel->getTargetDescription();
     double benchMs = 0.0;
-    results = gpuKernel->run(arguments, benchRuns, milliseconds, benchMs,
-                             error);
+    results =
+        gpuKernel->run(arguments, benchRuns, milliseconds, benchMs, error);
     if (failed(results))
       return fail("running the kernel failed: " + error);
     if (benchRuns) {
