@@ -49,6 +49,56 @@ mlir::attn::collectAttentionBuffers(AttentionOp op,
   return buffers;
 }
 
+Value ScoreEmitter::emitDirectWeights(ImplicitLocOpBuilder &b,
+                                      Attribute normalizer, Value scores,
+                                      Value keptCount) {
+  Type type = scores.getType();
+  auto splat = [&](Value scalar) -> Value {
+    if (llvm::isa<VectorType>(type))
+      return vector::BroadcastOp::create(b, type, scalar);
+    return scalar;
+  };
+  auto constant = [&](double v) {
+    return splat(arith::ConstantOp::create(b, b.getF32FloatAttr(v)));
+  };
+  Value zero = constant(0.0), one = constant(1.0);
+  if (auto softplus = llvm::dyn_cast<SoftplusAttr>(normalizer)) {
+    // softplus(s) = max(s, 0) + log1p(exp(-|s|)).
+    Value sp = arith::AddFOp::create(
+        b, arith::MaximumFOp::create(b, scores, zero),
+        math::Log1pOp::create(
+            b,
+            math::ExpOp::create(
+                b, arith::NegFOp::create(b, math::AbsFOp::create(b, scores)))));
+    double g = softplus.getPower().convertToDouble();
+    return g == 1.0 ? sp : Value(math::PowFOp::create(b, sp, constant(g)));
+  }
+  if (auto relu = llvm::dyn_cast<ReluAttr>(normalizer)) {
+    Value positive = arith::MaximumFOp::create(b, scores, zero);
+    double power = relu.getPower().convertToDouble();
+    return power == 1.0
+               ? positive
+               : Value(math::PowFOp::create(b, positive, constant(power)));
+  }
+  if (auto sigmoid = llvm::dyn_cast<SigmoidAttr>(normalizer)) {
+    // b = -log(n_i) with log_length, else the constant bias.
+    Value bias =
+        sigmoid.getLogLength()
+            ? splat(arith::NegFOp::create(b, math::LogOp::create(b, keptCount)))
+            : constant(sigmoid.getBias().convertToDouble());
+    Value x = arith::AddFOp::create(b, scores, bias);
+    return arith::DivFOp::create(
+        b, one,
+        arith::AddFOp::create(
+            b, one, math::ExpOp::create(b, arith::NegFOp::create(b, x))));
+  }
+  // none: w = s, a masked key weighs 0.
+  Value isMasked =
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, scores,
+                            constant(-std::numeric_limits<float>::infinity()));
+  return arith::SelectOp::create(b, isMasked, zero, scores);
+}
+
 LogicalResult ScoreEmitter::checkSupported(AttentionOp op) {
   auto unsupported = [&](StringRef what) {
     return op.emitOpError() << "uses " << what

@@ -82,6 +82,13 @@ public:
   Value emitModifiers(ImplicitLocOpBuilder &b, const ScoreRow &row, Value j,
                       Value s);
 
+  /// The weights of the normalisers without a running max (softplus, ReLU,
+  /// sigmoid, none) for `scores` (f32, or a vector of f32; -inf where a
+  /// mask removed the key, which weighs 0); `keptCount` (n_i) for sigmoid
+  /// with log_length. Shared by every backend.
+  static Value emitDirectWeights(ImplicitLocOpBuilder &b, Attribute normalizer,
+                                 Value scores, Value keptCount);
+
   /// Loads `buffer` at `indices` of the full layout it broadcasts to (NumPy
   /// rules: right-aligned, size-1 dimensions repeat).
   static Value loadBroadcast(ImplicitLocOpBuilder &b, Value buffer,

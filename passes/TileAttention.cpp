@@ -900,51 +900,8 @@ void AttentionLowering::emitRowUpdate(ImplicitLocOpBuilder &b,
 
   // Normalisers without a running max: each kept key's weight is final;
   // -inf (masked) weighs 0 in each.
-  Value zeroV = vector::BroadcastOp::create(b, scoreType, f32(b, 0.0));
-  Value oneV = vector::BroadcastOp::create(b, scoreType, f32(b, 1.0));
-  Value weights;
-  if (auto softplus = llvm::dyn_cast<SoftplusAttr>(normalizer)) {
-    // softplus(s) = max(s, 0) + log1p(exp(-|s|)).
-    Value sp = arith::AddFOp::create(
-        b, arith::MaximumFOp::create(b, masked, zeroV),
-        math::Log1pOp::create(
-            b,
-            math::ExpOp::create(
-                b, arith::NegFOp::create(b, math::AbsFOp::create(b, masked)))));
-    double g = softplus.getPower().convertToDouble();
-    weights =
-        g == 1.0
-            ? sp
-            : Value(math::PowFOp::create(
-                  b, sp, vector::BroadcastOp::create(b, scoreType, f32(b, g))));
-  } else if (auto relu = llvm::dyn_cast<ReluAttr>(normalizer)) {
-    Value positive = arith::MaximumFOp::create(b, masked, zeroV);
-    double power = relu.getPower().convertToDouble();
-    weights =
-        power == 1.0
-            ? positive
-            : Value(math::PowFOp::create(
-                  b, positive,
-                  vector::BroadcastOp::create(b, scoreType, f32(b, power))));
-  } else if (auto sigmoid = llvm::dyn_cast<SigmoidAttr>(normalizer)) {
-    // b = -log(n_i) with log_length, else the constant bias.
-    Value bias = sigmoid.getLogLength()
-                     ? Value(arith::NegFOp::create(
-                           b, math::LogOp::create(b, row.keptCount)))
-                     : f32(b, sigmoid.getBias().convertToDouble());
-    Value x = arith::AddFOp::create(
-        b, masked, vector::BroadcastOp::create(b, scoreType, bias));
-    weights = arith::DivFOp::create(
-        b, oneV,
-        arith::AddFOp::create(
-            b, oneV, math::ExpOp::create(b, arith::NegFOp::create(b, x))));
-  } else {
-    // none: w = s, a masked key weighs 0.
-    Value isMasked = arith::CmpFOp::create(
-        b, arith::CmpFPredicate::OEQ, masked,
-        vector::BroadcastOp::create(b, scoreType, negInf));
-    weights = arith::SelectOp::create(b, isMasked, zeroV, masked);
-  }
+  Value weights =
+      ScoreEmitter::emitDirectWeights(b, normalizer, masked, row.keptCount);
   vector::StoreOp::create(b, weights, scoreBuf, ValueRange{zero});
   addToSum(b, weights, Value());
   accumulate(b, Value());

@@ -89,17 +89,15 @@ std::string unsupportedFeature(AttentionOp op) {
   for (int64_t d : {headDim, valueDim})
     if (ShapedType::isDynamic(d) || d % 16 != 0 || d > 128)
       return "a head dimension that is not a multiple of 16 up to 128";
-  if (!llvm::isa<SoftmaxAttr>(op.getNormalizerOrDefault()))
-    return "a normalizer other than softmax";
+  Attribute normalizer = op.getNormalizerOrDefault();
+  if (llvm::isa<ClippedSoftmaxAttr>(normalizer))
+    return "clipped softmax (it needs a sweep for the rows' statistics)";
   if (op.isPaged())
     return "a paged key/value cache";
   if (op.getBlockMax())
     return "block statistics";
   if (op.getSelected())
     return "selected tokens";
-  for (Attribute modifier : op.getModifiers())
-    if (llvm::isa<LengthScalingModAttr>(modifier))
-      return "length scaling (it needs a sweep counting the kept keys)";
   return "";
 }
 
@@ -447,6 +445,10 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   bool masked = !op.getMasks().empty() || !op.getMask().empty();
   bool modified = !op.getModifiers().empty() || !op.getScore().empty();
   bool residentQuery = !masked && !modified;
+  Attribute normalizer = op.getNormalizerOrDefault();
+  bool softmax = llvm::isa<SoftmaxAttr>(normalizer);
+  bool normalized =
+      llvm::cast<NormalizerAttrInterface>(normalizer).isNormalized();
   auto loadQuery = [&](ImplicitLocOpBuilder &ib, int64_t ks) {
     return emitLdMatrix(
         ib, querySmem,
@@ -486,6 +488,93 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                 arith::ConstantOp::create(b, b.getBoolAttr(false))});
   Value scale = f32(b, op.getScaleOrDefault());
   Value log2e = f32(b, kLog2e);
+
+  // The masks' verdicts for the thread's elements of the key tile whose
+  // first column it holds is keyBase, as bits of one i32, computed in a loop
+  // (element e: score tile e / 4, row (e % 4) / 2, column 8 (e / 4) + e % 2):
+  // one element's mask work is live at a time, not the unrolled work of all of
+  // them, which would crowd the registers out.
+  auto keepBits = [&](ImplicitLocOpBuilder &eb, Value keyBase) -> Value {
+    Type i32Type = eb.getI32Type();
+    auto loop = scf::ForOp::create(
+        eb, cst(eb, 0), cst(eb, scoreTiles * 4), cst(eb, 1),
+        ValueRange{i32(eb, 0)},
+        [&](OpBuilder &fb, Location l, Value e, ValueRange bits) {
+          ImplicitLocOpBuilder kb(l, fb);
+          Value sub = arith::RemUIOp::create(kb, e, cst(kb, 4));
+          Value column = arith::AddIOp::create(
+              kb,
+              arith::MulIOp::create(
+                  kb, arith::DivUIOp::create(kb, e, cst(kb, 4)), cst(kb, 8)),
+              arith::RemUIOp::create(kb, sub, cst(kb, 2)));
+          Value j = arith::AddIOp::create(kb, keyBase, column);
+          Value second = arith::CmpIOp::create(kb, arith::CmpIPredicate::uge,
+                                               sub, cst(kb, 2));
+          auto pick = [&](Value first, Value other) -> Value {
+            return arith::SelectOp::create(kb, second, other, first);
+          };
+          const ScoreRow &r0 = rows[0].score, &r1 = rows[1].score;
+          ScoreRow row{r0.b, pick(r0.h, r1.h), pick(r0.i, r1.i), r0.offset,
+                       pick(r0.position, r1.position)};
+          Value keep = arith::AndIOp::create(
+              kb,
+              arith::CmpIOp::create(kb, arith::CmpIPredicate::slt, j, kvLength),
+              emitter.emitKeep(kb, row, j));
+          Value bit = arith::ShLIOp::create(
+              kb, arith::ExtUIOp::create(kb, i32Type, keep),
+              arith::IndexCastOp::create(kb, i32Type, e));
+          scf::YieldOp::create(
+              kb, ValueRange{arith::OrIOp::create(kb, bits[0], bit)});
+        });
+    return loop.getResult(0);
+  };
+
+  // n_i, the kept keys of the thread's rows, where a modifier or the
+  // normaliser needs it (length scaling, sigmoid with log_length): a first
+  // sweep over the visited key tiles counts the bits of the masks'
+  // verdicts, then the four lanes of each row add theirs.
+  bool needsCount = llvm::any_of(op.getModifiers(),
+                                 [](Attribute m) {
+                                   return llvm::isa<LengthScalingModAttr>(m);
+                                 }) ||
+                    (llvm::isa<SigmoidAttr>(normalizer) &&
+                     llvm::cast<SigmoidAttr>(normalizer).getLogLength());
+  if (needsCount) {
+    auto sweep = scf::ForOp::create(
+        b, first, last, one, ValueRange{i32(b, 0), i32(b, 0)},
+        [&](OpBuilder &nested, Location loc, Value kt, ValueRange counts) {
+          ImplicitLocOpBuilder cb(loc, nested);
+          Value visited = arith::CmpIOp::create(
+              cb, arith::CmpIPredicate::ne, statusOf(cb, kt),
+              cst(cb, int64_t(TileStatus::Skipped)));
+          Value keyBase = arith::AddIOp::create(
+              cb, arith::MulIOp::create(cb, kt, cst(cb, keyTile)),
+              arith::MulIOp::create(cb, quad, cst(cb, 2)));
+          auto tile = scf::IfOp::create(
+              cb, visited,
+              [&](OpBuilder &tb, Location l) {
+                ImplicitLocOpBuilder eb(l, tb);
+                scf::YieldOp::create(eb, keepBits(eb, keyBase));
+              },
+              [&](OpBuilder &tb, Location l) {
+                scf::YieldOp::create(tb, l, ValueRange{i32(cb, 0)});
+              });
+          Value bits = tile.getResult(0);
+          // Elements 0, 1 of each group of four are row g's; 2, 3 row g + 8's.
+          SmallVector<Value> next;
+          const int32_t rowBits[2] = {0x33333333, int32_t(0xcccccccc)};
+          for (auto [k, mask] : llvm::enumerate(rowBits))
+            next.push_back(arith::AddIOp::create(
+                cb, counts[k],
+                LLVM::CtPopOp::create(
+                    cb, arith::AndIOp::create(cb, bits, i32(cb, mask)))));
+          scf::YieldOp::create(cb, next);
+        });
+    for (int64_t k = 0; k < 2; ++k)
+      rows[k].score.keptCount = emitQuadReduce(
+          b, arith::UIToFPOp::create(b, b.getF32Type(), sweep.getResult(k)),
+          /*max=*/false);
+  }
 
   auto loop = scf::ForOp::create(
       b, first, last, one, inits,
@@ -569,50 +658,8 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                   edge);
               Value keyBase = arith::AddIOp::create(
                   ib, firstKey, arith::MulIOp::create(ib, quad, cst(ib, 2)));
-              // The masks' verdicts for the thread's elements as bits of one
-              // i32, computed in a loop (element e: score tile e / 4, row
-              // (e % 4) / 2, column 8 (e / 4) + e % 2): one element's mask
-              // work is live at a time, not the unrolled work of all of
-              // them, which would crowd the registers out.
-              auto keepBits = [&](ImplicitLocOpBuilder &eb) -> Value {
-                Type i32Type = eb.getI32Type();
-                auto loop = scf::ForOp::create(
-                    eb, cst(eb, 0), cst(eb, scoreTiles * 4), cst(eb, 1),
-                    ValueRange{i32(eb, 0)},
-                    [&](OpBuilder &fb, Location l, Value e, ValueRange bits) {
-                      ImplicitLocOpBuilder kb(l, fb);
-                      Value sub = arith::RemUIOp::create(kb, e, cst(kb, 4));
-                      Value column = arith::AddIOp::create(
-                          kb,
-                          arith::MulIOp::create(
-                              kb, arith::DivUIOp::create(kb, e, cst(kb, 4)),
-                              cst(kb, 8)),
-                          arith::RemUIOp::create(kb, sub, cst(kb, 2)));
-                      Value j = arith::AddIOp::create(kb, keyBase, column);
-                      Value second = arith::CmpIOp::create(
-                          kb, arith::CmpIPredicate::uge, sub, cst(kb, 2));
-                      auto pick = [&](Value first, Value other) -> Value {
-                        return arith::SelectOp::create(kb, second, other,
-                                                       first);
-                      };
-                      const ScoreRow &r0 = rows[0].score, &r1 = rows[1].score;
-                      ScoreRow row{r0.b, pick(r0.h, r1.h), pick(r0.i, r1.i),
-                                   r0.offset, pick(r0.position, r1.position)};
-                      Value keep = arith::AndIOp::create(
-                          kb,
-                          arith::CmpIOp::create(kb, arith::CmpIPredicate::slt,
-                                                j, kvLength),
-                          emitter.emitKeep(kb, row, j));
-                      Value bit = arith::ShLIOp::create(
-                          kb, arith::ExtUIOp::create(kb, i32Type, keep),
-                          arith::IndexCastOp::create(kb, i32Type, e));
-                      scf::YieldOp::create(kb, ValueRange{arith::OrIOp::create(
-                                                   kb, bits[0], bit)});
-                    });
-                return loop.getResult(0);
-              };
               auto elementwise = [&](ImplicitLocOpBuilder &eb, bool masks) {
-                Value bits = masks && masked ? keepBits(eb) : Value();
+                Value bits = masks && masked ? keepBits(eb, keyBase) : Value();
                 SmallVector<Value> out;
                 for (int64_t n = 0; n < scoreTiles; ++n) {
                   SmallVector<Value> elements;
@@ -658,55 +705,70 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
               scores.assign(select.getResults().begin(),
                             select.getResults().end());
 
-              // Online softmax: new row maxima, rescale, weights.
-              SmallVector<Value> newMax, newSum, alpha, baseL;
-              for (int64_t k = 0; k < 2; ++k) {
-                Value m = args[accTiles + k];
-                Value rowMax = negInf;
-                for (Value s : scores)
-                  for (int64_t e : {2 * k, 2 * k + 1})
-                    rowMax = arith::MaximumFOp::create(
-                        ib, rowMax, vector::ExtractOp::create(ib, s, e));
-                rowMax = emitQuadReduce(ib, rowMax, /*max=*/true);
-                Value mNew = arith::MaximumFOp::create(ib, m, rowMax);
-                // A row with nothing kept yet keeps m = -inf; its weights
-                // and rescale factor are then exp(-inf) = 0.
-                Value empty = arith::CmpFOp::create(
-                    ib, arith::CmpFPredicate::OEQ, mNew, negInf);
-                Value base = arith::SelectOp::create(ib, empty, zeroF, mNew);
-                baseL.push_back(arith::MulFOp::create(ib, base, log2e));
-                alpha.push_back(math::Exp2Op::create(
-                    ib,
-                    arith::SubFOp::create(
-                        ib, arith::MulFOp::create(ib, m, log2e), baseL[k])));
-                newMax.push_back(mNew);
-              }
-              SmallVector<Value> weights;
-              Value rowSum[2] = {zeroF, zeroF};
-              for (Value s : scores) {
-                SmallVector<Value> w;
-                for (int64_t e = 0; e < 4; ++e) {
-                  Value x = arith::SubFOp::create(
+              SmallVector<Value> weights, newMax, newSum;
+              SmallVector<Value> acc(args.take_front(accTiles));
+              if (softmax) {
+                // Online softmax: new row maxima, rescale, weights.
+                SmallVector<Value> alpha, baseL;
+                for (int64_t k = 0; k < 2; ++k) {
+                  Value m = args[accTiles + k];
+                  Value rowMax = negInf;
+                  for (Value s : scores)
+                    for (int64_t e : {2 * k, 2 * k + 1})
+                      rowMax = arith::MaximumFOp::create(
+                          ib, rowMax, vector::ExtractOp::create(ib, s, e));
+                  rowMax = emitQuadReduce(ib, rowMax, /*max=*/true);
+                  Value mNew = arith::MaximumFOp::create(ib, m, rowMax);
+                  // A row with nothing kept yet keeps m = -inf; its weights
+                  // and rescale factor are then exp(-inf) = 0.
+                  Value empty = arith::CmpFOp::create(
+                      ib, arith::CmpFPredicate::OEQ, mNew, negInf);
+                  Value base = arith::SelectOp::create(ib, empty, zeroF, mNew);
+                  baseL.push_back(arith::MulFOp::create(ib, base, log2e));
+                  alpha.push_back(math::Exp2Op::create(
                       ib,
-                      arith::MulFOp::create(
-                          ib, vector::ExtractOp::create(ib, s, e), log2e),
-                      baseL[e / 2]);
-                  w.push_back(math::Exp2Op::create(ib, x));
-                  rowSum[e / 2] =
-                      arith::AddFOp::create(ib, rowSum[e / 2], w.back());
+                      arith::SubFOp::create(
+                          ib, arith::MulFOp::create(ib, m, log2e), baseL[k])));
+                  newMax.push_back(mNew);
                 }
-                weights.append(w);
+                Value rowSum[2] = {zeroF, zeroF};
+                for (Value s : scores)
+                  for (int64_t e = 0; e < 4; ++e) {
+                    Value x = arith::SubFOp::create(
+                        ib,
+                        arith::MulFOp::create(
+                            ib, vector::ExtractOp::create(ib, s, e), log2e),
+                        baseL[e / 2]);
+                    weights.push_back(math::Exp2Op::create(ib, x));
+                    rowSum[e / 2] = arith::AddFOp::create(ib, rowSum[e / 2],
+                                                          weights.back());
+                  }
+                for (int64_t k = 0; k < 2; ++k)
+                  newSum.push_back(arith::AddFOp::create(
+                      ib,
+                      arith::MulFOp::create(ib, args[accTiles + 2 + k],
+                                            alpha[k]),
+                      rowSum[k]));
+                Value rescale = vector::FromElementsOp::create(
+                    ib, acc4,
+                    ValueRange{alpha[0], alpha[0], alpha[1], alpha[1]});
+                for (Value &a : acc)
+                  a = arith::MulFOp::create(ib, a, rescale);
+              } else {
+                // A normaliser without a running max: each weight is final
+                // (the CPU's formula, ScoreEmitter::emitDirectWeights).
+                Value rowSum[2] = {args[accTiles + 2], args[accTiles + 3]};
+                for (Value s : scores)
+                  for (int64_t e = 0; e < 4; ++e) {
+                    weights.push_back(ScoreEmitter::emitDirectWeights(
+                        ib, normalizer, vector::ExtractOp::create(ib, s, e),
+                        rows[e / 2].score.keptCount));
+                    rowSum[e / 2] = arith::AddFOp::create(ib, rowSum[e / 2],
+                                                          weights.back());
+                  }
+                newMax = {args[accTiles], args[accTiles + 1]};
+                newSum = {rowSum[0], rowSum[1]};
               }
-              for (int64_t k = 0; k < 2; ++k)
-                newSum.push_back(arith::AddFOp::create(
-                    ib,
-                    arith::MulFOp::create(ib, args[accTiles + 2 + k], alpha[k]),
-                    rowSum[k]));
-              Value rescale = vector::FromElementsOp::create(
-                  ib, acc4, ValueRange{alpha[0], alpha[0], alpha[1], alpha[1]});
-              SmallVector<Value> acc;
-              for (int64_t n = 0; n < accTiles; ++n)
-                acc.push_back(arith::MulFOp::create(ib, args[n], rescale));
 
               // O += P V: the weights become A fragments in registers.
               for (int64_t j = 0; j < keyTile / 16; ++j) {
@@ -752,11 +814,27 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
     const ThreadRow &row = rows[k];
     Value m = state[accTiles + k];
     Value l = emitQuadReduce(b, state[accTiles + 2 + k], /*max=*/false);
-    Value valid = arith::AndIOp::create(
-        b, arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, liveRows),
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, m, negInf));
+    // A row is empty when nothing was kept (softmax: max still -inf) or its
+    // weight sum is 0 (other normalised normalisers); its output is 0.
+    Value valid =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, liveRows);
+    Value rowLse = negInf;
+    if (softmax) {
+      valid = arith::AndIOp::create(
+          b, valid,
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, m, negInf));
+      rowLse = arith::AddFOp::create(b, m, math::LogOp::create(b, l));
+    } else if (normalized) {
+      valid = arith::AndIOp::create(
+          b, valid,
+          arith::CmpFOp::create(b, arith::CmpFPredicate::ONE, l, zeroF));
+      rowLse = math::LogOp::create(b, l);
+    }
     Value inverse = arith::SelectOp::create(
-        b, valid, arith::DivFOp::create(b, f32(b, 1.0), l), zeroF);
+        b, valid,
+        normalized ? Value(arith::DivFOp::create(b, f32(b, 1.0), l))
+                   : f32(b, 1.0),
+        zeroF);
     Value stored =
         arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, tileRows);
     scf::IfOp::create(b, stored, [&](OpBuilder &ob, Location loc) {
@@ -805,11 +883,9 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
             arith::CmpIOp::create(sb, arith::CmpIPredicate::eq, quad, zero);
         scf::IfOp::create(sb, first, [&](OpBuilder &lb, Location where) {
           ImplicitLocOpBuilder eb(where, lb);
-          Value rowLse = arith::SelectOp::create(
-              eb, valid,
-              arith::AddFOp::create(eb, m, math::LogOp::create(eb, l)),
-              f32(eb, kNegInf));
-          memref::StoreOp::create(eb, rowLse, lse,
+          Value written =
+              arith::SelectOp::create(eb, valid, rowLse, f32(eb, kNegInf));
+          memref::StoreOp::create(eb, written, lse,
                                   ValueRange{batch, row.h, row.i});
           scf::YieldOp::create(eb);
         });

@@ -28,10 +28,11 @@ func.func @odd_head_dim(%q: tensor<1x2x8x40xbf16>, %k: tensor<1x2x8x40xbf16>,
 
 // -----
 
-func.func @softplus(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
-                    %v: tensor<1x2x8x64xbf16>) -> tensor<1x2x8x64xbf16> {
-  // expected-error @below {{uses a normalizer other than softmax}}
-  %o = attn.attention %q, %k, %v normalizer(#attn.softplus<power = 1.0>)
+func.func @clipped(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
+                   %v: tensor<1x2x8x64xbf16>) -> tensor<1x2x8x64xbf16> {
+  // expected-error @below {{uses clipped softmax (it needs a sweep for the rows' statistics), which the NVIDIA backend does not lower yet}}
+  %o = attn.attention %q, %k, %v
+      normalizer(#attn.clipped_softmax<zeta = 1.003, gamma = -0.003>)
       : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
       -> tensor<1x2x8x64xbf16>
   return %o : tensor<1x2x8x64xbf16>

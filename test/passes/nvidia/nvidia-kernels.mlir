@@ -63,3 +63,37 @@ func.func @causal_gqa(%q: tensor<?x8x?x128xf16>, %k: tensor<?x2x?x128xf16>,
       -> tensor<?x8x?x128xf16>, lse tensor<?x8x?xf32>
   return %o, %lse : tensor<?x8x?x128xf16>, tensor<?x8x?xf32>
 }
+
+// A normaliser without a running max: each weight is final (softplus here,
+// the CPU's formula), no row maxima or rescaling; a row is empty where its
+// weight sum is 0.
+// CHECK-LABEL: gpu.func @softplus
+// CHECK: math.log1p
+// CHECK-NOT: math.exp2
+// CHECK: arith.cmpf one
+// CHECK: gpu.return
+func.func @softplus(%q: tensor<?x4x?x64xbf16>, %k: tensor<?x4x?x64xbf16>,
+                    %v: tensor<?x4x?x64xbf16>) -> tensor<?x4x?x64xbf16> {
+  %o = attn.attention %q, %k, %v normalizer(#attn.softplus<power = 1.0>)
+      : tensor<?x4x?x64xbf16>, tensor<?x4x?x64xbf16>, tensor<?x4x?x64xbf16>
+      -> tensor<?x4x?x64xbf16>
+  return %o : tensor<?x4x?x64xbf16>
+}
+
+// Length scaling needs n_i, each row's kept keys: a first sweep over the key
+// tiles counts the bits of the masks' verdicts (popcount per row, then the
+// quad's sum), before the main loop.
+// CHECK-LABEL: gpu.func @length_scaled
+// CHECK: scf.for
+// CHECK: llvm.intr.ctpop
+// CHECK: gpu.shuffle xor
+// CHECK: scf.for
+// CHECK: nvvm.mma.sync
+func.func @length_scaled(%q: tensor<?x4x?x64xf16>, %k: tensor<?x4x?x64xf16>,
+                         %v: tensor<?x4x?x64xf16>) -> tensor<?x4x?x64xf16> {
+  %o = attn.attention %q, %k, %v masks [#attn.causal]
+      modifiers [#attn.length_scaling<512.0>]
+      : tensor<?x4x?x64xf16>, tensor<?x4x?x64xf16>, tensor<?x4x?x64xf16>
+      -> tensor<?x4x?x64xf16>
+  return %o : tensor<?x4x?x64xf16>
+}
