@@ -1018,3 +1018,35 @@ Value MaskAnalysis::emitSelectedStatus(ImplicitLocOpBuilder &b,
         return std::make_pair(in.lt(in.c(0), count), in.eq(count, cols));
       });
 }
+
+QueryTileRows mlir::attn::emitQueryTileRows(ImplicitLocOpBuilder &b,
+                                            AttentionOp op, Value tileIndex,
+                                            int64_t queryTile, Value queryLen,
+                                            Value rowCount, Value kvLength) {
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, v);
+  };
+  Value zero = cst(0), group = cst(op.getGroupSize());
+  QueryTileRows rows;
+  rows.firstRow = arith::MulIOp::create(b, tileIndex, cst(queryTile));
+  rows.tileRows = arith::MinSIOp::create(
+      b, cst(queryTile),
+      arith::SubIOp::create(b, arith::MulIOp::create(b, queryLen, group),
+                            rows.firstRow));
+  rows.liveRows = arith::MaxSIOp::create(
+      b, zero,
+      arith::MinSIOp::create(
+          b, rows.tileRows,
+          arith::SubIOp::create(b, arith::MulIOp::create(b, rowCount, group),
+                                rows.firstRow)));
+  rows.offset = op.getAlignment() == Alignment::top_left
+                    ? zero
+                    : Value(arith::SubIOp::create(b, kvLength, rowCount));
+  rows.pMin = arith::AddIOp::create(
+      b, arith::DivUIOp::create(b, rows.firstRow, group), rows.offset);
+  Value lastRow = arith::SubIOp::create(
+      b, arith::AddIOp::create(b, rows.firstRow, rows.liveRows), cst(1));
+  rows.pMax = arith::AddIOp::create(
+      b, arith::DivSIOp::create(b, lastRow, group), rows.offset);
+  return rows;
+}

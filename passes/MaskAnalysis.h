@@ -83,6 +83,19 @@ NeighborhoodWindow emitNeighborhoodWindow(ImplicitLocOpBuilder &b,
 Value emitNeighborhoodKeep(ImplicitLocOpBuilder &b, NeighborhoodMaskAttr mask,
                            Value p, Value j);
 
+/// Query tile `tileIndex` of `queryTile` rows, whose rows t = i * G + g
+/// interleave the G query heads of a key/value head (the tiled form of
+/// every backend): its first row, the rows that exist (t < Sq * G), the live
+/// ones (t < q_len[b] * G, `rowCount` = q_len[b]), the alignment offset
+/// (kv_len[b] - q_len[b] bottom-right, else 0) and the positions of its
+/// first and last live rows.
+struct QueryTileRows {
+  Value firstRow, tileRows, liveRows, offset, pMin, pMax;
+};
+QueryTileRows emitQueryTileRows(ImplicitLocOpBuilder &b, AttentionOp op,
+                                Value tileIndex, int64_t queryTile,
+                                Value queryLen, Value rowCount, Value kvLength);
+
 class MaskAnalysis {
 public:
   MaskAnalysis(AttentionOp op, const AttentionBuffers &buffers);

@@ -279,31 +279,14 @@ void AttentionLowering::emitTile(ImplicitLocOpBuilder &b, Value batch,
   }
 
   Value zero = cst(b, 0), one = cst(b, 1);
-  Value group = cst(b, op.getGroupSize());
   // Tile rows t = i * G + g count the query rows of all G heads.
-  Value firstRow = arith::MulIOp::create(b, queryTileIndex, cst(b, queryTile));
-  Value tileRows = arith::MinSIOp::create(
-      b, cst(b, queryTile),
-      arith::SubIOp::create(b, arith::MulIOp::create(b, queryLen, group),
-                            firstRow));
   Value rowCount = emitLength(b, buffers.qLen, batch, queryLen);
   Value kvLength = emitLength(b, buffers.kvLen, batch, keyLen);
-  Value liveRows = arith::MaxSIOp::create(
-      b, zero,
-      arith::MinSIOp::create(
-          b, tileRows,
-          arith::SubIOp::create(b, arith::MulIOp::create(b, rowCount, group),
-                                firstRow)));
-  Value offset = op.getAlignment() == Alignment::top_left
-                     ? zero
-                     : Value(arith::SubIOp::create(b, kvLength, rowCount));
-  // Positions of the first and last live rows.
-  Value pMin = arith::AddIOp::create(
-      b, arith::DivUIOp::create(b, firstRow, group), offset);
-  Value lastRow = arith::SubIOp::create(
-      b, arith::AddIOp::create(b, firstRow, liveRows), one);
-  Value pMax = arith::AddIOp::create(
-      b, arith::DivSIOp::create(b, lastRow, group), offset);
+  QueryTileRows tile = emitQueryTileRows(b, op, queryTileIndex, queryTile,
+                                         queryLen, rowCount, kvLength);
+  Value firstRow = tile.firstRow, tileRows = tile.tileRows,
+        liveRows = tile.liveRows, offset = tile.offset, pMin = tile.pMin,
+        pMax = tile.pMax;
 
   // Fresh state: m = -inf, l = 0, acc = 0.
   scf::ForOp::create(

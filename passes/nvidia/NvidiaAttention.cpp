@@ -357,28 +357,13 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   // The tile's rows t = i * G + g, as in the CPU's tiled form.
   Value zero = cst(b, 0), one = cst(b, 1);
   Value groupSize = cst(b, group);
-  Value firstRow = arith::MulIOp::create(b, queryTileIndex, cst(b, queryTile));
-  Value tileRows = arith::MinSIOp::create(
-      b, cst(b, queryTile),
-      arith::SubIOp::create(b, arith::MulIOp::create(b, queryLen, groupSize),
-                            firstRow));
   Value rowCount = emitLength(b, buffers.qLen, batch, queryLen);
   Value kvLength = emitLength(b, buffers.kvLen, batch, keyLen);
-  Value liveRows = arith::MaxSIOp::create(
-      b, zero,
-      arith::MinSIOp::create(
-          b, tileRows,
-          arith::SubIOp::create(
-              b, arith::MulIOp::create(b, rowCount, groupSize), firstRow)));
-  Value rowOffset = op.getAlignment() == Alignment::top_left
-                        ? zero
-                        : Value(arith::SubIOp::create(b, kvLength, rowCount));
-  Value pMin = arith::AddIOp::create(
-      b, arith::DivUIOp::create(b, firstRow, groupSize), rowOffset);
-  Value lastRow = arith::SubIOp::create(
-      b, arith::AddIOp::create(b, firstRow, liveRows), one);
-  Value pMax = arith::AddIOp::create(
-      b, arith::DivSIOp::create(b, lastRow, groupSize), rowOffset);
+  QueryTileRows tile = emitQueryTileRows(b, op, queryTileIndex, queryTile,
+                                         queryLen, rowCount, kvLength);
+  Value firstRow = tile.firstRow, tileRows = tile.tileRows,
+        liveRows = tile.liveRows, rowOffset = tile.offset, pMin = tile.pMin,
+        pMax = tile.pMax;
 
   // Query rows of the tile (of G heads) into shared memory.
   auto rowIndices = [&](ImplicitLocOpBuilder &ib, Value t) {
