@@ -99,6 +99,27 @@ Value ScoreEmitter::emitDirectWeights(ImplicitLocOpBuilder &b,
   return arith::SelectOp::create(b, isMasked, zero, scores);
 }
 
+std::pair<Value, Value> ScoreEmitter::emitRowValidity(ImplicitLocOpBuilder &b,
+                                                      Attribute normalizer,
+                                                      Value live, Value m,
+                                                      Value l) {
+  Value negInf = arith::ConstantOp::create(
+      b, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  // Clipped softmax's lse is softmax's.
+  if (llvm::isa<SoftmaxAttr, ClippedSoftmaxAttr>(normalizer))
+    return {arith::AndIOp::create(
+                b, live,
+                arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, m, negInf)),
+            arith::AddFOp::create(b, m, math::LogOp::create(b, l))};
+  if (llvm::cast<NormalizerAttrInterface>(normalizer).isNormalized())
+    return {arith::AndIOp::create(
+                b, live,
+                arith::CmpFOp::create(b, arith::CmpFPredicate::ONE, l, zero)),
+            math::LogOp::create(b, l)};
+  return {live, negInf};
+}
+
 LogicalResult ScoreEmitter::checkSupported(AttentionOp op) {
   auto unsupported = [&](StringRef what) {
     return op.emitOpError() << "uses " << what

@@ -89,6 +89,16 @@ public:
   static Value emitDirectWeights(ImplicitLocOpBuilder &b, Attribute normalizer,
                                  Value scores, Value keptCount);
 
+  /// Whether a row has an output, and its lse, from its final running max
+  /// `m` and weight sum `l` (f32) under `normalizer`: a row is empty when it
+  /// is not `live`, when nothing was kept (softmax: m still -inf) or when
+  /// its weight sum is 0 (other normalised normalisers); lse is m + log l
+  /// (softmax), log l (other normalised ones) or -inf. Shared by every
+  /// backend's epilogue.
+  static std::pair<Value, Value> emitRowValidity(ImplicitLocOpBuilder &b,
+                                                 Attribute normalizer,
+                                                 Value live, Value m, Value l);
+
   /// Loads `buffer` at `indices` of the full layout it broadcasts to (NumPy
   /// rules: right-aligned, size-1 dimensions repeat).
   static Value loadBroadcast(ImplicitLocOpBuilder &b, Value buffer,

@@ -897,7 +897,6 @@ void AttentionLowering::emitEpilogue(ImplicitLocOpBuilder &b, Value batch,
   Attribute normalizer = op.getNormalizerOrDefault();
   // Clipped softmax's weights are final already; its lse is softmax's.
   bool clipped = llvm::isa<ClippedSoftmaxAttr>(normalizer);
-  bool softmax = llvm::isa<SoftmaxAttr>(normalizer) || clipped;
   bool normalized =
       llvm::cast<NormalizerAttrInterface>(normalizer).isNormalized();
   Type outputElement =
@@ -914,21 +913,9 @@ void AttentionLowering::emitEpilogue(ImplicitLocOpBuilder &b, Value batch,
             arith::CmpIOp::create(ib, arith::CmpIPredicate::slt, r, liveRows);
         Value l = memref::LoadOp::create(ib, sumBuf, r);
         Value m = memref::LoadOp::create(ib, maxBuf, r);
-        // A row is empty when nothing was kept (softmax: max still -inf) or
-        // its L1 weight sum is 0.
-        Value valid = live;
-        Value rowLse = negInf;
-        if (softmax) {
-          valid = arith::AndIOp::create(
-              ib, valid,
-              arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT, m, negInf));
-          rowLse = arith::AddFOp::create(ib, m, math::LogOp::create(ib, l));
-        } else if (normalized) {
-          valid = arith::AndIOp::create(
-              ib, valid,
-              arith::CmpFOp::create(ib, arith::CmpFPredicate::ONE, l, zeroF));
-          rowLse = math::LogOp::create(ib, l);
-        }
+        std::pair<Value, Value> validity =
+            ScoreEmitter::emitRowValidity(ib, normalizer, live, m, l);
+        Value valid = validity.first, rowLse = validity.second;
         Value oneF = f32(ib, 1.0);
         Value denominator = normalized && !clipped ? l : oneF;
         Value gate;

@@ -799,22 +799,12 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
     const ThreadRow &row = rows[k];
     Value m = state[accTiles + k];
     Value l = emitQuadReduce(b, state[accTiles + 2 + k], /*max=*/false);
-    // A row is empty when nothing was kept (softmax: max still -inf) or its
-    // weight sum is 0 (other normalised normalisers); its output is 0.
-    Value valid =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, liveRows);
-    Value rowLse = negInf;
-    if (softmax) {
-      valid = arith::AndIOp::create(
-          b, valid,
-          arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, m, negInf));
-      rowLse = arith::AddFOp::create(b, m, math::LogOp::create(b, l));
-    } else if (normalized) {
-      valid = arith::AndIOp::create(
-          b, valid,
-          arith::CmpFOp::create(b, arith::CmpFPredicate::ONE, l, zeroF));
-      rowLse = math::LogOp::create(b, l);
-    }
+    // An empty row's output is 0.
+    std::pair<Value, Value> validity = ScoreEmitter::emitRowValidity(
+        b, normalizer,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, liveRows), m,
+        l);
+    Value valid = validity.first, rowLse = validity.second;
     Value inverse = arith::SelectOp::create(
         b, valid,
         normalized ? Value(arith::DivFOp::create(b, f32(b, 1.0), l))
