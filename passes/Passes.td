@@ -109,7 +109,52 @@ def AttnNvidiaKernels : Pass<"attn-nvidia-kernels", "ModuleOp"> {
   ];
   let options = [
     Option<"chip", "chip", "std::string", "\"sm_90\"",
-           "The NVIDIA chip: sm_80 or sm_90">
+           "The NVIDIA chip: sm_80 or sm_90">,
+    Option<"debugFault", "debug-fault", "std::string", "\"\"",
+           "For testing the emulator only: plant a fault in the kernels - "
+           "lane-mapping (a wrong accumulator row per lane), no-barrier (no "
+           "barrier between a tile's cp.async wait and its reads), "
+           "shared-off-by-one (tile copies one row too far)">
+  ];
+}
+
+def AttnEmulateGpuKernels : Pass<"attn-emulate-gpu-kernels", "ModuleOp"> {
+  let summary = "Lower GPU kernels for the host, to run on the SIMT emulator";
+  let description = [{
+    Turns every kernel of the module's GPU modules - as attn-nvidia-kernels
+    leaves them, before the upstream conversions to NVVM - into a host
+    function run once per GPU thread by the SIMT emulator (attnEmu). The
+    function takes the block's shared memory as a first `memref<?xi8>`
+    argument; the kernel's thread-level operations become calls into the
+    emulator's runtime, each naming its site:
+
+    - `gpu.thread_id`, `gpu.block_id`: `__attn_emu_thread_id`/`_block_id`;
+    - `gpu.barrier`: `__attn_emu_barrier`;
+    - `gpu.shuffle` (32-bit values): `__attn_emu_shuffle`;
+    - `nvgpu.ldmatrix`, `nvvm.mma.sync` (m16n8k16, f16/bf16, f32): the
+      lane's registers through a scratch buffer, computed for the warp;
+    - `nvgpu.device_async_copy`, `nvvm.cp.async.commit.group`,
+      `nvvm.cp.async.wait.group`: copies deferred to their wait;
+    - every load and store of shared memory: `__attn_emu_access`, with its
+      address and whether its indices are in bounds, for the race and
+      bounds checks.
+
+    ```mlir
+    gpu.barrier
+    // becomes
+    call @__attn_emu_barrier(%c3_i32) : (i32) -> ()
+    ```
+
+    The level is the one just before NVVM: what the project generates is
+    all there, and upstream's conversions to NVVM, PTX and SASS come after.
+    Each function carries `attn.launch` and `attn.emu.sites` (what each
+    site id names, for the emulator's reports). An operation the emulator
+    has no model of is an error, never silently run.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::vector::VectorDialect",
+    "::mlir::LLVM::LLVMDialect"
   ];
 }
 

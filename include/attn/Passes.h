@@ -35,6 +35,11 @@ struct CpuPipelineOptions {
 /// CPU: the tiled online form, then the upstream conversions.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
+/// The upstream conversions from the memref, vector, math, arith, scf and
+/// func dialects (and OpenMP) to the LLVM dialect for the host, which end
+/// the CPU and the emulator pipelines.
+void buildHostConversionPipeline(OpPassManager &pm);
+
 /// Options of the NVIDIA lowering.
 struct NvidiaPipelineOptions {
   /// sm_80 or sm_90.
@@ -44,6 +49,8 @@ struct NvidiaPipelineOptions {
   std::string format = "isa";
   /// The CUDA toolkit folder; empty: findCudaToolkit().
   std::string toolkit;
+  /// attn-nvidia-kernels' debug-fault (testing the emulator only).
+  std::string debugFault;
 };
 
 /// Adds the passes that take a spec module to serialised NVIDIA kernels:
@@ -73,6 +80,15 @@ void registerNvidiaBackend(DialectRegistry &registry);
 
 /// Registers the `attn-nvidia-pipeline` pipeline.
 void registerNvidiaPipeline();
+
+/// Adds the passes that take a spec module to host code for the SIMT
+/// emulator: buildNvidiaKernelPipeline(), attn-emulate-gpu-kernels, then
+/// the upstream conversions to the LLVM dialect for the host.
+void buildNvidiaEmulatorPipeline(OpPassManager &pm,
+                                 const NvidiaPipelineOptions &options);
+
+/// Registers the `attn-nvidia-emulator-pipeline` pipeline.
+void registerNvidiaEmulatorPipeline();
 
 /// Registers every attn pass and the `attn-cpu-pipeline` pipeline.
 void registerAllPasses();

@@ -10,6 +10,8 @@
 
 #include "attn/Targets/NvidiaRunner.h"
 
+#include "ElementCoding.h"
+
 #include "attn/Dialect/Attn.h"
 #include "attn/Passes.h"
 #include "attn/runtime.h"
@@ -31,143 +33,6 @@ using reference::Tensor;
 namespace {
 
 const DLDevice kGpu{kDLCUDA, 0};
-
-std::optional<attnElementType> elementTypeOf(Type type) {
-  if (type.isF32())
-    return ATTN_ELEMENT_F32;
-  if (type.isF16())
-    return ATTN_ELEMENT_F16;
-  if (type.isBF16())
-    return ATTN_ELEMENT_BF16;
-  if (type.isF64())
-    return ATTN_ELEMENT_F64;
-  if (type.isInteger(1))
-    return ATTN_ELEMENT_I1;
-  if (type.isInteger(8))
-    return ATTN_ELEMENT_I8;
-  if (type.isInteger(16))
-    return ATTN_ELEMENT_I16;
-  if (type.isInteger(32))
-    return ATTN_ELEMENT_I32;
-  if (type.isInteger(64) || type.isIndex())
-    return ATTN_ELEMENT_I64;
-  return std::nullopt;
-}
-
-int64_t bytesOf(attnElementType type) {
-  switch (type) {
-  case ATTN_ELEMENT_F64:
-  case ATTN_ELEMENT_I64:
-    return 8;
-  case ATTN_ELEMENT_F32:
-  case ATTN_ELEMENT_I32:
-    return 4;
-  case ATTN_ELEMENT_F16:
-  case ATTN_ELEMENT_BF16:
-  case ATTN_ELEMENT_I16:
-    return 2;
-  default:
-    return 1;
-  }
-}
-
-DLDataType dtypeOf(attnElementType type) {
-  switch (type) {
-  case ATTN_ELEMENT_F32:
-    return {kDLFloat, 32, 1};
-  case ATTN_ELEMENT_F16:
-    return {kDLFloat, 16, 1};
-  case ATTN_ELEMENT_BF16:
-    return {kDLBfloat, 16, 1};
-  case ATTN_ELEMENT_F64:
-    return {kDLFloat, 64, 1};
-  case ATTN_ELEMENT_I1:
-    return {kDLUInt, 8, 1};
-  case ATTN_ELEMENT_I8:
-    return {kDLInt, 8, 1};
-  case ATTN_ELEMENT_I16:
-    return {kDLInt, 16, 1};
-  case ATTN_ELEMENT_I32:
-    return {kDLInt, 32, 1};
-  default:
-    return {kDLInt, 64, 1};
-  }
-}
-
-uint16_t toHalf(double value, const llvm::fltSemantics &semantics) {
-  llvm::APFloat f(value);
-  bool lost;
-  f.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
-  return uint16_t(f.bitcastToAPInt().getZExtValue());
-}
-
-double fromHalf(uint16_t bits, const llvm::fltSemantics &semantics) {
-  llvm::APFloat f(semantics, llvm::APInt(16, bits));
-  bool lost;
-  f.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
-            &lost);
-  return f.convertToDouble();
-}
-
-void encode(ArrayRef<double> values, attnElementType type, char *out) {
-  int64_t size = bytesOf(type);
-  for (size_t n = 0; n < values.size(); ++n) {
-    char *p = out + n * size;
-    double v = values[n];
-    auto store = [&](auto x) { std::memcpy(p, &x, sizeof(x)); };
-    switch (type) {
-    case ATTN_ELEMENT_F64:
-      store(v);
-      break;
-    case ATTN_ELEMENT_F32:
-      store(float(v));
-      break;
-    case ATTN_ELEMENT_F16:
-      store(toHalf(v, llvm::APFloat::IEEEhalf()));
-      break;
-    case ATTN_ELEMENT_BF16:
-      store(toHalf(v, llvm::APFloat::BFloat()));
-      break;
-    case ATTN_ELEMENT_I64:
-      store(int64_t(v));
-      break;
-    case ATTN_ELEMENT_I32:
-      store(int32_t(v));
-      break;
-    case ATTN_ELEMENT_I16:
-      store(int16_t(v));
-      break;
-    default:
-      store(int8_t(v));
-      break;
-    }
-  }
-}
-
-double decode(const char *p, attnElementType type) {
-  auto load = [&](auto x) {
-    std::memcpy(&x, p, sizeof(x));
-    return x;
-  };
-  switch (type) {
-  case ATTN_ELEMENT_F64:
-    return load(double());
-  case ATTN_ELEMENT_F32:
-    return load(float());
-  case ATTN_ELEMENT_F16:
-    return fromHalf(load(uint16_t()), llvm::APFloat::IEEEhalf());
-  case ATTN_ELEMENT_BF16:
-    return fromHalf(load(uint16_t()), llvm::APFloat::BFloat());
-  case ATTN_ELEMENT_I64:
-    return double(load(int64_t()));
-  case ATTN_ELEMENT_I32:
-    return load(int32_t());
-  case ATTN_ELEMENT_I16:
-    return load(int16_t());
-  default:
-    return load(int8_t());
-  }
-}
 
 /// A buffer on the GPU, freed with the object.
 struct DeviceBuffer {
@@ -285,7 +150,7 @@ NvidiaKernel::compile(func::FuncOp func, StringRef chip) {
     bool output = n >= func.getNumArguments();
     auto tensor = llvm::dyn_cast<RankedTensorType>(type);
     Type element = tensor ? tensor.getElementType() : type;
-    std::optional<attnElementType> kind = elementTypeOf(element);
+    std::optional<attnElementType> kind = runtimeElementType(element);
     if (!kind)
       return func.emitError("argument type ")
              << type << " has no runtime element type";
@@ -310,7 +175,7 @@ NvidiaKernel::compile(func::FuncOp func, StringRef chip) {
     spec.isOutput = n >= func.getNumArguments();
     auto tensor = llvm::dyn_cast<RankedTensorType>(types[n]);
     spec.elementType =
-        *elementTypeOf(tensor ? tensor.getElementType() : types[n]);
+        *runtimeElementType(tensor ? tensor.getElementType() : types[n]);
     spec.rank = int32_t(d.staticSizes[n].size());
     spec.staticSizes = d.staticSizes[n].data();
     spec.alignment = bytesOf(spec.elementType);

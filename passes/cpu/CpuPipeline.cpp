@@ -59,6 +59,10 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
   // lowered before the loops become branches, so that scope is inlined
   // (with a stack save/restore) while its region is still one block.
   pm.addPass(createConvertSCFToOpenMPPass());
+  buildHostConversionPipeline(pm);
+}
+
+void mlir::attn::buildHostConversionPipeline(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createSCFToControlFlowPass());
@@ -76,6 +80,7 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
 void mlir::attn::registerAllPasses() {
   registerAttnPasses();
   registerNvidiaPipeline();
+  registerNvidiaEmulatorPipeline();
   PassPipelineRegistration<CpuPipelineCommandLine>(
       "attn-cpu-pipeline",
       "Lower a spec to the LLVM dialect for the host CPU (tiled online form, "

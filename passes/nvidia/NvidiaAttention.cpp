@@ -38,6 +38,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include "llvm/ADT/StringSwitch.h"
+
 #include <limits>
 
 namespace mlir::attn {
@@ -116,12 +118,25 @@ bool usesTilePlan(AttentionOp op) {
 
 /// Emits the kernel of one attn.attention into `kernel` (whose arguments
 /// are the function's memrefs, results last).
+/// Faults the debug-fault option plants, so that tests can show the SIMT
+/// emulator catches each kind; never set outside such tests.
+enum class PlantedFault {
+  None,
+  /// Lane L takes accumulator rows (L / 4) ^ 1 instead of L / 4.
+  LaneMapping,
+  /// No barrier between a key tile's cp.async wait and its ldmatrix reads.
+  NoBarrier,
+  /// Tile copies write row r + 1 instead of row r.
+  SharedOffByOne,
+};
+
 class KernelBuilder {
 public:
   KernelBuilder(AttentionOp op, const AttentionBuffers &buffers, Value output,
-                Value lse, const nvidia::TargetDescription &target)
+                Value lse, const nvidia::TargetDescription &target,
+                PlantedFault fault)
       : op(op), buffers(buffers), output(output), lse(lse), target(target),
-        headDim(op.getQuery().getType().getDimSize(3)),
+        fault(fault), headDim(op.getQuery().getType().getDimSize(3)),
         valueDim(op.getValue().getType().getDimSize(3)),
         queryTile(target.queryTile()), keyTile(target.keyTile(headDim)),
         group(op.getGroupSize()),
@@ -191,6 +206,7 @@ private:
   const AttentionBuffers &buffers;
   Value output, lse;
   const nvidia::TargetDescription &target;
+  PlantedFault fault;
   int64_t headDim, valueDim, queryTile, keyTile, group;
   Type element;
   ScoreEmitter emitter;
@@ -229,7 +245,9 @@ void KernelBuilder::emitTileCopy(
     Value srcElements =
         arith::SelectOp::create(b, src.exists, cst(b, 8), cst(b, 0));
     SmallVector<Value> dst(prefix.begin(), prefix.end());
-    dst.push_back(r);
+    dst.push_back(fault == PlantedFault::SharedOffByOne
+                      ? arith::AddIOp::create(b, r, cst(b, 1))
+                      : r);
     dst.push_back(c);
     nvgpu::DeviceAsyncCopyOp::create(b, token, tile, dst, src.buffer,
                                      src.indices, b.getIndexAttr(8),
@@ -329,6 +347,8 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   Value warp = arith::DivUIOp::create(b, tid, cst(b, target.warpSize));
   lane = arith::RemUIOp::create(b, tid, cst(b, target.warpSize));
   Value g = arith::DivUIOp::create(b, lane, cst(b, 4));
+  if (fault == PlantedFault::LaneMapping)
+    g = arith::XOrIOp::create(b, g, cst(b, 1));
   Value quad = arith::RemUIOp::create(b, lane, cst(b, 4));
   Value queryTileIndex = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   kvHead = gpu::BlockIdOp::create(b, gpu::Dimension::y);
@@ -604,7 +624,8 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                                 });
               NVVM::CpAsyncCommitGroupOp::create(ib);
               NVVM::CpAsyncWaitGroupOp::create(ib, 1);
-              gpu::BarrierOp::create(ib);
+              if (fault != PlantedFault::NoBarrier)
+                gpu::BarrierOp::create(ib);
 
               // S = Q K^T for the warp's 16 rows and the tile's keys.
               SmallVector<Value> scores(scoreTiles, zeroAcc);
@@ -878,7 +899,8 @@ struct NvidiaKernelsPass
 
   void runOnOperation() override;
   LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
-                              const nvidia::TargetDescription &target);
+                              const nvidia::TargetDescription &target,
+                              PlantedFault fault);
 };
 
 Type bufferType(Type type) {
@@ -889,7 +911,8 @@ Type bufferType(Type type) {
 
 LogicalResult
 NvidiaKernelsPass::lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
-                                 const nvidia::TargetDescription &target) {
+                                 const nvidia::TargetDescription &target,
+                                 PlantedFault fault) {
   Block &body = func.getBody().front();
   AttentionOp attention;
   for (Operation &op : body.without_terminator()) {
@@ -954,7 +977,8 @@ NvidiaKernelsPass::lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
   ImplicitLocOpBuilder b(func.getLoc(), builder);
   b.setInsertionPointToStart(&entry);
   KernelBuilder lowering(attention, buffers, outs[0],
-                         attention.getLse() ? Value(outs[1]) : Value(), target);
+                         attention.getLse() ? Value(outs[1]) : Value(), target,
+                         fault);
   lowering.emit(b);
   gpu::ReturnOp::create(b);
   // What a launcher needs: grid (ceil(Sq * G / query_tile), key/value
@@ -985,6 +1009,20 @@ void NvidiaKernelsPass::runOnOperation() {
                        << "' (known: sm_80, sm_90)";
     return signalPassFailure();
   }
+  std::optional<PlantedFault> fault =
+      llvm::StringSwitch<std::optional<PlantedFault>>(debugFault)
+          .Case("", PlantedFault::None)
+          .Case("lane-mapping", PlantedFault::LaneMapping)
+          .Case("no-barrier", PlantedFault::NoBarrier)
+          .Case("shared-off-by-one", PlantedFault::SharedOffByOne)
+          .Default(std::nullopt);
+  if (!fault) {
+    module.emitError() << "attn-nvidia-kernels: unknown debug-fault '"
+                       << debugFault
+                       << "' (known: lane-mapping, no-barrier, "
+                          "shared-off-by-one)";
+    return signalPassFailure();
+  }
   SmallVector<func::FuncOp> functions;
   for (func::FuncOp func : module.getOps<func::FuncOp>())
     if (!func.isExternal())
@@ -995,7 +1033,7 @@ void NvidiaKernelsPass::runOnOperation() {
   auto kernels =
       gpu::GPUModuleOp::create(builder, module.getLoc(), "attn_kernels");
   for (func::FuncOp func : functions)
-    if (failed(lowerFunction(func, kernels, *target)))
+    if (failed(lowerFunction(func, kernels, *target, *fault)))
       return signalPassFailure();
 }
 

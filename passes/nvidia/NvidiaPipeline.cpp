@@ -77,6 +77,7 @@ void mlir::attn::buildNvidiaKernelPipeline(
   pm.addPass(createCanonicalizerPass());
   AttnNvidiaKernelsOptions kernels;
   kernels.chip = options.chip;
+  kernels.debugFault = options.debugFault;
   pm.addPass(createAttnNvidiaKernels(kernels));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

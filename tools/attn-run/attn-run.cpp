@@ -18,6 +18,7 @@
 #include "attn/Support/Npy.h"
 #include "attn/Support/TileMap.h"
 #include "attn/Targets/CpuJit.h"
+#include "attn/Targets/EmulatedRunner.h"
 #include "attn/Targets/NvidiaRunner.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -81,9 +82,16 @@ static cl::opt<std::string>
                cl::desc("Where to run: reference (the oracle), cpu (compile "
                         "for this CPU and run), sm_80 or sm_90 (compile for "
                         "an NVIDIA GPU of that kind and run on this "
-                        "machine's), auto (the GPU where there is one, else "
-                        "the CPU)"),
+                        "machine's), sm_80-emu or sm_90-emu (that GPU "
+                        "kernel on the SIMT emulator, on the CPU), auto (the "
+                        "GPU where there is one, else the CPU)"),
                cl::init("reference"), cl::cat(category));
+static cl::opt<std::string> debugFault(
+    "debug-fault",
+    cl::desc("With an -emu target: plant attn-nvidia-kernels' fault of this "
+             "name (lane-mapping, no-barrier, shared-off-by-one), to show "
+             "the emulator catches it"),
+    cl::Hidden, cl::cat(category));
 static cl::opt<bool> checkResults(
     "check",
     cl::desc("Compare the target's results with the oracle; the tolerance is "
@@ -468,9 +476,15 @@ int main(int argc, char **argv) {
       return fail("--target=" + targetName +
                   ": this machine has no NVIDIA GPU to run on: " + why);
   }
-  if (targetName != "reference" && targetName != "cpu" && !gpuTarget)
-    return fail("--target must be reference, cpu, sm_80, sm_90 or auto, got '" +
+  bool emulatedTarget = targetName == "sm_80-emu" || targetName == "sm_90-emu";
+  if (targetName != "reference" && targetName != "cpu" && !gpuTarget &&
+      !emulatedTarget)
+    return fail("--target must be reference, cpu, sm_80, sm_90, sm_80-emu, "
+                "sm_90-emu or auto, got '" +
                 targetName + "'");
+  if (!debugFault.empty() && !emulatedTarget)
+    return fail("--debug-fault plants a fault for the emulator; give "
+                "--target=sm_80-emu or sm_90-emu");
   if (useReference && targetName != "reference")
     return fail("--reference and --target=" + targetName + " disagree");
   if (checkResults && targetName == "reference")
@@ -479,6 +493,9 @@ int main(int argc, char **argv) {
   if (benchRuns.getNumOccurrences() && targetName == "reference")
     return fail("--bench times a compiled kernel; give --target=cpu (or "
                 "sm_80, sm_90, auto)");
+  if (benchRuns.getNumOccurrences() && emulatedTarget)
+    return fail("--bench times a kernel on its hardware; the emulator's "
+                "time says nothing about the GPU's");
   if (benchRuns.getNumOccurrences() && benchRuns == 0)
     return fail("--bench needs at least one run");
   if (tileMapOption && targetName != "cpu")
@@ -610,6 +627,17 @@ int main(int argc, char **argv) {
       return 1; // The pipeline reported what and where.
     kernel = std::move(*compiled);
   }
+  std::unique_ptr<EmulatedNvidiaKernel> emulatedKernel;
+  if (emulatedTarget) {
+    auto start = std::chrono::steady_clock::now();
+    FailureOr<std::unique_ptr<EmulatedNvidiaKernel>> compiled =
+        EmulatedNvidiaKernel::compile(
+            func, StringRef(targetName).drop_back(strlen("-emu")), debugFault);
+    compileMilliseconds = elapsed(start);
+    if (failed(compiled))
+      return 1; // The pipeline reported what and where.
+    emulatedKernel = std::move(*compiled);
+  }
   std::unique_ptr<NvidiaKernel> gpuKernel;
   if (gpuTarget) {
     auto start = std::chrono::steady_clock::now();
@@ -698,6 +726,21 @@ int main(int argc, char **argv) {
     milliseconds = elapsed(start);
     if (failed(results))
       return 1; // The oracle reported what and where.
+  } else if (emulatedKernel) {
+    targetDescription =
+        targetName + ": " + emulatedKernel->getTargetDescription();
+    auto start = std::chrono::steady_clock::now();
+    results = emulatedKernel->run(arguments, error);
+    milliseconds = elapsed(start);
+    if (failed(results))
+      return fail("running the kernel failed: " + error);
+    if (checkResults) {
+      FailureOr<CheckResult> outcome =
+          checkAgainstOracle(func, arguments, *results);
+      if (failed(outcome))
+        return 1;
+      check = *outcome;
+    }
   } else if (gpuKernel) {
     targetDescription =
         targetName + ": " + gpuName + ", " + gpuKernel->getTargetDescription();

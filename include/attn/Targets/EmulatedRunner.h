@@ -1,0 +1,59 @@
+//===- EmulatedRunner.h - Run a spec's GPU kernel on the emulator -*- C++
+//-*-===//
+//
+// attn-run's `sm_80-emu` and `sm_90-emu` targets: the NVIDIA kernel of a
+// spec function, exactly as the NVIDIA pipeline generates it up to NVVM,
+// lowered for the host by attn-emulate-gpu-kernels, compiled in this
+// process and run by the SIMT emulator, which reports barrier, collective,
+// bounds and race faults.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_TARGETS_EMULATEDRUNNER_H
+#define ATTN_TARGETS_EMULATEDRUNNER_H
+
+#include "attn/Reference/Tensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir::attn {
+
+class EmulatedNvidiaKernel {
+public:
+  ~EmulatedNvidiaKernel();
+
+  /// Compiles the kernel of `func` (left unchanged) for `chip` (sm_80,
+  /// sm_90) and the emulator; `debugFault` plants attn-nvidia-kernels'
+  /// fault of that name (tests of the emulator only). Emits a diagnostic
+  /// and fails where the backend rejects the function.
+  static FailureOr<std::unique_ptr<EmulatedNvidiaKernel>>
+  compile(func::FuncOp func, StringRef chip, StringRef debugFault = "");
+
+  /// Runs the kernel on `arguments` (values as the reference holds them,
+  /// converted to each argument's element type); returns the results as
+  /// double, or sets `error` (a fault the emulator found, or a bad
+  /// argument).
+  FailureOr<std::vector<reference::Tensor>>
+  run(ArrayRef<reference::Tensor> arguments, std::string &error);
+
+  /// "sm_90 kernel on the SIMT emulator (...)".
+  const std::string &getTargetDescription() const { return target; }
+
+private:
+  EmulatedNvidiaKernel() = default;
+
+  std::unique_ptr<ExecutionEngine> engine;
+  std::string name, target;
+  SmallVector<Type> argumentTypes, resultTypes;
+  unsigned queryArgument = 0;
+  int64_t threads = 0, queryTile = 0, group = 1, kvHeads = 1, sharedBytes = 0;
+  std::vector<std::string> sites;
+};
+
+} // namespace mlir::attn
+
+#endif // ATTN_TARGETS_EMULATEDRUNNER_H

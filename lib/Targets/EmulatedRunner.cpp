@@ -1,0 +1,271 @@
+//===- EmulatedRunner.cpp - Run a spec's GPU kernel on the emulator -------===//
+//
+// The function goes through the NVIDIA kernel pipeline (the very kernels
+// the GPU gets), attn-emulate-gpu-kernels and the host conversions, and is
+// compiled by the JIT with the emulator's runtime functions bound. A run
+// lays the arguments out in host memory in the kernel's element types,
+// launches the grid the CUDA launcher would - (ceil(Sq G / query_tile),
+// key/value heads, B) blocks of `threads` - and reads the results back.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Targets/EmulatedRunner.h"
+
+#include "ElementCoding.h"
+
+#include "attn/Dialect/Attn.h"
+#include "attn/Emulator/Simt.h"
+#include "attn/Passes.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::attn;
+using reference::Tensor;
+
+EmulatedNvidiaKernel::~EmulatedNvidiaKernel() = default;
+
+FailureOr<std::unique_ptr<EmulatedNvidiaKernel>>
+EmulatedNvidiaKernel::compile(func::FuncOp func, StringRef chip,
+                              StringRef debugFault) {
+  MLIRContext *context = func.getContext();
+  DialectRegistry registry;
+  registerNvidiaBackend(registry);
+  context->appendDialectRegistry(registry);
+
+  auto module = func->getParentOfType<ModuleOp>();
+  OwningOpRef<ModuleOp> copy(module.clone());
+  for (func::FuncOp other :
+       llvm::make_early_inc_range(copy->getOps<func::FuncOp>()))
+    if (!other.isExternal() && other.getSymName() != func.getSymName())
+      other.erase();
+
+  std::unique_ptr<EmulatedNvidiaKernel> kernel(new EmulatedNvidiaKernel());
+  AttentionOp attention;
+  func.walk([&](AttentionOp op) { attention = op; });
+  if (!attention)
+    return func.emitError("@")
+           << func.getSymName() << " has no attn.attention for the GPU";
+  if (auto argument =
+          llvm::dyn_cast_or_null<BlockArgument>(attention.getQuery()))
+    kernel->queryArgument = argument.getArgNumber();
+  else
+    return func.emitError("the query of @")
+           << func.getSymName() << " is no argument of the function";
+  kernel->name = func.getSymName().str();
+  kernel->argumentTypes.assign(func.getArgumentTypes().begin(),
+                               func.getArgumentTypes().end());
+  kernel->resultTypes.assign(func.getResultTypes().begin(),
+                             func.getResultTypes().end());
+
+  NvidiaPipelineOptions options;
+  options.chip = chip.str();
+  options.debugFault = debugFault.str();
+  PassManager kernels(context);
+  buildNvidiaKernelPipeline(kernels, options);
+  kernels.addPass(createAttnEmulateGpuKernels());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  if (failed(kernels.run(*copy)))
+    return failure();
+  auto host = copy->lookupSymbol<func::FuncOp>(kernel->name);
+  auto launch = host ? host->getAttrOfType<DictionaryAttr>("attn.launch")
+                     : DictionaryAttr();
+  if (!launch)
+    return func.emitError("the NVIDIA pipeline made no kernel of @")
+           << func.getSymName();
+  auto get = [&](StringRef key) {
+    auto value = launch.getAs<IntegerAttr>(key);
+    return value ? value.getInt() : int64_t(0);
+  };
+  kernel->threads = get("threads");
+  kernel->queryTile = get("query_tile");
+  kernel->group = std::max<int64_t>(1, get("group"));
+  kernel->kvHeads = get("kv_heads");
+  kernel->sharedBytes = get("shared_bytes");
+  if (auto sites = host->getAttrOfType<ArrayAttr>("attn.emu.sites"))
+    for (auto site : sites.getAsValueRange<StringAttr>())
+      kernel->sites.push_back(site.str());
+
+  PassManager lowering(context);
+  buildHostConversionPipeline(lowering);
+  if (failed(lowering.run(*copy)))
+    return failure();
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  registerBuiltinDialectTranslation(*context);
+  registerLLVMDialectTranslation(*context);
+  ExecutionEngineOptions engineOptions;
+  // -O1: the emulated kernels are large and compiled once per run; their
+  // time goes to the runtime's collectives, not to the kernel's own code.
+  auto transformer = makeOptimizingTransformer(1, 0, nullptr);
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Less;
+  auto engine = ExecutionEngine::create(*copy, engineOptions);
+  if (!engine)
+    return func.emitError()
+           << "JIT compilation failed: " << llvm::toString(engine.takeError());
+  kernel->engine = std::move(*engine);
+  kernel->engine->registerSymbols([](llvm::orc::MangleAndInterner mangle) {
+    llvm::orc::SymbolMap symbols;
+    for (auto [name, address] : ::attn::emu::runtimeSymbols())
+      symbols[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                               llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
+  kernel->target = chip.str() + " kernel on the SIMT emulator (" +
+                   std::to_string(kernel->threads) + " threads per block, " +
+                   std::to_string(kernel->sharedBytes) +
+                   " bytes of shared memory)";
+  return kernel;
+}
+
+namespace {
+
+/// One argument in host memory: its bytes, and the memref descriptor (or
+/// the scalar) the kernel's packed entry reads.
+struct HostArgument {
+  attnElementType type = ATTN_ELEMENT_F32;
+  std::vector<int64_t> shape;
+  std::unique_ptr<char, decltype(&std::free)> data{nullptr, &std::free};
+  int64_t bytes = 0;
+  std::vector<int64_t> descriptor;
+  void *descriptorPointer = nullptr;
+  union {
+    float f32;
+    double f64;
+    int64_t i64;
+    int32_t i32;
+  } scalar{};
+  bool isScalar = false;
+
+  bool allocate(std::string &error) {
+    int64_t count = 1;
+    for (int64_t size : shape)
+      count *= size;
+    bytes = std::max<int64_t>(count * mlir::attn::bytesOf(type), 1);
+    // 64-byte aligned, as device allocations are: cp.async reads 16 bytes
+    // at a time.
+    data.reset(
+        static_cast<char *>(std::aligned_alloc(64, (bytes + 63) / 64 * 64)));
+    if (!data) {
+      error =
+          "no host memory for a " + std::to_string(bytes) + "-byte argument";
+      return false;
+    }
+    auto address = reinterpret_cast<int64_t>(data.get());
+    descriptor = {address, address, 0};
+    descriptor.insert(descriptor.end(), shape.begin(), shape.end());
+    std::vector<int64_t> strides(shape.size(), 1);
+    for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)
+      strides[d] = strides[d + 1] * shape[d + 1];
+    descriptor.insert(descriptor.end(), strides.begin(), strides.end());
+    descriptorPointer = descriptor.data();
+    return true;
+  }
+  void *packed() {
+    return isScalar ? static_cast<void *>(&scalar)
+                    : static_cast<void *>(&descriptorPointer);
+  }
+};
+
+} // namespace
+
+FailureOr<std::vector<Tensor>>
+EmulatedNvidiaKernel::run(ArrayRef<Tensor> arguments, std::string &error) {
+  size_t inputs = argumentTypes.size();
+  if (arguments.size() != inputs) {
+    error = "expected " + std::to_string(inputs) + " arguments";
+    return failure();
+  }
+  std::vector<HostArgument> host(inputs + resultTypes.size());
+  for (size_t n = 0; n < inputs; ++n) {
+    HostArgument &argument = host[n];
+    const Tensor &t = arguments[n];
+    auto tensor = llvm::dyn_cast<RankedTensorType>(argumentTypes[n]);
+    Type element = tensor ? tensor.getElementType() : argumentTypes[n];
+    std::optional<attnElementType> kind = runtimeElementType(element);
+    if (!kind) {
+      error = "argument " + std::to_string(n) +
+              " has a type the emulated "
+              "kernel cannot take";
+      return failure();
+    }
+    argument.type = *kind;
+    if (!tensor) {
+      argument.isScalar = true;
+      double value = t.data.empty() ? 0.0 : t.data.front();
+      if (element.isF32())
+        argument.scalar.f32 = float(value);
+      else if (element.isF64())
+        argument.scalar.f64 = value;
+      else if (element.isInteger(32))
+        argument.scalar.i32 = int32_t(value);
+      else
+        argument.scalar.i64 = int64_t(value);
+      continue;
+    }
+    argument.shape = t.shape;
+    if (!argument.allocate(error))
+      return failure();
+    encode(t.data, argument.type, argument.data.get());
+  }
+  // Results: [B, Hq, Sq, Dv] and [B, Hq, Sq], B and Sq the query's; NaN
+  // until the kernel writes them.
+  const std::vector<int64_t> &query = arguments[queryArgument].shape;
+  for (auto [r, type] : llvm::enumerate(resultTypes)) {
+    HostArgument &result = host[inputs + r];
+    auto tensor = llvm::cast<RankedTensorType>(type);
+    result.type = *runtimeElementType(tensor.getElementType());
+    for (auto [dim, size] : llvm::enumerate(tensor.getShape()))
+      result.shape.push_back(ShapedType::isDynamic(size) ? query[dim] : size);
+    if (!result.allocate(error))
+      return failure();
+    std::memset(result.data.get(), 0xFF, result.bytes);
+  }
+
+  auto entry = engine->lookupPacked("_mlir_ciface_" + name);
+  if (!entry) {
+    error = llvm::toString(entry.takeError());
+    return failure();
+  }
+  ::attn::emu::Launch launch;
+  launch.entry = *entry;
+  for (HostArgument &argument : host)
+    launch.arguments.push_back(argument.packed());
+  int64_t rows = query[2] * group;
+  launch.grid[0] = (rows + queryTile - 1) / queryTile;
+  launch.grid[1] = kvHeads;
+  launch.grid[2] = query[0];
+  launch.threadsPerBlock = int32_t(threads);
+  launch.sharedBytes = sharedBytes;
+  launch.sites = sites;
+  if (const char *workers = std::getenv("ATTN_EMU_THREADS"))
+    launch.workers = unsigned(std::max(1, std::atoi(workers)));
+  std::string fault = ::attn::emu::run(launch);
+  if (!fault.empty()) {
+    error = "the emulator found a fault in the kernel: " + fault;
+    return failure();
+  }
+
+  std::vector<Tensor> results;
+  for (size_t r = 0; r < resultTypes.size(); ++r) {
+    HostArgument &result = host[inputs + r];
+    Tensor tensor(result.shape);
+    int64_t size = mlir::attn::bytesOf(result.type);
+    for (size_t e = 0; e < tensor.data.size(); ++e)
+      tensor.data[e] = decode(result.data.get() + e * size, result.type);
+    results.push_back(std::move(tensor));
+  }
+  return results;
+}
