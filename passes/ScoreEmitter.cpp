@@ -81,10 +81,17 @@ Value ScoreEmitter::emitDirectWeights(ImplicitLocOpBuilder &b,
                : Value(math::PowFOp::create(b, positive, constant(power)));
   }
   if (auto sigmoid = llvm::dyn_cast<SigmoidAttr>(normalizer)) {
-    // b = -log(n_i) with log_length, else the constant bias.
+    // b = -log(n_i) with log_length, else the constant bias. A row with no
+    // kept key takes b = 0: its masked scores (-inf) must still weigh 0,
+    // where -inf + log(0) would be NaN.
     Value bias =
         sigmoid.getLogLength()
-            ? splat(arith::NegFOp::create(b, math::LogOp::create(b, keptCount)))
+            ? splat(arith::NegFOp::create(
+                  b, math::LogOp::create(
+                         b, arith::MaximumFOp::create(
+                                b, keptCount,
+                                arith::ConstantOp::create(
+                                    b, b.getF32FloatAttr(1.0))))))
             : constant(sigmoid.getBias().convertToDouble());
     Value x = arith::AddFOp::create(b, scores, bias);
     return arith::DivFOp::create(

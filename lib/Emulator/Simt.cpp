@@ -379,22 +379,25 @@ void Worker::waitForWarp(int32_t site) {
   completeCollective(warp, warpIndex);
 }
 
+/// f16 to f32, exact: 65536 entries, built once.
 static float halfToFloat(uint16_t bits) {
-  uint32_t sign = uint32_t(bits & 0x8000) << 16;
-  int32_t exponent = (bits >> 10) & 0x1F;
-  uint32_t mantissa = bits & 0x3FF;
-  float value;
-  if (exponent == 0)
-    value = std::ldexp(float(mantissa), -24);
-  else if (exponent == 31)
-    value = mantissa ? NAN : INFINITY;
-  else
-    value = std::ldexp(float(mantissa | 0x400), exponent - 25);
-  uint32_t out;
-  std::memcpy(&out, &value, 4);
-  out |= sign;
-  std::memcpy(&value, &out, 4);
-  return value;
+  static const std::vector<float> table = [] {
+    std::vector<float> values(65536);
+    for (uint32_t h = 0; h < 65536; ++h) {
+      int32_t exponent = (h >> 10) & 0x1F;
+      uint32_t mantissa = h & 0x3FF;
+      float value;
+      if (exponent == 0)
+        value = std::ldexp(float(mantissa), -24);
+      else if (exponent == 31)
+        value = mantissa ? NAN : INFINITY;
+      else
+        value = std::ldexp(float(mantissa | 0x400), exponent - 25);
+      values[h] = (h & 0x8000) ? -value : value;
+    }
+    return values;
+  }();
+  return table[bits];
 }
 
 static float bfloatToFloat(uint16_t bits) {

@@ -70,6 +70,11 @@ static cl::opt<std::string>
               cl::desc("Element type of the query/key/value tensors: f32, f16 "
                        "or bf16 (default: the spec's)"),
               cl::cat(category));
+static cl::opt<int64_t> headDimOption(
+    "head-dim",
+    cl::desc("Run the function with this head dimension (D and Dv) instead "
+             "of the spec's"),
+    cl::value_desc("D"), cl::init(0), cl::cat(category));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the generated inputs"),
                               cl::init(0), cl::cat(category));
 static cl::opt<bool>
@@ -585,6 +590,20 @@ int main(int argc, char **argv) {
         return fail("--dtype " + dtypeName + ": @" + func.getSymName() +
                     " does not verify with " + dtypeName + " tensors");
     }
+  }
+
+  // --head-dim: D and Dv of every attention.
+  if (headDimOption.getNumOccurrences()) {
+    if (headDimOption < 1 || headDimOption > 1024)
+      return fail("--head-dim must be between 1 and 1024, got " +
+                  llvm::Twine(headDimOption));
+    if (failed(setHeadDim(func, headDimOption)))
+      return fail("--head-dim: @" + func.getSymName() +
+                  " holds ops other than attn.attention (linear attention, "
+                  "merges), whose sizes --head-dim does not change");
+    if (failed(verify(func)))
+      return fail("--head-dim " + llvm::Twine(headDimOption) + ": @" +
+                  func.getSymName() + " does not verify with it (see above)");
   }
 
   FailureOr<std::vector<ArgumentPlan>> plans =
