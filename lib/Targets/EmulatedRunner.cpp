@@ -50,17 +50,6 @@ EmulatedNvidiaKernel::compile(func::FuncOp func, StringRef chip,
       other.erase();
 
   std::unique_ptr<EmulatedNvidiaKernel> kernel(new EmulatedNvidiaKernel());
-  AttentionOp attention;
-  func.walk([&](AttentionOp op) { attention = op; });
-  if (!attention)
-    return func.emitError("@")
-           << func.getSymName() << " has no attn.attention for the GPU";
-  if (auto argument =
-          llvm::dyn_cast_or_null<BlockArgument>(attention.getQuery()))
-    kernel->queryArgument = argument.getArgNumber();
-  else
-    return func.emitError("the query of @")
-           << func.getSymName() << " is no argument of the function";
   kernel->name = func.getSymName().str();
   kernel->argumentTypes.assign(func.getArgumentTypes().begin(),
                                func.getArgumentTypes().end());
@@ -77,6 +66,15 @@ EmulatedNvidiaKernel::compile(func::FuncOp func, StringRef chip,
   kernels.addPass(createCSEPass());
   if (failed(kernels.run(*copy)))
     return failure();
+  // The pipeline accepted the function: it holds one attention.
+  AttentionOp attention;
+  func.walk([&](AttentionOp op) { attention = op; });
+  if (auto argument = llvm::dyn_cast_or_null<BlockArgument>(
+          attention ? attention.getQuery() : Value()))
+    kernel->queryArgument = argument.getArgNumber();
+  else
+    return func.emitError("the query of @")
+           << func.getSymName() << " is no argument of the function";
   auto host = copy->lookupSymbol<func::FuncOp>(kernel->name);
   auto launch = host ? host->getAttrOfType<DictionaryAttr>("attn.launch")
                      : DictionaryAttr();
