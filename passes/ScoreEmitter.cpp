@@ -87,11 +87,11 @@ Value ScoreEmitter::emitDirectWeights(ImplicitLocOpBuilder &b,
     Value bias =
         sigmoid.getLogLength()
             ? splat(arith::NegFOp::create(
-                  b, math::LogOp::create(
-                         b, arith::MaximumFOp::create(
-                                b, keptCount,
-                                arith::ConstantOp::create(
-                                    b, b.getF32FloatAttr(1.0))))))
+                  b,
+                  math::LogOp::create(b, arith::MaximumFOp::create(
+                                             b, keptCount,
+                                             arith::ConstantOp::create(
+                                                 b, b.getF32FloatAttr(1.0))))))
             : constant(sigmoid.getBias().convertToDouble());
     Value x = arith::AddFOp::create(b, scores, bias);
     return arith::DivFOp::create(
@@ -104,6 +104,36 @@ Value ScoreEmitter::emitDirectWeights(ImplicitLocOpBuilder &b,
       arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, scores,
                             constant(-std::numeric_limits<float>::infinity()));
   return arith::SelectOp::create(b, isMasked, zero, scores);
+}
+
+SmallVector<Value> mlir::attn::emitKeyIndices(ImplicitLocOpBuilder &b,
+                                              const AttentionBuffers &buffers,
+                                              Value cache, Value batch,
+                                              Value kvHead, Value j, Value d) {
+  if (!buffers.pageTable)
+    return {batch, kvHead, j, d};
+  Value pageSize = memref::DimOp::create(b, cache, 1);
+  Value slot = ScoreEmitter::toIndex(
+      b, memref::LoadOp::create(
+             b, buffers.pageTable,
+             ValueRange{batch, arith::DivUIOp::create(b, j, pageSize)}));
+  // The runtime rejects page tables that point outside the cache; the clamp
+  // keeps a kernel called without it from reading out of bounds.
+  Value lastPage = arith::SubIOp::create(b, memref::DimOp::create(b, cache, 0),
+                                         arith::ConstantIndexOp::create(b, 1));
+  slot = arith::MinSIOp::create(
+      b, arith::MaxSIOp::create(b, slot, arith::ConstantIndexOp::create(b, 0)),
+      lastPage);
+  return {slot, arith::RemUIOp::create(b, j, pageSize), kvHead, d};
+}
+
+Value mlir::attn::emitKeyLength(ImplicitLocOpBuilder &b,
+                                const AttentionBuffers &buffers) {
+  if (!buffers.pageTable)
+    return memref::DimOp::create(b, buffers.key, 2);
+  return arith::MulIOp::create(b,
+                               memref::DimOp::create(b, buffers.pageTable, 1),
+                               memref::DimOp::create(b, buffers.key, 1));
 }
 
 std::pair<Value, Value> ScoreEmitter::emitRowValidity(ImplicitLocOpBuilder &b,

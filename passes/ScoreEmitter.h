@@ -35,6 +35,17 @@ struct AttentionBuffers {
 AttentionBuffers collectAttentionBuffers(AttentionOp op,
                                          function_ref<Value(Value)> buffer);
 
+/// The indices of element `d` of key (or value) row `j` of `cache` (the
+/// key or value buffer): [b, kvh, j, d], or through the page table for a
+/// paged cache ([page slot, j % page size, kvh, d]).
+SmallVector<Value> emitKeyIndices(ImplicitLocOpBuilder &b,
+                                  const AttentionBuffers &buffers, Value cache,
+                                  Value batch, Value kvHead, Value j, Value d);
+
+/// The number of keys the key index runs over: Skv, or max_pages x page
+/// size for a paged cache.
+Value emitKeyLength(ImplicitLocOpBuilder &b, const AttentionBuffers &buffers);
+
 /// The row a score belongs to; all index values.
 struct ScoreRow {
   Value b, h, i;

@@ -186,11 +186,7 @@ void AttentionLowering::emit(ImplicitLocOpBuilder &b) {
   batchSize = memref::DimOp::create(b, buffers.query, 0);
   queryLen = memref::DimOp::create(b, buffers.query, 2);
   // With a paged cache the key index runs over max_pages * page_size.
-  keyLen = buffers.pageTable
-               ? Value(arith::MulIOp::create(
-                     b, memref::DimOp::create(b, buffers.pageTable, 1),
-                     memref::DimOp::create(b, buffers.key, 1)))
-               : Value(memref::DimOp::create(b, buffers.key, 2));
+  keyLen = emitKeyLength(b, buffers);
   int64_t kvHeads = op.getKey().getType().getDimSize(op.isPaged() ? 2 : 1);
   Value rows = arith::MulIOp::create(b, queryLen, cst(b, op.getGroupSize()));
   Value tiles = arith::CeilDivSIOp::create(b, rows, cst(b, queryTile));
@@ -592,20 +588,7 @@ static bool hasOnlyIntervalMasks(AttentionOp op) {
 SmallVector<Value> AttentionLowering::emitKeyIndices(ImplicitLocOpBuilder &b,
                                                      Value batch, Value kvHead,
                                                      Value j, Value d) {
-  if (!buffers.pageTable)
-    return {batch, kvHead, j, d};
-  Value pageSize = memref::DimOp::create(b, buffers.key, 1);
-  Value slot = ScoreEmitter::toIndex(
-      b, memref::LoadOp::create(
-             b, buffers.pageTable,
-             ValueRange{batch, arith::DivUIOp::create(b, j, pageSize)}));
-  // The runtime rejects page tables that point outside the cache; the clamp
-  // keeps a kernel called without it from reading out of bounds.
-  Value lastPage = arith::SubIOp::create(
-      b, memref::DimOp::create(b, buffers.key, 0), cst(b, 1));
-  slot = arith::MinSIOp::create(b, arith::MaxSIOp::create(b, slot, cst(b, 0)),
-                                lastPage);
-  return {slot, arith::RemUIOp::create(b, j, pageSize), kvHead, d};
+  return attn::emitKeyIndices(b, buffers, buffers.key, batch, kvHead, j, d);
 }
 
 SmallVector<Sweep> AttentionLowering::getSweeps() {

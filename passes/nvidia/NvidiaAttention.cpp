@@ -94,8 +94,6 @@ std::string unsupportedFeature(AttentionOp op) {
   Attribute normalizer = op.getNormalizerOrDefault();
   if (llvm::isa<ClippedSoftmaxAttr>(normalizer))
     return "clipped softmax (it needs a sweep for the rows' statistics)";
-  if (op.isPaged())
-    return "a paged key/value cache";
   if (op.getBlockMax())
     return "block statistics";
   if (op.getSelected())
@@ -262,16 +260,20 @@ void KernelBuilder::emitKeyValueCopy(ImplicitLocOpBuilder &b, Value kt,
        {std::tuple{keySmem, buffers.key, headDim},
         std::tuple{valueSmem, buffers.value, valueDim}}) {
     Value from = source;
-    emitTileCopy(
-        b, tile, buffer, keyTile, width,
-        [&](ImplicitLocOpBuilder &ib, Value r) {
-          Value j = arith::AddIOp::create(ib, firstKey, r);
-          Value exists =
-              arith::CmpIOp::create(ib, arith::CmpIPredicate::slt, j, keyLen);
-          Value clamped = arith::SelectOp::create(ib, exists, j, cst(ib, 0));
-          return RowSource{from, SmallVector<Value>{batch, kvHead, clamped},
-                           exists};
-        });
+    emitTileCopy(b, tile, buffer, keyTile, width,
+                 [&](ImplicitLocOpBuilder &ib, Value r) {
+                   Value j = arith::AddIOp::create(ib, firstKey, r);
+                   Value exists = arith::CmpIOp::create(
+                       ib, arith::CmpIPredicate::slt, j, keyLen);
+                   Value clamped =
+                       arith::SelectOp::create(ib, exists, j, cst(ib, 0));
+                   // Through the page table for a paged cache; the tile copy
+                   // adds the column.
+                   SmallVector<Value> indices = emitKeyIndices(
+                       ib, buffers, from, batch, kvHead, clamped, cst(ib, 0));
+                   indices.pop_back();
+                   return RowSource{from, indices, exists};
+                 });
   }
 }
 
@@ -342,7 +344,7 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   auto acc4 = VectorType::get({4}, f32Type);
   batchSize = memref::DimOp::create(b, buffers.query, 0);
   queryLen = memref::DimOp::create(b, buffers.query, 2);
-  keyLen = memref::DimOp::create(b, buffers.key, 2);
+  keyLen = emitKeyLength(b, buffers);
   tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value warp = arith::DivUIOp::create(b, tid, cst(b, target.warpSize));
   lane = arith::RemUIOp::create(b, tid, cst(b, target.warpSize));
@@ -489,7 +491,10 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
       b, DenseElementsAttr::get(acc4, b.getF32FloatAttr(0.0)));
   for (int64_t n = 0; n < accTiles; ++n)
     inits.push_back(zeroAcc);
-  inits.append({negInf, negInf, zeroF, zeroF, zero,
+  // Per row pair: the running maxima (softmax) or, for the other
+  // normalisers, the sums of the weights as rounded for P V; then the sums.
+  Value firstMax = softmax ? negInf : zeroF;
+  inits.append({firstMax, firstMax, zeroF, zeroF, zero,
                 arith::ConstantOp::create(b, b.getBoolAttr(false))});
   Value scale = f32(b, op.getScaleOrDefault());
   Value log2e = f32(b, kLog2e);
@@ -762,17 +767,28 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                   a = arith::MulFOp::create(ib, a, rescale);
               } else {
                 // A normaliser without a running max: each weight is final
-                // (the CPU's formula, ScoreEmitter::emitDirectWeights).
+                // (the CPU's formula, ScoreEmitter::emitDirectWeights). The
+                // lse takes the sum of the weights; the output divides by
+                // the sum of the weights as P V sees them, rounded to the
+                // input type, so that they sum to one (a row with one key
+                // gives its value exactly). The latter takes the max slots.
                 Value rowSum[2] = {args[accTiles + 2], args[accTiles + 3]};
+                Value roundedSum[2] = {args[accTiles], args[accTiles + 1]};
                 for (Value s : scores)
                   for (int64_t e = 0; e < 4; ++e) {
-                    weights.push_back(ScoreEmitter::emitDirectWeights(
+                    Value weight = ScoreEmitter::emitDirectWeights(
                         ib, normalizer, vector::ExtractOp::create(ib, s, e),
-                        rows[e / 2].score.keptCount));
-                    rowSum[e / 2] = arith::AddFOp::create(ib, rowSum[e / 2],
-                                                          weights.back());
+                        rows[e / 2].score.keptCount);
+                    rowSum[e / 2] =
+                        arith::AddFOp::create(ib, rowSum[e / 2], weight);
+                    Value rounded =
+                        arith::TruncFOp::create(ib, element, weight);
+                    weights.push_back(
+                        arith::ExtFOp::create(ib, f32Type, rounded));
+                    roundedSum[e / 2] = arith::AddFOp::create(
+                        ib, roundedSum[e / 2], weights.back());
                   }
-                newMax = {args[accTiles], args[accTiles + 1]};
+                newMax = {roundedSum[0], roundedSum[1]};
                 newSum = {rowSum[0], rowSum[1]};
               }
 
@@ -826,9 +842,20 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
         arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, liveRows), m,
         l);
     Value valid = validity.first, rowLse = validity.second;
+    // Softmax divides by l; the other normalised weights by their sum as
+    // rounded for P V (kept in the max slot).
+    Value divisor = l, weighted = valid;
+    if (normalized && !softmax) {
+      // Weights too small for the input type round to 0: P V sees an empty
+      // row (output 0), the lse still the row's sum.
+      divisor = emitQuadReduce(b, m, /*max=*/false);
+      weighted = arith::AndIOp::create(
+          b, valid,
+          arith::CmpFOp::create(b, arith::CmpFPredicate::ONE, divisor, zeroF));
+    }
     Value inverse = arith::SelectOp::create(
-        b, valid,
-        normalized ? Value(arith::DivFOp::create(b, f32(b, 1.0), l))
+        b, weighted,
+        normalized ? Value(arith::DivFOp::create(b, f32(b, 1.0), divisor))
                    : f32(b, 1.0),
         zeroF);
     Value stored =
@@ -961,9 +988,15 @@ NvidiaKernelsPass::lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
       builder.getDenseI32ArrayAttr({int32_t(target.threads()), 1, 1}));
   // Past D = 64 the shared memory lets at most two blocks share a
   // multiprocessor, so each thread may use every register there is (ptxas
-  // would otherwise cap them for a third block, and spill).
+  // would otherwise cap them for a third block, and spill). Normalisers
+  // other than softmax that normalise carry two sums per row (the lse's and
+  // the output's, see the loop) and take every register too.
+  auto normalizer =
+      llvm::cast<NormalizerAttrInterface>(attention.getNormalizerOrDefault());
+  bool twoSums = normalizer.isNormalized() &&
+                 !llvm::isa<SoftmaxAttr>(attention.getNormalizerOrDefault());
   if (attention.getQuery().getType().getDimSize(3) > 64 ||
-      attention.getValue().getType().getDimSize(3) > 64)
+      attention.getValue().getType().getDimSize(3) > 64 || twoSums)
     kernel->setAttr("nvvm.maxnreg",
                     builder.getI32IntegerAttr(target.maxRegisters));
   Block &entry = kernel.getBody().front();
@@ -983,7 +1016,8 @@ NvidiaKernelsPass::lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
   gpu::ReturnOp::create(b);
   // What a launcher needs: grid (ceil(Sq * G / query_tile), key/value
   // heads, batch), the block's threads and its dynamic shared memory.
-  int64_t kvHeads = attention.getKey().getType().getDimSize(1);
+  int64_t kvHeads =
+      attention.getKey().getType().getDimSize(attention.isPaged() ? 2 : 1);
   kernel->setAttr(
       "attn.launch",
       builder.getDictionaryAttr({
