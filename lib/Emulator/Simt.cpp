@@ -117,7 +117,9 @@ public:
   void mma(int32_t site, int32_t kind, const uint32_t *a, const uint32_t *b,
            const float *c, float *d);
   void copyAsync(int32_t site, char *destination, const char *source,
-                 int32_t bytes, int32_t sourceBytes, bool inBounds);
+                 int32_t bytes, int32_t sourceBytes, bool inBounds,
+                 bool sourceInBounds);
+  void checkGlobal(int32_t site, bool write, bool inBounds);
   void commitGroup(int32_t site);
   void waitGroup(int32_t site, int32_t pending);
   void access(int32_t site, const char *address, int32_t bytes, bool write,
@@ -603,11 +605,21 @@ void Worker::access(int32_t site, const char *address, int32_t bytes,
   checkShared(site, address, bytes, write, epoch, write ? "a store" : "a load");
 }
 
+void Worker::checkGlobal(int32_t site, bool write, bool inBounds) {
+  if (!inBounds)
+    fail(std::string(write ? "a store" : "a load") + " at " + siteName(site) +
+         " indexes its global buffer out of bounds");
+}
+
 void Worker::copyAsync(int32_t site, char *destination, const char *source,
-                       int32_t bytes, int32_t sourceBytes, bool inBounds) {
+                       int32_t bytes, int32_t sourceBytes, bool inBounds,
+                       bool sourceInBounds) {
   if (!inBounds)
     fail("cp.async at " + siteName(site) +
          " indexes its shared-memory buffer out of bounds");
+  if (!sourceInBounds)
+    fail("cp.async at " + siteName(site) +
+         " reads its global source out of bounds");
   if (bytes != 4 && bytes != 8 && bytes != 16)
     fail("cp.async at " + siteName(site) + " copies " + std::to_string(bytes) +
          " bytes (4, 8 or 16)");
@@ -704,10 +716,13 @@ static void attnEmuMma(int32_t site, int32_t kind, const uint32_t *a,
 }
 static void attnEmuCopyAsync(int32_t site, int64_t destination, int64_t source,
                              int32_t bytes, int32_t sourceBytes,
-                             int32_t inBounds) {
+                             int32_t inBounds, int32_t sourceInBounds) {
   Worker::current->copyAsync(site, reinterpret_cast<char *>(destination),
                              reinterpret_cast<const char *>(source), bytes,
-                             sourceBytes, inBounds);
+                             sourceBytes, inBounds, sourceInBounds);
+}
+static void attnEmuCheckGlobal(int32_t site, int32_t write, int32_t inBounds) {
+  Worker::current->checkGlobal(site, write, inBounds);
 }
 static void attnEmuCommitGroup(int32_t site) {
   Worker::current->commitGroup(site);
@@ -734,5 +749,7 @@ std::vector<std::pair<const char *, void *>> attn::emu::runtimeSymbols() {
       {"__attn_emu_cp_commit", reinterpret_cast<void *>(&attnEmuCommitGroup)},
       {"__attn_emu_cp_wait", reinterpret_cast<void *>(&attnEmuWaitGroup)},
       {"__attn_emu_access", reinterpret_cast<void *>(&attnEmuAccess)},
+      {"__attn_emu_check_global",
+       reinterpret_cast<void *>(&attnEmuCheckGlobal)},
   };
 }

@@ -187,6 +187,13 @@ void KernelEmulation::instrumentAccess(Operation *op, Value memref,
   auto vector = llvm::dyn_cast<VectorType>(accessed);
   int64_t extent = vector ? vector.getNumElements() : 1;
   Type element = vector ? vector.getElementType() : accessed;
+  if (!shared.contains(memref)) {
+    // Global memory: only whether the indices are in bounds, so that an
+    // access outside its buffer is reported before it happens.
+    call("__attn_emu_check_global",
+         {site(op), constantI32(write), inBounds(memref, indices, extent)});
+    return;
+  }
   call("__attn_emu_access",
        {site(op), address(memref, indices),
         constantI32(extent * bytesOf(element)), constantI32(write),
@@ -314,10 +321,20 @@ LogicalResult KernelEmulation::rewriteCopy(nvgpu::DeviceAsyncCopyOp op) {
         builder, loc,
         arith::IndexCastOp::create(builder, loc, builder.getI32Type(), count),
         constantI32(bytesOf(element)));
+  // The source is read only where it gives bytes (a zero-filling copy may
+  // point anywhere).
+  Value sourceRead = arith::CmpIOp::create(
+      builder, loc, arith::CmpIPredicate::sgt, sourceBytes, constantI32(0));
+  Value sourceInBounds = arith::OrIOp::create(
+      builder, loc, inBounds(op.getSrc(), op.getSrcIndices(), elements),
+      arith::ExtUIOp::create(builder, loc, builder.getI32Type(),
+                             arith::XOrIOp::create(builder, loc, sourceRead,
+                                                   arith::ConstantIntOp::create(
+                                                       builder, loc, 1, 1))));
   call("__attn_emu_cp_async",
        {site(op), address(op.getDst(), op.getDstIndices()),
         address(op.getSrc(), op.getSrcIndices()), bytes, sourceBytes,
-        inBounds(op.getDst(), op.getDstIndices(), elements)});
+        inBounds(op.getDst(), op.getDstIndices(), elements), sourceInBounds});
   op.erase();
   return success();
 }
@@ -380,33 +397,29 @@ LogicalResult KernelEmulation::rewrite(Operation *op) {
   if (auto copy = llvm::dyn_cast<nvgpu::DeviceAsyncCopyOp>(op))
     return rewriteCopy(copy);
 
-  // Plain loads and stores of shared memory are checked, then run as they
-  // are.
-  auto isShared = [&](Value v) { return shared.contains(v); };
-  if (auto load = llvm::dyn_cast<memref::LoadOp>(op);
-      load && isShared(load.getMemRef())) {
+  // Plain loads and stores are checked, then run as they are: shared
+  // memory for bounds and races, global memory for bounds.
+  if (auto load = llvm::dyn_cast<memref::LoadOp>(op)) {
     instrumentAccess(op, load.getMemRef(), load.getIndices(), load.getType(),
                      false);
     return success();
   }
-  if (auto store = llvm::dyn_cast<memref::StoreOp>(op);
-      store && isShared(store.getMemRef())) {
+  if (auto store = llvm::dyn_cast<memref::StoreOp>(op)) {
     instrumentAccess(op, store.getMemRef(), store.getIndices(),
                      store.getValueToStore().getType(), true);
     return success();
   }
-  if (auto load = llvm::dyn_cast<vector::LoadOp>(op);
-      load && isShared(load.getBase())) {
+  if (auto load = llvm::dyn_cast<vector::LoadOp>(op)) {
     instrumentAccess(op, load.getBase(), load.getIndices(),
                      load.getVectorType(), false);
     return success();
   }
-  if (auto store = llvm::dyn_cast<vector::StoreOp>(op);
-      store && isShared(store.getBase())) {
+  if (auto store = llvm::dyn_cast<vector::StoreOp>(op)) {
     instrumentAccess(op, store.getBase(), store.getIndices(),
                      store.getVectorType(), true);
     return success();
   }
+  auto isShared = [&](Value v) { return shared.contains(v); };
   // Views of shared memory are shared memory.
   if (llvm::isa<memref::ViewOp, memref::SubViewOp, memref::CastOp,
                 memref::ReinterpretCastOp>(op)) {

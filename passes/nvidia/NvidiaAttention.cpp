@@ -91,9 +91,6 @@ std::string unsupportedFeature(AttentionOp op) {
   for (int64_t d : {headDim, valueDim})
     if (ShapedType::isDynamic(d) || d % 16 != 0 || d > 128)
       return "a head dimension that is not a multiple of 16 up to 128";
-  Attribute normalizer = op.getNormalizerOrDefault();
-  if (llvm::isa<ClippedSoftmaxAttr>(normalizer))
-    return "clipped softmax (it needs a sweep for the rows' statistics)";
   if (op.getBlockMax())
     return "block statistics";
   if (op.getSelected())
@@ -188,7 +185,8 @@ private:
                int64_t rows, int64_t width,
                function_ref<RowSource(ImplicitLocOpBuilder &, Value)> source);
   /// Issues the copies of key tile `kt` into buffer `buffer`.
-  void emitKeyValueCopy(ImplicitLocOpBuilder &b, Value kt, Value buffer);
+  void emitKeyValueCopy(ImplicitLocOpBuilder &b, Value kt, Value buffer,
+                        bool withValues = true);
   /// One ldmatrix of four 8x8 matrices as four packed registers (i32).
   SmallVector<Value> emitLdMatrix(ImplicitLocOpBuilder &b, Value tile,
                                   ValueRange indices, bool transpose);
@@ -254,11 +252,13 @@ void KernelBuilder::emitTileCopy(
 }
 
 void KernelBuilder::emitKeyValueCopy(ImplicitLocOpBuilder &b, Value kt,
-                                     Value buffer) {
+                                     Value buffer, bool withValues) {
   Value firstKey = arith::MulIOp::create(b, kt, cst(b, keyTile));
   for (auto [tile, source, width] :
        {std::tuple{keySmem, buffers.key, headDim},
         std::tuple{valueSmem, buffers.value, valueDim}}) {
+    if (tile == valueSmem && !withValues)
+      continue;
     Value from = source;
     emitTileCopy(b, tile, buffer, keyTile, width,
                  [&](ImplicitLocOpBuilder &ib, Value r) {
@@ -454,6 +454,7 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   bool residentQuery = !masked && !modified;
   Attribute normalizer = op.getNormalizerOrDefault();
   bool softmax = llvm::isa<SoftmaxAttr>(normalizer);
+  auto clipped = llvm::dyn_cast<ClippedSoftmaxAttr>(normalizer);
   bool normalized =
       llvm::cast<NormalizerAttrInterface>(normalizer).isNormalized();
   auto loadQuery = [&](ImplicitLocOpBuilder &ib, int64_t ks) {
@@ -493,7 +494,7 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
     inits.push_back(zeroAcc);
   // Per row pair: the running maxima (softmax) or, for the other
   // normalisers, the sums of the weights as rounded for P V; then the sums.
-  Value firstMax = softmax ? negInf : zeroF;
+  Value firstMax = softmax || clipped ? negInf : zeroF;
   inits.append({firstMax, firstMax, zeroF, zeroF, zero,
                 arith::ConstantOp::create(b, b.getBoolAttr(false))});
   Value scale = f32(b, op.getScaleOrDefault());
@@ -586,247 +587,348 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
           /*max=*/false);
   }
 
-  auto loop = scf::ForOp::create(
-      b, first, last, one, inits,
-      [&](OpBuilder &nested, Location loc, Value kt, ValueRange args) {
-        ImplicitLocOpBuilder lb(loc, nested);
-        Value status = statusOf(lb, kt);
-        Value visited =
-            arith::CmpIOp::create(lb, arith::CmpIPredicate::ne, status,
-                                  cst(lb, int64_t(TileStatus::Skipped)));
-        auto visit = scf::IfOp::create(
-            lb, visited,
-            [&](OpBuilder &thenBuilder, Location loc) {
-              ImplicitLocOpBuilder ib(loc, thenBuilder);
-              Value buffer = args[accTiles + 4];
-              Value ready = args[accTiles + 5];
-              // This tile, unless the previous iteration fetched it; then
-              // the next visited one into the other buffer (a group is
-              // committed either way, so one wait count serves).
-              Value notReady = arith::XOrIOp::create(
-                  ib, ready,
-                  arith::ConstantOp::create(ib, ib.getBoolAttr(true)));
-              scf::IfOp::create(ib, notReady, [&](OpBuilder &ob, Location l) {
-                ImplicitLocOpBuilder cb(l, ob);
-                emitKeyValueCopy(cb, kt, buffer);
-                NVVM::CpAsyncCommitGroupOp::create(cb);
-                scf::YieldOp::create(cb);
-              });
-              Value next = arith::AddIOp::create(ib, kt, cst(ib, 1));
-              Value nextVisited = arith::AndIOp::create(
-                  ib,
-                  arith::CmpIOp::create(ib, arith::CmpIPredicate::slt, next,
-                                        last),
-                  arith::CmpIOp::create(ib, arith::CmpIPredicate::ne,
-                                        statusOf(ib, next),
-                                        cst(ib, int64_t(TileStatus::Skipped))));
-              Value other = arith::SubIOp::create(ib, cst(ib, 1), buffer);
-              scf::IfOp::create(ib, nextVisited,
-                                [&](OpBuilder &ob, Location l) {
-                                  ImplicitLocOpBuilder cb(l, ob);
-                                  emitKeyValueCopy(cb, next, other);
-                                  scf::YieldOp::create(cb);
-                                });
-              NVVM::CpAsyncCommitGroupOp::create(ib);
-              NVVM::CpAsyncWaitGroupOp::create(ib, 1);
-              if (fault != PlantedFault::NoBarrier)
-                gpu::BarrierOp::create(ib);
+  // The key loop. Clipped softmax takes two sweeps: the rows' statistics
+  // (max and sum, online, no P V and no value tiles), then the clipped
+  // weights from them; the others one.
+  enum class Sweep { Weights, Statistics, ClippedWeights };
+  // From clipped softmax's statistics: log2(e) times each row's max (0 for
+  // an empty row), and 1 / the row's sum.
+  Value clippedBase[2], clippedInverseSum[2];
+  auto emitSweep = [&](Sweep sweep, ValueRange sweepInits) {
+    return scf::ForOp::create(
+               b, first, last, one, sweepInits,
+               [&](OpBuilder &nested, Location loc, Value kt, ValueRange args) {
+                 ImplicitLocOpBuilder lb(loc, nested);
+                 Value status = statusOf(lb, kt);
+                 Value visited = arith::CmpIOp::create(
+                     lb, arith::CmpIPredicate::ne, status,
+                     cst(lb, int64_t(TileStatus::Skipped)));
+                 auto visit = scf::IfOp::create(
+                     lb, visited,
+                     [&](OpBuilder &thenBuilder, Location loc) {
+                       ImplicitLocOpBuilder ib(loc, thenBuilder);
+                       Value buffer = args[accTiles + 4];
+                       Value ready = args[accTiles + 5];
+                       // This tile, unless the previous iteration fetched it;
+                       // then the next visited one into the other buffer (a
+                       // group is committed either way, so one wait count
+                       // serves).
+                       Value notReady = arith::XOrIOp::create(
+                           ib, ready,
+                           arith::ConstantOp::create(ib, ib.getBoolAttr(true)));
+                       scf::IfOp::create(
+                           ib, notReady, [&](OpBuilder &ob, Location l) {
+                             ImplicitLocOpBuilder cb(l, ob);
+                             emitKeyValueCopy(cb, kt, buffer,
+                                              sweep != Sweep::Statistics);
+                             NVVM::CpAsyncCommitGroupOp::create(cb);
+                             scf::YieldOp::create(cb);
+                           });
+                       Value next = arith::AddIOp::create(ib, kt, cst(ib, 1));
+                       Value nextVisited = arith::AndIOp::create(
+                           ib,
+                           arith::CmpIOp::create(ib, arith::CmpIPredicate::slt,
+                                                 next, last),
+                           arith::CmpIOp::create(
+                               ib, arith::CmpIPredicate::ne, statusOf(ib, next),
+                               cst(ib, int64_t(TileStatus::Skipped))));
+                       Value other =
+                           arith::SubIOp::create(ib, cst(ib, 1), buffer);
+                       scf::IfOp::create(
+                           ib, nextVisited, [&](OpBuilder &ob, Location l) {
+                             ImplicitLocOpBuilder cb(l, ob);
+                             emitKeyValueCopy(cb, next, other,
+                                              sweep != Sweep::Statistics);
+                             scf::YieldOp::create(cb);
+                           });
+                       NVVM::CpAsyncCommitGroupOp::create(ib);
+                       NVVM::CpAsyncWaitGroupOp::create(ib, 1);
+                       if (fault != PlantedFault::NoBarrier)
+                         gpu::BarrierOp::create(ib);
 
-              // S = Q K^T for the warp's 16 rows and the tile's keys.
-              SmallVector<Value> scores(scoreTiles, zeroAcc);
-              for (int64_t ks = 0; ks < headDim / 16; ++ks) {
-                SmallVector<Value> query =
-                    residentQuery ? queryFragments[ks] : loadQuery(ib, ks);
-                for (int64_t np = 0; np < keyTile / 16; ++np) {
-                  SmallVector<Value> k = emitLdMatrix(
-                      ib, keySmem,
-                      ValueRange{
-                          buffer,
-                          arith::AddIOp::create(ib, keyRow, cst(ib, np * 16)),
-                          arith::AddIOp::create(ib, keyCol, cst(ib, ks * 16))},
-                      false);
-                  scores[2 * np] =
-                      emitMma(ib, query, k[0], k[1], scores[2 * np]);
-                  scores[2 * np + 1] =
-                      emitMma(ib, query, k[2], k[3], scores[2 * np + 1]);
-                }
-              }
-              Value scaleVector = vector::BroadcastOp::create(ib, acc4, scale);
-              for (Value &s : scores)
-                s = arith::MulFOp::create(ib, s, scaleVector);
+                       // S = Q K^T for the warp's 16 rows and the tile's keys.
+                       SmallVector<Value> scores(scoreTiles, zeroAcc);
+                       for (int64_t ks = 0; ks < headDim / 16; ++ks) {
+                         SmallVector<Value> query = residentQuery
+                                                        ? queryFragments[ks]
+                                                        : loadQuery(ib, ks);
+                         for (int64_t np = 0; np < keyTile / 16; ++np) {
+                           SmallVector<Value> k = emitLdMatrix(
+                               ib, keySmem,
+                               ValueRange{buffer,
+                                          arith::AddIOp::create(
+                                              ib, keyRow, cst(ib, np * 16)),
+                                          arith::AddIOp::create(
+                                              ib, keyCol, cst(ib, ks * 16))},
+                               false);
+                           scores[2 * np] =
+                               emitMma(ib, query, k[0], k[1], scores[2 * np]);
+                           scores[2 * np + 1] = emitMma(ib, query, k[2], k[3],
+                                                        scores[2 * np + 1]);
+                         }
+                       }
+                       Value scaleVector =
+                           vector::BroadcastOp::create(ib, acc4, scale);
+                       for (Value &s : scores)
+                         s = arith::MulFOp::create(ib, s, scaleVector);
 
-              // Masks (in tiles not known full, and past kv_len) and
-              // modifiers, per element from its (row, column).
-              Value firstKey = arith::MulIOp::create(ib, kt, cst(ib, keyTile));
-              Value edge = arith::CmpIOp::create(
-                  ib, arith::CmpIPredicate::sgt,
-                  arith::AddIOp::create(ib, firstKey, cst(ib, keyTile)),
-                  kvLength);
-              Value partial = arith::OrIOp::create(
-                  ib,
-                  arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, status,
-                                        cst(ib, int64_t(TileStatus::Partial))),
-                  edge);
-              Value keyBase = arith::AddIOp::create(
-                  ib, firstKey, arith::MulIOp::create(ib, quad, cst(ib, 2)));
-              auto elementwise = [&](ImplicitLocOpBuilder &eb, bool masks) {
-                Value bits = masks && masked ? keepBits(eb, keyBase) : Value();
-                SmallVector<Value> out;
-                for (int64_t n = 0; n < scoreTiles; ++n) {
-                  SmallVector<Value> elements;
-                  for (int64_t e = 0; e < 4; ++e) {
-                    const ThreadRow &row = rows[e / 2];
-                    Value j = arith::AddIOp::create(eb, keyBase,
-                                                    cst(eb, n * 8 + e % 2));
-                    Value s = vector::ExtractOp::create(eb, scores[n], e);
-                    if (modified)
-                      s = emitter.emitModifiers(eb, row.score, j, s);
-                    if (masks) {
-                      Value keep;
-                      if (bits)
-                        keep = arith::TruncIOp::create(
-                            eb, eb.getI1Type(),
-                            arith::ShRUIOp::create(
-                                eb, bits, i32(eb, int32_t(4 * n + e))));
-                      else
-                        keep = arith::CmpIOp::create(
-                            eb, arith::CmpIPredicate::slt, j, kvLength);
-                      s = arith::SelectOp::create(eb, keep, s,
-                                                  f32(eb, kNegInf));
-                    }
-                    elements.push_back(s);
-                  }
-                  out.push_back(
-                      vector::FromElementsOp::create(eb, acc4, elements));
-                }
-                return out;
-              };
-              SmallVector<Type> scoreTypes(scoreTiles, acc4);
-              auto select = scf::IfOp::create(
-                  ib, partial,
-                  [&](OpBuilder &ob, Location l) {
-                    ImplicitLocOpBuilder eb(l, ob);
-                    scf::YieldOp::create(eb, elementwise(eb, true));
-                  },
-                  [&](OpBuilder &ob, Location l) {
-                    ImplicitLocOpBuilder eb(l, ob);
-                    scf::YieldOp::create(eb, modified ? elementwise(eb, false)
-                                                      : scores);
-                  });
-              scores.assign(select.getResults().begin(),
-                            select.getResults().end());
+                       // Masks (in tiles not known full, and past kv_len) and
+                       // modifiers, per element from its (row, column).
+                       Value firstKey =
+                           arith::MulIOp::create(ib, kt, cst(ib, keyTile));
+                       Value edge = arith::CmpIOp::create(
+                           ib, arith::CmpIPredicate::sgt,
+                           arith::AddIOp::create(ib, firstKey,
+                                                 cst(ib, keyTile)),
+                           kvLength);
+                       Value partial = arith::OrIOp::create(
+                           ib,
+                           arith::CmpIOp::create(
+                               ib, arith::CmpIPredicate::eq, status,
+                               cst(ib, int64_t(TileStatus::Partial))),
+                           edge);
+                       Value keyBase = arith::AddIOp::create(
+                           ib, firstKey,
+                           arith::MulIOp::create(ib, quad, cst(ib, 2)));
+                       auto elementwise = [&](ImplicitLocOpBuilder &eb,
+                                              bool masks) {
+                         Value bits =
+                             masks && masked ? keepBits(eb, keyBase) : Value();
+                         SmallVector<Value> out;
+                         for (int64_t n = 0; n < scoreTiles; ++n) {
+                           SmallVector<Value> elements;
+                           for (int64_t e = 0; e < 4; ++e) {
+                             const ThreadRow &row = rows[e / 2];
+                             Value j = arith::AddIOp::create(
+                                 eb, keyBase, cst(eb, n * 8 + e % 2));
+                             Value s =
+                                 vector::ExtractOp::create(eb, scores[n], e);
+                             if (modified)
+                               s = emitter.emitModifiers(eb, row.score, j, s);
+                             if (masks) {
+                               Value keep;
+                               if (bits)
+                                 keep = arith::TruncIOp::create(
+                                     eb, eb.getI1Type(),
+                                     arith::ShRUIOp::create(
+                                         eb, bits,
+                                         i32(eb, int32_t(4 * n + e))));
+                               else
+                                 keep = arith::CmpIOp::create(
+                                     eb, arith::CmpIPredicate::slt, j,
+                                     kvLength);
+                               s = arith::SelectOp::create(eb, keep, s,
+                                                           f32(eb, kNegInf));
+                             }
+                             elements.push_back(s);
+                           }
+                           out.push_back(vector::FromElementsOp::create(
+                               eb, acc4, elements));
+                         }
+                         return out;
+                       };
+                       SmallVector<Type> scoreTypes(scoreTiles, acc4);
+                       auto select = scf::IfOp::create(
+                           ib, partial,
+                           [&](OpBuilder &ob, Location l) {
+                             ImplicitLocOpBuilder eb(l, ob);
+                             scf::YieldOp::create(eb, elementwise(eb, true));
+                           },
+                           [&](OpBuilder &ob, Location l) {
+                             ImplicitLocOpBuilder eb(l, ob);
+                             scf::YieldOp::create(
+                                 eb,
+                                 modified ? elementwise(eb, false) : scores);
+                           });
+                       scores.assign(select.getResults().begin(),
+                                     select.getResults().end());
 
-              SmallVector<Value> weights, newMax, newSum;
-              SmallVector<Value> acc(args.take_front(accTiles));
-              if (softmax) {
-                // Online softmax: new row maxima, rescale, weights.
-                SmallVector<Value> alpha, baseL;
-                for (int64_t k = 0; k < 2; ++k) {
-                  Value m = args[accTiles + k];
-                  Value rowMax = negInf;
-                  for (Value s : scores)
-                    for (int64_t e : {2 * k, 2 * k + 1})
-                      rowMax = arith::MaximumFOp::create(
-                          ib, rowMax, vector::ExtractOp::create(ib, s, e));
-                  rowMax = emitQuadReduce(ib, rowMax, /*max=*/true);
-                  Value mNew = arith::MaximumFOp::create(ib, m, rowMax);
-                  // A row with nothing kept yet keeps m = -inf; its weights
-                  // and rescale factor are then exp(-inf) = 0.
-                  Value empty = arith::CmpFOp::create(
-                      ib, arith::CmpFPredicate::OEQ, mNew, negInf);
-                  Value base = arith::SelectOp::create(ib, empty, zeroF, mNew);
-                  baseL.push_back(arith::MulFOp::create(ib, base, log2e));
-                  alpha.push_back(math::Exp2Op::create(
-                      ib,
-                      arith::SubFOp::create(
-                          ib, arith::MulFOp::create(ib, m, log2e), baseL[k])));
-                  newMax.push_back(mNew);
-                }
-                Value rowSum[2] = {zeroF, zeroF};
-                for (Value s : scores)
-                  for (int64_t e = 0; e < 4; ++e) {
-                    Value x = arith::SubFOp::create(
-                        ib,
-                        arith::MulFOp::create(
-                            ib, vector::ExtractOp::create(ib, s, e), log2e),
-                        baseL[e / 2]);
-                    weights.push_back(math::Exp2Op::create(ib, x));
-                    rowSum[e / 2] = arith::AddFOp::create(ib, rowSum[e / 2],
-                                                          weights.back());
-                  }
-                for (int64_t k = 0; k < 2; ++k)
-                  newSum.push_back(arith::AddFOp::create(
-                      ib,
-                      arith::MulFOp::create(ib, args[accTiles + 2 + k],
-                                            alpha[k]),
-                      rowSum[k]));
-                Value rescale = vector::FromElementsOp::create(
-                    ib, acc4,
-                    ValueRange{alpha[0], alpha[0], alpha[1], alpha[1]});
-                for (Value &a : acc)
-                  a = arith::MulFOp::create(ib, a, rescale);
-              } else {
-                // A normaliser without a running max: each weight is final
-                // (the CPU's formula, ScoreEmitter::emitDirectWeights). The
-                // lse takes the sum of the weights; the output divides by
-                // the sum of the weights as P V sees them, rounded to the
-                // input type, so that they sum to one (a row with one key
-                // gives its value exactly). The latter takes the max slots.
-                Value rowSum[2] = {args[accTiles + 2], args[accTiles + 3]};
-                Value roundedSum[2] = {args[accTiles], args[accTiles + 1]};
-                for (Value s : scores)
-                  for (int64_t e = 0; e < 4; ++e) {
-                    Value weight = ScoreEmitter::emitDirectWeights(
-                        ib, normalizer, vector::ExtractOp::create(ib, s, e),
-                        rows[e / 2].score.keptCount);
-                    rowSum[e / 2] =
-                        arith::AddFOp::create(ib, rowSum[e / 2], weight);
-                    Value rounded =
-                        arith::TruncFOp::create(ib, element, weight);
-                    weights.push_back(
-                        arith::ExtFOp::create(ib, f32Type, rounded));
-                    roundedSum[e / 2] = arith::AddFOp::create(
-                        ib, roundedSum[e / 2], weights.back());
-                  }
-                newMax = {roundedSum[0], roundedSum[1]};
-                newSum = {rowSum[0], rowSum[1]};
-              }
+                       SmallVector<Value> weights, newMax, newSum;
+                       SmallVector<Value> acc(args.take_front(accTiles));
+                       if (sweep == Sweep::ClippedWeights) {
+                         // w = clamp((zeta - gamma) p + gamma, 0, 1) from the
+                         // rows' final softmax p; a masked key weighs 0.
+                         double zeta = clipped.getZeta().convertToDouble();
+                         double gamma = clipped.getGamma().convertToDouble();
+                         for (Value s : scores)
+                           for (int64_t e = 0; e < 4; ++e) {
+                             Value x = vector::ExtractOp::create(ib, s, e);
+                             Value p = arith::MulFOp::create(
+                                 ib,
+                                 math::Exp2Op::create(
+                                     ib,
+                                     arith::SubFOp::create(
+                                         ib,
+                                         arith::MulFOp::create(ib, x, log2e),
+                                         clippedBase[e / 2])),
+                                 clippedInverseSum[e / 2]);
+                             Value w = arith::MinimumFOp::create(
+                                 ib,
+                                 arith::MaximumFOp::create(
+                                     ib,
+                                     arith::AddFOp::create(
+                                         ib,
+                                         arith::MulFOp::create(
+                                             ib, p, f32(ib, zeta - gamma)),
+                                         f32(ib, gamma)),
+                                     zeroF),
+                                 f32(ib, 1.0));
+                             Value masked = arith::CmpFOp::create(
+                                 ib, arith::CmpFPredicate::OEQ, x, negInf);
+                             weights.push_back(
+                                 arith::SelectOp::create(ib, masked, zeroF, w));
+                           }
+                         newMax = {args[accTiles], args[accTiles + 1]};
+                         newSum = {args[accTiles + 2], args[accTiles + 3]};
+                       } else if (softmax || sweep == Sweep::Statistics) {
+                         // Online softmax: new row maxima, rescale, weights.
+                         SmallVector<Value> alpha, baseL;
+                         for (int64_t k = 0; k < 2; ++k) {
+                           Value m = args[accTiles + k];
+                           Value rowMax = negInf;
+                           for (Value s : scores)
+                             for (int64_t e : {2 * k, 2 * k + 1})
+                               rowMax = arith::MaximumFOp::create(
+                                   ib, rowMax,
+                                   vector::ExtractOp::create(ib, s, e));
+                           rowMax = emitQuadReduce(ib, rowMax, /*max=*/true);
+                           Value mNew =
+                               arith::MaximumFOp::create(ib, m, rowMax);
+                           // A row with nothing kept yet keeps m = -inf; its
+                           // weights and rescale factor are then exp(-inf) = 0.
+                           Value empty = arith::CmpFOp::create(
+                               ib, arith::CmpFPredicate::OEQ, mNew, negInf);
+                           Value base =
+                               arith::SelectOp::create(ib, empty, zeroF, mNew);
+                           baseL.push_back(
+                               arith::MulFOp::create(ib, base, log2e));
+                           alpha.push_back(math::Exp2Op::create(
+                               ib, arith::SubFOp::create(
+                                       ib, arith::MulFOp::create(ib, m, log2e),
+                                       baseL[k])));
+                           newMax.push_back(mNew);
+                         }
+                         Value rowSum[2] = {zeroF, zeroF};
+                         for (Value s : scores)
+                           for (int64_t e = 0; e < 4; ++e) {
+                             Value x = arith::SubFOp::create(
+                                 ib,
+                                 arith::MulFOp::create(
+                                     ib, vector::ExtractOp::create(ib, s, e),
+                                     log2e),
+                                 baseL[e / 2]);
+                             weights.push_back(math::Exp2Op::create(ib, x));
+                             rowSum[e / 2] = arith::AddFOp::create(
+                                 ib, rowSum[e / 2], weights.back());
+                           }
+                         for (int64_t k = 0; k < 2; ++k)
+                           newSum.push_back(arith::AddFOp::create(
+                               ib,
+                               arith::MulFOp::create(ib, args[accTiles + 2 + k],
+                                                     alpha[k]),
+                               rowSum[k]));
+                         Value rescale = vector::FromElementsOp::create(
+                             ib, acc4,
+                             ValueRange{alpha[0], alpha[0], alpha[1],
+                                        alpha[1]});
+                         if (sweep != Sweep::Statistics)
+                           for (Value &a : acc)
+                             a = arith::MulFOp::create(ib, a, rescale);
+                       } else {
+                         // A normaliser without a running max: each weight is
+                         // final (the CPU's formula,
+                         // ScoreEmitter::emitDirectWeights). The lse takes the
+                         // sum of the weights; the output divides by the sum of
+                         // the weights as P V sees them, rounded to the input
+                         // type, so that they sum to one (a row with one key
+                         // gives its value exactly). The latter takes the max
+                         // slots.
+                         Value rowSum[2] = {args[accTiles + 2],
+                                            args[accTiles + 3]};
+                         Value roundedSum[2] = {args[accTiles],
+                                                args[accTiles + 1]};
+                         for (Value s : scores)
+                           for (int64_t e = 0; e < 4; ++e) {
+                             Value weight = ScoreEmitter::emitDirectWeights(
+                                 ib, normalizer,
+                                 vector::ExtractOp::create(ib, s, e),
+                                 rows[e / 2].score.keptCount);
+                             rowSum[e / 2] = arith::AddFOp::create(
+                                 ib, rowSum[e / 2], weight);
+                             Value rounded =
+                                 arith::TruncFOp::create(ib, element, weight);
+                             weights.push_back(
+                                 arith::ExtFOp::create(ib, f32Type, rounded));
+                             roundedSum[e / 2] = arith::AddFOp::create(
+                                 ib, roundedSum[e / 2], weights.back());
+                           }
+                         newMax = {roundedSum[0], roundedSum[1]};
+                         newSum = {rowSum[0], rowSum[1]};
+                       }
 
-              // O += P V: the weights become A fragments in registers.
-              for (int64_t j = 0; j < keyTile / 16; ++j) {
-                auto w = [&](int64_t tile, int64_t e) {
-                  return weights[4 * tile + e];
-                };
-                SmallVector<Value> a = {
-                    emitPack(ib, w(2 * j, 0), w(2 * j, 1)),
-                    emitPack(ib, w(2 * j, 2), w(2 * j, 3)),
-                    emitPack(ib, w(2 * j + 1, 0), w(2 * j + 1, 1)),
-                    emitPack(ib, w(2 * j + 1, 2), w(2 * j + 1, 3))};
-                for (int64_t dp = 0; dp < valueDim / 16; ++dp) {
-                  SmallVector<Value> v = emitLdMatrix(
-                      ib, valueSmem,
-                      ValueRange{
-                          buffer,
-                          arith::AddIOp::create(ib, laneRow, cst(ib, j * 16)),
-                          arith::AddIOp::create(ib, laneCol, cst(ib, dp * 16))},
-                      true);
-                  acc[2 * dp] = emitMma(ib, a, v[0], v[1], acc[2 * dp]);
-                  acc[2 * dp + 1] = emitMma(ib, a, v[2], v[3], acc[2 * dp + 1]);
-                }
-              }
-              // Every warp is done with this buffer before it is refilled.
-              gpu::BarrierOp::create(ib);
-              SmallVector<Value> results(acc);
-              results.append({newMax[0], newMax[1], newSum[0], newSum[1], other,
-                              nextVisited});
-              scf::YieldOp::create(ib, results);
-            },
-            [&](OpBuilder &elseBuilder, Location loc) {
-              scf::YieldOp::create(elseBuilder, loc, args);
-            });
-        scf::YieldOp::create(lb, visit.getResults());
-      });
-  ValueRange state = loop.getResults();
+                       // O += P V: the weights become A fragments in registers.
+                       for (int64_t j = 0;
+                            sweep != Sweep::Statistics && j < keyTile / 16;
+                            ++j) {
+                         auto w = [&](int64_t tile, int64_t e) {
+                           return weights[4 * tile + e];
+                         };
+                         SmallVector<Value> a = {
+                             emitPack(ib, w(2 * j, 0), w(2 * j, 1)),
+                             emitPack(ib, w(2 * j, 2), w(2 * j, 3)),
+                             emitPack(ib, w(2 * j + 1, 0), w(2 * j + 1, 1)),
+                             emitPack(ib, w(2 * j + 1, 2), w(2 * j + 1, 3))};
+                         for (int64_t dp = 0; dp < valueDim / 16; ++dp) {
+                           SmallVector<Value> v = emitLdMatrix(
+                               ib, valueSmem,
+                               ValueRange{buffer,
+                                          arith::AddIOp::create(
+                                              ib, laneRow, cst(ib, j * 16)),
+                                          arith::AddIOp::create(
+                                              ib, laneCol, cst(ib, dp * 16))},
+                               true);
+                           acc[2 * dp] =
+                               emitMma(ib, a, v[0], v[1], acc[2 * dp]);
+                           acc[2 * dp + 1] =
+                               emitMma(ib, a, v[2], v[3], acc[2 * dp + 1]);
+                         }
+                       }
+                       // Every warp is done with this buffer before it is
+                       // refilled.
+                       gpu::BarrierOp::create(ib);
+                       SmallVector<Value> results(acc);
+                       results.append({newMax[0], newMax[1], newSum[0],
+                                       newSum[1], other, nextVisited});
+                       scf::YieldOp::create(ib, results);
+                     },
+                     [&](OpBuilder &elseBuilder, Location loc) {
+                       scf::YieldOp::create(elseBuilder, loc, args);
+                     });
+                 scf::YieldOp::create(lb, visit.getResults());
+               })
+        .getResults();
+  };
+  SmallVector<Value> state;
+  if (clipped) {
+    ValueRange statistics = emitSweep(Sweep::Statistics, inits);
+    SmallVector<Value> weighted(inits);
+    for (int64_t k = 0; k < 2; ++k) {
+      Value max = statistics[accTiles + k];
+      Value empty =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, max, negInf);
+      clippedBase[k] = arith::MulFOp::create(
+          b, arith::SelectOp::create(b, empty, zeroF, max), log2e);
+      clippedInverseSum[k] = arith::DivFOp::create(
+          b, f32(b, 1.0),
+          emitQuadReduce(b, statistics[accTiles + 2 + k], /*max=*/false));
+      // The epilogue's lse and empty rows come from these statistics.
+      weighted[accTiles + k] = statistics[accTiles + k];
+      weighted[accTiles + 2 + k] = statistics[accTiles + 2 + k];
+    }
+    llvm::append_range(state, emitSweep(Sweep::ClippedWeights, weighted));
+  } else {
+    llvm::append_range(state, emitSweep(Sweep::Weights, inits));
+  }
 
   // Epilogue: normalise, gate, store the rows that exist.
   Type outputElement =
@@ -845,7 +947,7 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
     // Softmax divides by l; the other normalised weights by their sum as
     // rounded for P V (kept in the max slot).
     Value divisor = l, weighted = valid;
-    if (normalized && !softmax) {
+    if (normalized && !softmax && !clipped) {
       // Weights too small for the input type round to 0: P V sees an empty
       // row (output 0), the lse still the row's sum.
       divisor = emitQuadReduce(b, m, /*max=*/false);
@@ -853,10 +955,12 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
           b, valid,
           arith::CmpFOp::create(b, arith::CmpFPredicate::ONE, divisor, zeroF));
     }
+    // Clipped softmax's weights are final already.
     Value inverse = arith::SelectOp::create(
         b, weighted,
-        normalized ? Value(arith::DivFOp::create(b, f32(b, 1.0), divisor))
-                   : f32(b, 1.0),
+        normalized && !clipped
+            ? Value(arith::DivFOp::create(b, f32(b, 1.0), divisor))
+            : f32(b, 1.0),
         zeroF);
     Value stored =
         arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, tileRows);

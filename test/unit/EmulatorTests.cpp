@@ -27,7 +27,9 @@ struct Runtime {
   int64_t (*blockId)(int32_t);
   void (*barrier)(int32_t);
   uint64_t (*shuffle)(int32_t, uint32_t, int32_t, int32_t, int32_t);
-  void (*copyAsync)(int32_t, int64_t, int64_t, int32_t, int32_t, int32_t);
+  void (*copyAsync)(int32_t, int64_t, int64_t, int32_t, int32_t, int32_t,
+                    int32_t);
+  void (*checkGlobal)(int32_t, int32_t, int32_t);
   void (*commit)(int32_t);
   void (*wait)(int32_t, int32_t);
   void (*access)(int32_t, int64_t, int32_t, int32_t, int32_t);
@@ -49,6 +51,8 @@ struct Runtime {
         commit = reinterpret_cast<decltype(commit)>(address);
       else if (n == "__attn_emu_cp_wait")
         wait = reinterpret_cast<decltype(wait)>(address);
+      else if (n == "__attn_emu_check_global")
+        checkGlobal = reinterpret_cast<decltype(checkGlobal)>(address);
       else if (n == "__attn_emu_access")
         access = reinterpret_cast<decltype(access)>(address);
     }
@@ -178,8 +182,8 @@ TEST(Emulator, ShufflesAsPtxShflSync) {
     // Out of the segment: the lane's own value, not valid.
     EXPECT_EQ(observed[1][t], lane >= 2 ? 11000 + lane - 2 : 1000 + lane);
     int64_t segment = lane / 16 * 16;
-    EXPECT_EQ(observed[2][t], lane + 5 < segment + 16 ? 11000 + lane + 5
-                                                      : 1000 + lane);
+    EXPECT_EQ(observed[2][t],
+              lane + 5 < segment + 16 ? 11000 + lane + 5 : 1000 + lane);
     EXPECT_EQ(observed[3][t], 1000 + lane / 8 * 8 + 7);
   }
 }
@@ -191,7 +195,7 @@ void copyThenWait(void **packed) {
   static const int32_t source[4] = {11, 12, 13, 14};
   char *destination = shared + 16 * t;
   runtime.copyAsync(0, reinterpret_cast<int64_t>(destination),
-                    reinterpret_cast<int64_t>(source), 16, 8, 1);
+                    reinterpret_cast<int64_t>(source), 16, 8, 1, 1);
   runtime.commit(0);
   int32_t before;
   std::memcpy(&before, destination, 4);
@@ -236,6 +240,24 @@ TEST(Emulator, ReportsIndicesOutOfTheirBuffer) {
   std::string report = run(launchOf(&storeOutOfItsBuffer, 32, 256));
   EXPECT_EQ(report, "block (0, 0, 0), thread 3: a store at the third site "
                     "indexes its shared-memory buffer out of bounds");
+}
+
+/// Thread 9 stores past the end of a global buffer (as the lowering finds
+/// its indices); the store must not happen.
+int32_t globalBuffer[4];
+void storeOutOfGlobalBuffer(void **packed) {
+  int64_t t = runtime.threadId(0);
+  bool inBounds = t < 4;
+  runtime.checkGlobal(1, 1, inBounds);
+  globalBuffer[t] = 1; // Reached by threads 0-3 only, or the test crashes.
+}
+
+TEST(Emulator, ReportsGlobalAccessesOutOfBoundsBeforeTheyHappen) {
+  Launch launch = launchOf(&storeOutOfGlobalBuffer, 32, 0);
+  launch.grid[0] = 1;
+  std::string report = run(launch);
+  EXPECT_EQ(report, "block (0, 0, 0), thread 4: a store at the second site "
+                    "indexes its global buffer out of bounds");
 }
 
 } // namespace

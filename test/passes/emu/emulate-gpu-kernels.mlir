@@ -46,16 +46,18 @@ module attributes {gpu.container_module} {
 // CHECK-DAG: func.func private @__attn_emu_mma(i32, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr)
 // CHECK-LABEL: func.func @tile(
 // CHECK-SAME: %[[SHARED:[^:]+]]: memref<?xi8>, %[[IN:[^:]+]]: memref<?x64xf16>, %{{.+}}: memref<?xf32>)
-// CHECK-SAME: attn.emu.sites = ["nvgpu.device_async_copy #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "nvvm.cp.async.commit.group #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "nvvm.cp.async.wait.group #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "gpu.barrier #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "nvgpu.ldmatrix #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "nvvm.mma.sync #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "gpu.shuffle #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "memref.store #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}"]
+// CHECK-SAME: attn.emu.sites = ["nvgpu.device_async_copy #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "nvvm.cp.async.commit.group #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "nvvm.cp.async.wait.group #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "gpu.barrier #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "nvgpu.ldmatrix #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "nvvm.mma.sync #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "gpu.shuffle #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "memref.store #1 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}", "memref.store #2 at emulate-gpu-kernels.mlir:{{[0-9]+:[0-9]+}}"]
 // CHECK-SAME: attn.launch = {shared_bytes = 2048 : i64, threads = 128 : i64}
 // CHECK-SAME: llvm.emit_c_interface
 // CHECK: %[[TID:.+]] = call @__attn_emu_thread_id(%c0_i32{{.*}}) : (i32) -> index
 // CHECK: %[[BID:.+]] = call @__attn_emu_block_id(%c1_i32{{.*}}) : (i32) -> index
 // CHECK: %[[TILE:.+]] = memref.view %[[SHARED]][%{{.+}}][] : memref<?xi8> to memref<16x64xf16>
 // The copy: destination and source addresses, 16 bytes, the source's
-// 8 elements (16 bytes), and whether [tid, 8..15] is inside the 16x64 tile.
-// CHECK: %[[INB:.+]] = arith.extui %{{.+}} : i1 to i32
-// CHECK: call @__attn_emu_cp_async(%c0_i32{{.*}}, %{{.+}}, %{{.+}}, %c16_i32, %{{.+}}, %[[INB]])
+// 8 elements (16 bytes), whether [tid, 8..15] is inside the 16x64 tile and
+// whether the source is (or gives no bytes).
+// CHECK: %[[SRCDIM:.+]] = memref.dim %[[IN]], %c0
+// CHECK: arith.cmpi ult, %[[BID]], %[[SRCDIM]] : index
+// CHECK: call @__attn_emu_cp_async(%c0_i32{{.*}}, %{{.+}}, %{{.+}}, %c16_i32, %{{.+}}, %{{.+}}, %{{.+}})
 // CHECK: call @__attn_emu_cp_commit(%c1_i32
 // CHECK: call @__attn_emu_cp_wait(%c2_i32{{.*}}, %c0_i32
 // CHECK: call @__attn_emu_barrier(%c3_i32
@@ -67,7 +69,8 @@ module attributes {gpu.container_module} {
 // A store to shared memory is checked first: 2 bytes, a write.
 // CHECK: call @__attn_emu_access(%c7_i32{{.*}}, %{{.+}}, %c2_i32{{.*}}, %c1_i32{{.*}}, %{{.+}})
 // CHECK-NEXT: memref.store %{{.+}}, %[[TILE]]
-// A store to global memory is not.
+// A store to global memory: only its bounds.
 // CHECK-NOT: __attn_emu_access
-// CHECK: memref.store %{{.+}}, %{{.+}}[%[[TID]]] : memref<?xf32>
+// CHECK: call @__attn_emu_check_global(%c8_i32{{.*}}, %c1_i32{{.*}}, %{{.+}}) : (i32, i32, i32) -> ()
+// CHECK-NEXT: memref.store %{{.+}}, %{{.+}}[%[[TID]]] : memref<?xf32>
 // CHECK-NEXT: return

@@ -28,14 +28,14 @@ func.func @odd_head_dim(%q: tensor<1x2x8x40xbf16>, %k: tensor<1x2x8x40xbf16>,
 
 // -----
 
-func.func @clipped(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
-                   %v: tensor<1x2x8x64xbf16>) -> tensor<1x2x8x64xbf16> {
-  // expected-error @below {{uses clipped softmax (it needs a sweep for the rows' statistics), which the NVIDIA backend does not lower yet}}
-  %o = attn.attention %q, %k, %v
-      normalizer(#attn.clipped_softmax<zeta = 1.003, gamma = -0.003>)
+func.func @block_stats(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
+                       %v: tensor<1x2x8x64xbf16>)
+    -> (tensor<1x2x8x64xbf16>, tensor<1x2x1x1xf32>) {
+  // expected-error @below {{uses block statistics, which the NVIDIA backend does not lower yet}}
+  %o, %bmax = attn.attention %q, %k, %v block_stats([64, 64])
       : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
-      -> tensor<1x2x8x64xbf16>
-  return %o : tensor<1x2x8x64xbf16>
+      -> tensor<1x2x8x64xbf16>, block_max tensor<1x2x1x1xf32>
+  return %o, %bmax : tensor<1x2x8x64xbf16>, tensor<1x2x1x1xf32>
 }
 
 // -----
