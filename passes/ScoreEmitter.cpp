@@ -217,27 +217,35 @@ Value ScoreEmitter::toIndex(ImplicitLocOpBuilder &b, Value value) {
   return arith::IndexCastOp::create(b, b.getIndexType(), value);
 }
 
+SmallVector<Value> ScoreEmitter::clampIndices(ImplicitLocOpBuilder &b,
+                                              Value buffer,
+                                              ValueRange indices) {
+  auto type = llvm::cast<MemRefType>(buffer.getType());
+  Value one = arith::ConstantIndexOp::create(b, 1);
+  SmallVector<Value> at;
+  for (auto [d, index] : llvm::enumerate(indices)) {
+    // A broadcast dimension (size 1) reads element 0; so does min(index,
+    // 0) for the indices the kernels make, which are never negative.
+    if (type.getDimSize(d) == 1) {
+      at.push_back(arith::ConstantIndexOp::create(b, 0));
+      continue;
+    }
+    Value last =
+        type.isDynamicDim(d)
+            ? Value(arith::SubIOp::create(
+                  b, memref::DimOp::create(b, buffer, d), one))
+            : Value(arith::ConstantIndexOp::create(b, type.getDimSize(d) - 1));
+    at.push_back(arith::MinSIOp::create(b, index, last));
+  }
+  return at;
+}
+
 Value ScoreEmitter::loadBroadcast(ImplicitLocOpBuilder &b, Value buffer,
                                   ValueRange indices) {
   auto type = llvm::cast<MemRefType>(buffer.getType());
   int64_t rank = type.getRank(), skip = indices.size() - rank;
-  Value zero = arith::ConstantIndexOp::create(b, 0);
-  Value one = arith::ConstantIndexOp::create(b, 1);
-  SmallVector<Value> at;
-  for (int64_t d = 0; d < rank; ++d) {
-    Value index = indices[skip + d];
-    if (type.getDimSize(d) == 1) {
-      at.push_back(zero);
-    } else if (type.isDynamicDim(d)) {
-      Value size = memref::DimOp::create(b, buffer, d);
-      Value isOne =
-          arith::CmpIOp::create(b, arith::CmpIPredicate::eq, size, one);
-      at.push_back(arith::SelectOp::create(b, isOne, zero, index));
-    } else {
-      at.push_back(index);
-    }
-  }
-  return memref::LoadOp::create(b, buffer, at);
+  return memref::LoadOp::create(
+      b, buffer, clampIndices(b, buffer, indices.drop_front(skip)));
 }
 
 Value ScoreEmitter::emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row,
@@ -566,9 +574,10 @@ Value ScoreEmitter::inlineRegion(ImplicitLocOpBuilder &b, Region &region,
       SmallVector<Value> indices;
       for (Value index : extract.getIndices())
         indices.push_back(mapping.lookup(index));
+      Value capture = mapping.lookup(extract.getTensor());
       mapping.map(extract.getResult(),
-                  memref::LoadOp::create(b, mapping.lookup(extract.getTensor()),
-                                         indices));
+                  memref::LoadOp::create(b, capture,
+                                         clampIndices(b, capture, indices)));
     } else if (auto dim = llvm::dyn_cast<tensor::DimOp>(inner)) {
       mapping.map(dim.getResult(),
                   memref::DimOp::create(b, mapping.lookup(dim.getSource()),

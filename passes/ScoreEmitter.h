@@ -110,8 +110,16 @@ public:
                                                  Attribute normalizer,
                                                  Value live, Value m, Value l);
 
+  /// `indices` of `buffer`, each at most its dimension's last: the kernels
+  /// compute rows and columns past Sq and Skv (they fill the last tile, and
+  /// are masked or not stored), whose loads must stay inside their tensors.
+  /// A size-1 dimension reads element 0 (broadcasting).
+  static SmallVector<Value> clampIndices(ImplicitLocOpBuilder &b, Value buffer,
+                                         ValueRange indices);
+
   /// Loads `buffer` at `indices` of the full layout it broadcasts to (NumPy
-  /// rules: right-aligned, size-1 dimensions repeat).
+  /// rules: right-aligned, size-1 dimensions repeat), clamped as by
+  /// clampIndices().
   static Value loadBroadcast(ImplicitLocOpBuilder &b, Value buffer,
                              ValueRange indices);
 
