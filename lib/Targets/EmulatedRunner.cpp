@@ -12,6 +12,7 @@
 #include "attn/Targets/EmulatedRunner.h"
 
 #include "ElementCoding.h"
+#include "FunctionModule.h"
 
 #include "attn/Dialect/Attn.h"
 #include "attn/Emulator/Simt.h"
@@ -42,12 +43,7 @@ EmulatedNvidiaKernel::compile(func::FuncOp func, StringRef chip,
   registerNvidiaBackend(registry);
   context->appendDialectRegistry(registry);
 
-  auto module = func->getParentOfType<ModuleOp>();
-  OwningOpRef<ModuleOp> copy(module.clone());
-  for (func::FuncOp other :
-       llvm::make_early_inc_range(copy->getOps<func::FuncOp>()))
-    if (!other.isExternal() && other.getSymName() != func.getSymName())
-      other.erase();
+  OwningOpRef<ModuleOp> copy = cloneFunctionModule(func);
 
   std::unique_ptr<EmulatedNvidiaKernel> kernel(new EmulatedNvidiaKernel());
   kernel->name = func.getSymName().str();

@@ -11,6 +11,7 @@
 #include "attn/Targets/NvidiaRunner.h"
 
 #include "ElementCoding.h"
+#include "FunctionModule.h"
 
 #include "attn/Dialect/Attn.h"
 #include "attn/Passes.h"
@@ -86,12 +87,7 @@ NvidiaKernel::compile(func::FuncOp func, StringRef chip) {
   registerNvidiaBackend(registry);
   context->appendDialectRegistry(registry);
 
-  auto module = func->getParentOfType<ModuleOp>();
-  OwningOpRef<ModuleOp> copy(module.clone());
-  for (func::FuncOp other :
-       llvm::make_early_inc_range(copy->getOps<func::FuncOp>()))
-    if (!other.isExternal() && other.getSymName() != func.getSymName())
-      other.erase();
+  OwningOpRef<ModuleOp> copy = cloneFunctionModule(func);
 
   std::unique_ptr<NvidiaKernel> kernel(new NvidiaKernel());
   kernel->descriptor = std::make_unique<Descriptor>();

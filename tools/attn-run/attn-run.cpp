@@ -753,13 +753,6 @@ int main(int argc, char **argv) {
     milliseconds = elapsed(start);
     if (failed(results))
       return fail("running the kernel failed: " + error);
-    if (checkResults) {
-      FailureOr<CheckResult> outcome =
-          checkAgainstOracle(func, arguments, *results);
-      if (failed(outcome))
-        return 1;
-      check = *outcome;
-    }
   } else if (gpuKernel) {
     targetDescription =
         targetName + ": " + gpuName + ", " + gpuKernel->getTargetDescription();
@@ -783,13 +776,6 @@ int main(int argc, char **argv) {
       timed.medianMs = timed.minMs = benchMs;
       timed.gflops = benchMs > 0 ? flops / (benchMs * 1e6) : 0.0;
       bench = timed;
-    }
-    if (checkResults) {
-      FailureOr<CheckResult> outcome =
-          checkAgainstOracle(func, arguments, *results);
-      if (failed(outcome))
-        return 1;
-      check = *outcome;
     }
   } else {
     targetDescription = "cpu: " + kernel->getTargetDescription();
@@ -828,13 +814,13 @@ int main(int argc, char **argv) {
     kernel->releaseArguments(*call);
     results = kernel->read(*call);
     call.reset();
-    if (checkResults) {
-      FailureOr<CheckResult> outcome =
-          checkAgainstOracle(func, arguments, *results);
-      if (failed(outcome))
-        return 1;
-      check = *outcome;
-    }
+  }
+  if (checkResults) { // A target's results (--check needs one).
+    FailureOr<CheckResult> outcome =
+        checkAgainstOracle(func, arguments, *results);
+    if (failed(outcome))
+      return 1;
+    check = *outcome;
   }
   std::vector<std::string> names = resultNames(func);
   // Memory: the process's peak against what the inputs and outputs take in
