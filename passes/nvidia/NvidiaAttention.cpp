@@ -1,34 +1,24 @@
 //===- NvidiaAttention.cpp - attn.attention on NVIDIA tensor cores --------===//
 //
-// Maps the tiled online form of an attn.attention onto an NVIDIA GPU: one
-// thread block per (batch, key/value head, query tile) - the tile's rows
-// interleave the G query heads of the key/value head, as on the CPU, so
-// that every key and value tile loaded serves all of them - with four warps
-// of sixteen query rows each. Key and value tiles are staged in shared
-// memory by cp.async, double buffered; Q K^T and P V run on tensor cores
-// (mma.sync m16n8k16, f16 or bf16 inputs, f32 accumulation) with fragments
-// read by ldmatrix; the online softmax stays in registers, its row
-// reductions across the four lanes that share a row done with shuffles.
-// Masks and modifiers are evaluated per fragment element from its (row,
-// column) by the ScoreEmitter, only in the key tiles the mask analysis does
-// not call full.
+// The NVIDIA side of the shared GPU mapping (gpu/GpuKernel.h): the chips'
+// descriptions and their matrix unit. Key, value and query tiles are
+// staged in shared memory by cp.async, in groups waited for before the
+// barrier; Q K^T and P V run on tensor cores (mma.sync m16n8k16, f16 or
+// bf16 inputs, f32 accumulation) with fragments read by ldmatrix.
 //
 // Fragment layouts (PTX ISA, mma.m16n8k16): lane L = 4 g + c holds, of the
 // 16x8 accumulator, rows g and g + 8 at columns 2c and 2c + 1; of A (16x16)
 // the same rows at columns 2c, 2c + 1, 2c + 8, 2c + 9; of B (16x8) column g
-// at rows 2c, 2c + 1, 2c + 8, 2c + 9.
+// at rows 2c, 2c + 1, 2c + 8, 2c + 9. In the mapping's terms: eight columns
+// per fragment, runs of two, two rows per lane.
 //
 //===----------------------------------------------------------------------===//
 
-#include "NvidiaTarget.h"
-
-#include "../MaskAnalysis.h"
-#include "../ScoreEmitter.h"
+#include "../gpu/GpuKernel.h"
 
 #include "attn/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -38,10 +28,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
-#include "llvm/ADT/StringSwitch.h"
-
-#include <limits>
-
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNNVIDIAKERNELS
 #include "passes/Passes.h.inc"
@@ -50,18 +36,19 @@ namespace mlir::attn {
 using namespace mlir;
 using namespace mlir::attn;
 
-std::optional<nvidia::TargetDescription>
-nvidia::lookupTarget(llvm::StringRef chip) {
-  TargetDescription target;
+std::optional<GpuTarget> mlir::attn::lookupNvidiaTarget(llvm::StringRef chip) {
+  GpuTarget target;
+  target.vendor = "NVIDIA";
+  target.features = "+ptx80";
+  target.warpSize = 32;
+  target.maxRegisters = 255;
   if (chip == "sm_80") {
     target.chip = "sm_80";
-    target.features = "+ptx80";
     target.maxSharedBytes = 163 * 1024;
     return target;
   }
   if (chip == "sm_90") {
     target.chip = "sm_90";
-    target.features = "+ptx80";
     target.maxSharedBytes = 227 * 1024;
     return target;
   }
@@ -70,957 +57,203 @@ nvidia::lookupTarget(llvm::StringRef chip) {
 
 namespace {
 
-constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-constexpr double kLog2e = 1.4426950408889634;
-
-/// Shared-memory rows are padded by 8 elements (16 bytes), so that the
-/// eight row addresses of one ldmatrix fall into different banks.
-constexpr int64_t kRowPad = 8;
-
-/// Why `op` cannot be mapped to the GPU yet, or an empty string.
-std::string unsupportedFeature(AttentionOp op) {
-  Type element = op.getQuery().getType().getElementType();
-  if (!element.isF16() && !element.isBF16())
-    return "a query of element type other than f16 or bf16 (tensor cores "
-           "take f16 or bf16 inputs)";
-  if (op.getKey().getType().getElementType() != element ||
-      op.getValue().getType().getElementType() != element)
-    return "keys or values of another element type than the query";
-  int64_t headDim = op.getQuery().getType().getDimSize(3);
-  int64_t valueDim = op.getValue().getType().getDimSize(3);
-  for (int64_t d : {headDim, valueDim})
-    if (ShapedType::isDynamic(d) || d % 16 != 0 || d > 128)
-      return "a head dimension that is not a multiple of 16 up to 128";
-  if (op.getBlockMax())
-    return "block statistics";
-  if (op.getSelected())
-    return "selected tokens";
-  return "";
-}
-
-/// Whether the mask analysis's closed forms decide the key tiles of `op`
-/// (interval masks or none, no mask region): then tiles are skipped and
-/// full tiles need no per-element mask work. Other masks are evaluated per
-/// element on every tile.
-bool usesTilePlan(AttentionOp op) {
-  if (!op.getMask().empty())
-    return false;
-  return llvm::all_of(op.getMasks(), [](Attribute mask) {
-    return llvm::isa<CausalMaskAttr, SlidingWindowMaskAttr, PrefixLMMaskAttr>(
-        mask);
-  });
-}
-
-/// Emits the kernel of one attn.attention into `kernel` (whose arguments
-/// are the function's memrefs, results last).
-/// Faults the debug-fault option plants, so that tests can show the SIMT
-/// emulator catches each kind; never set outside such tests.
-enum class PlantedFault {
-  None,
-  /// Lane L takes accumulator rows (L / 4) ^ 1 instead of L / 4.
-  LaneMapping,
-  /// No barrier between a key tile's cp.async wait and its ldmatrix reads.
-  NoBarrier,
-  /// Tile copies write row r + 1 instead of row r.
-  SharedOffByOne,
-};
-
-class KernelBuilder {
+class MmaSyncUnit : public MatrixUnit {
 public:
-  KernelBuilder(AttentionOp op, const AttentionBuffers &buffers, Value output,
-                Value lse, const nvidia::TargetDescription &target,
-                PlantedFault fault)
-      : op(op), buffers(buffers), output(output), lse(lse), target(target),
-        fault(fault), headDim(op.getQuery().getType().getDimSize(3)),
-        valueDim(op.getValue().getType().getDimSize(3)),
-        queryTile(target.queryTile()), keyTile(target.keyTile(headDim)),
-        group(op.getGroupSize()),
-        element(op.getQuery().getType().getElementType()),
-        emitter(op, buffers, [this](ImplicitLocOpBuilder &b, Value batch) {
-          return emitOffset(b, batch);
-        }) {}
+  MmaSyncUnit(const GpuTarget &target, const FragmentShape &shape,
+              PlantedFault fault)
+      : MatrixUnit(/*fragmentColumns=*/8, /*run=*/2), target(target),
+        shape(shape), fault(fault) {}
 
-  /// Bytes of dynamic shared memory the kernel uses.
-  int64_t sharedBytes() const {
-    int64_t bytes = element.getIntOrFloatBitWidth() / 8;
-    return (queryTile * (headDim + kRowPad) +
-            2 * keyTile * (headDim + kRowPad) +
-            2 * keyTile * (valueDim + kRowPad)) *
-           bytes;
+  void emitLaneValues(ImplicitLocOpBuilder &b, Value laneId) override {
+    lane = laneId;
+    g = arith::DivUIOp::create(b, lane, cst(b, 4));
+    if (fault == PlantedFault::LaneMapping)
+      g = arith::XOrIOp::create(b, g, cst(b, 1));
+    quad = arith::RemUIOp::create(b, lane, cst(b, 4));
   }
-  int64_t getQueryTile() const { return queryTile; }
 
-  void emit(ImplicitLocOpBuilder &b);
+  void emitFragmentAddresses(ImplicitLocOpBuilder &b) override {
+    auto bitsOf = [&](Value v, int64_t shift, int64_t mask) {
+      return arith::AndIOp::create(
+          b, arith::ShRUIOp::create(b, v, cst(b, shift)), cst(b, mask));
+    };
+    // ldmatrix row addresses: lanes 8m..8m+7 give the rows of matrix m.
+    laneRow = arith::AddIOp::create(
+        b, bitsOf(lane, 0, 7),
+        arith::MulIOp::create(b, bitsOf(lane, 3, 1), cst(b, 8)));
+    laneCol = arith::MulIOp::create(b, bitsOf(lane, 4, 1), cst(b, 8));
+    keyRow = arith::AddIOp::create(b, bitsOf(lane, 0, 7), laneCol);
+    keyCol = arith::MulIOp::create(b, bitsOf(lane, 3, 1), cst(b, 8));
+  }
+
+  Value emitThreadRow(ImplicitLocOpBuilder &b, Value warpRow,
+                      int64_t k) override {
+    return arith::AddIOp::create(b, arith::AddIOp::create(b, warpRow, g),
+                                 cst(b, 8 * k));
+  }
+
+  Value emitLaneColumn(ImplicitLocOpBuilder &b) override {
+    return arith::MulIOp::create(b, quad, cst(b, 2));
+  }
+
+  Value emitFirstOfRow(ImplicitLocOpBuilder &b) override {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, quad, cst(b, 0));
+  }
+
+  /// Over the four lanes that share a row.
+  Value emitRowReduce(ImplicitLocOpBuilder &b, Value v, bool max) override {
+    for (int32_t mask : {1, 2}) {
+      Value other =
+          gpu::ShuffleOp::create(b, v, i32(b, mask), i32(b, target.warpSize),
+                                 gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      v = max ? Value(arith::MaximumFOp::create(b, v, other))
+              : Value(arith::AddFOp::create(b, v, other));
+    }
+    return v;
+  }
+
+  void emitChunkCopy(ImplicitLocOpBuilder &b, Value tile,
+                     ValueRange tileIndices, Value source,
+                     ValueRange sourceIndices, Value exists) override {
+    Value srcElements =
+        arith::SelectOp::create(b, exists, cst(b, 8), cst(b, 0));
+    nvgpu::DeviceAsyncCopyOp::create(
+        b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tile, tileIndices,
+        source, sourceIndices, b.getIndexAttr(8), srcElements, b.getUnitAttr());
+  }
+
+  void emitCommit(ImplicitLocOpBuilder &b) override {
+    NVVM::CpAsyncCommitGroupOp::create(b);
+  }
+
+  void emitWait(ImplicitLocOpBuilder &b, int64_t pending) override {
+    NVVM::CpAsyncWaitGroupOp::create(b, pending);
+  }
+
+  SmallVector<Value> emitQueryFragment(ImplicitLocOpBuilder &b, Value querySmem,
+                                       Value warpRow, int64_t ks) override {
+    return emitLdMatrix(
+        b, querySmem,
+        ValueRange{arith::AddIOp::create(b, warpRow, laneRow),
+                   arith::AddIOp::create(b, laneCol, cst(b, ks * 16))},
+        false);
+  }
+
+  void emitScores(ImplicitLocOpBuilder &b, ArrayRef<Value> query, Value keySmem,
+                  Value buffer, int64_t ks,
+                  MutableArrayRef<Value> scores) override {
+    for (int64_t np = 0; np < shape.keyTile / 16; ++np) {
+      SmallVector<Value> k = emitLdMatrix(
+          b, keySmem,
+          ValueRange{buffer, arith::AddIOp::create(b, keyRow, cst(b, np * 16)),
+                     arith::AddIOp::create(b, keyCol, cst(b, ks * 16))},
+          false);
+      scores[2 * np] = emitMma(b, query, k[0], k[1], scores[2 * np]);
+      scores[2 * np + 1] = emitMma(b, query, k[2], k[3], scores[2 * np + 1]);
+    }
+  }
+
+  /// The weights become A fragments in registers; V's B fragments come from
+  /// ldmatrix.trans.
+  void emitWeightedValues(ImplicitLocOpBuilder &b, ArrayRef<Value> weights,
+                          Value valueSmem, Value buffer,
+                          MutableArrayRef<Value> acc) override {
+    for (int64_t j = 0; j < shape.keyTile / 16; ++j) {
+      auto w = [&](int64_t tile, int64_t e) { return weights[4 * tile + e]; };
+      SmallVector<Value> a = {emitPack(b, w(2 * j, 0), w(2 * j, 1)),
+                              emitPack(b, w(2 * j, 2), w(2 * j, 3)),
+                              emitPack(b, w(2 * j + 1, 0), w(2 * j + 1, 1)),
+                              emitPack(b, w(2 * j + 1, 2), w(2 * j + 1, 3))};
+      for (int64_t dp = 0; dp < shape.valueDim / 16; ++dp) {
+        SmallVector<Value> v = emitLdMatrix(
+            b, valueSmem,
+            ValueRange{buffer,
+                       arith::AddIOp::create(b, laneRow, cst(b, j * 16)),
+                       arith::AddIOp::create(b, laneCol, cst(b, dp * 16))},
+            true);
+        acc[2 * dp] = emitMma(b, a, v[0], v[1], acc[2 * dp]);
+        acc[2 * dp + 1] = emitMma(b, a, v[2], v[3], acc[2 * dp + 1]);
+      }
+    }
+  }
+
+  /// ptxas would otherwise cap the registers for a third block per
+  /// multiprocessor, and spill.
+  void annotateKernel(gpu::GPUFuncOp kernel, bool registerHungry) override {
+    if (registerHungry)
+      kernel->setAttr(
+          "nvvm.maxnreg",
+          IntegerAttr::get(IntegerType::get(kernel.getContext(), 32),
+                           target.maxRegisters));
+  }
 
 private:
   Value cst(ImplicitLocOpBuilder &b, int64_t v) {
     return arith::ConstantIndexOp::create(b, v);
   }
-  Value f32(ImplicitLocOpBuilder &b, double v) {
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
-  }
   Value i32(ImplicitLocOpBuilder &b, int32_t v) {
     return arith::ConstantOp::create(b, b.getI32IntegerAttr(v));
   }
-  Value emitLength(ImplicitLocOpBuilder &b, Value lengths, Value batch,
-                   Value full) {
-    if (!lengths)
-      return full;
-    return ScoreEmitter::toIndex(b, memref::LoadOp::create(b, lengths, batch));
-  }
-  Value emitOffset(ImplicitLocOpBuilder &b, Value batch);
-  /// Where row r of a tile comes from: the source buffer, the indices of
-  /// the row's first element, and whether the row exists (rows that do not
-  /// are zero-filled, their address clamped into the buffer).
-  struct RowSource {
-    Value buffer;
-    SmallVector<Value> indices;
-    Value exists;
-  };
-  /// Copies `rows` rows of `width` elements into `tile` (row r of the tile
-  /// at [prefix..., r, 0]) with cp.async, 16 bytes per copy, the copies
-  /// spread over the block's threads.
-  void
-  emitTileCopy(ImplicitLocOpBuilder &b, Value tile, ValueRange prefix,
-               int64_t rows, int64_t width,
-               function_ref<RowSource(ImplicitLocOpBuilder &, Value)> source);
-  /// Issues the copies of key tile `kt` into buffer `buffer`.
-  void emitKeyValueCopy(ImplicitLocOpBuilder &b, Value kt, Value buffer,
-                        bool withValues = true);
+
   /// One ldmatrix of four 8x8 matrices as four packed registers (i32).
   SmallVector<Value> emitLdMatrix(ImplicitLocOpBuilder &b, Value tile,
-                                  ValueRange indices, bool transpose);
+                                  ValueRange indices, bool transpose) {
+    auto type = VectorType::get({4, 2}, shape.element);
+    Value matrices = nvgpu::LdMatrixOp::create(b, type, tile, indices,
+                                               transpose, /*numTiles=*/4);
+    SmallVector<Value> registers;
+    for (int64_t k = 0; k < 4; ++k)
+      registers.push_back(vector::ExtractOp::create(b, matrices, k));
+    return registers;
+  }
+
   /// acc += a * b on the tensor cores; acc is vector<4xf32>.
   Value emitMma(ImplicitLocOpBuilder &b, ArrayRef<Value> a, Value b0, Value b1,
-                Value acc);
+                Value acc) {
+    // The bf16 intrinsic takes packed registers as i32, the f16 one as
+    // vector<2xf16>.
+    bool bf16 = shape.element.isBF16();
+    auto operand = [&](Value v) -> Value {
+      return bf16 ? Value(LLVM::BitcastOp::create(b, b.getI32Type(), v)) : v;
+    };
+    SmallVector<Value> operandA, operandB, operandC;
+    for (Value v : a)
+      operandA.push_back(operand(v));
+    operandB = {operand(b0), operand(b1)};
+    for (int64_t k = 0; k < 4; ++k)
+      operandC.push_back(vector::ExtractOp::create(b, acc, k));
+    Type f32Type = b.getF32Type();
+    auto resultType = LLVM::LLVMStructType::getLiteral(
+        b.getContext(), {f32Type, f32Type, f32Type, f32Type});
+    NVVM::MMATypes type = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+    auto mma = NVVM::MmaOp::create(
+        b, resultType, operandA, operandB, operandC,
+        ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
+        std::array<NVVM::MMATypes, 2>{type, type},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    SmallVector<Value> results;
+    for (int64_t k = 0; k < 4; ++k)
+      results.push_back(LLVM::ExtractValueOp::create(b, mma, k));
+    return vector::FromElementsOp::create(b, VectorType::get({4}, f32Type),
+                                          results);
+  }
+
   /// Two f32 values as one packed register of the input type.
-  Value emitPack(ImplicitLocOpBuilder &b, Value lo, Value hi);
-  /// Max (or sum) over the four lanes that share a row.
-  Value emitQuadReduce(ImplicitLocOpBuilder &b, Value v, bool max);
+  Value emitPack(ImplicitLocOpBuilder &b, Value lo, Value hi) {
+    Value pair = vector::FromElementsOp::create(
+        b, VectorType::get({2}, b.getF32Type()), ValueRange{lo, hi});
+    return arith::TruncFOp::create(b, VectorType::get({2}, shape.element),
+                                   pair);
+  }
 
-  AttentionOp op;
-  const AttentionBuffers &buffers;
-  Value output, lse;
-  const nvidia::TargetDescription &target;
+  const GpuTarget &target;
+  FragmentShape shape;
   PlantedFault fault;
-  int64_t headDim, valueDim, queryTile, keyTile, group;
-  Type element;
-  ScoreEmitter emitter;
-
-  Value batchSize, queryLen, keyLen;
-  Value tid, lane;
-  Value batch, kvHead;
-  Value querySmem, keySmem, valueSmem;
+  Value lane, g, quad;
+  Value laneRow, laneCol, keyRow, keyCol;
 };
-
-Value KernelBuilder::emitOffset(ImplicitLocOpBuilder &b, Value batchIndex) {
-  if (op.getAlignment() == Alignment::top_left)
-    return cst(b, 0);
-  Value last = arith::SubIOp::create(b, batchSize, cst(b, 1));
-  batchIndex = arith::MinSIOp::create(
-      b, arith::MaxSIOp::create(b, batchIndex, cst(b, 0)), last);
-  Value kv = emitLength(b, buffers.kvLen, batchIndex, keyLen);
-  Value q = emitLength(b, buffers.qLen, batchIndex, queryLen);
-  return arith::SubIOp::create(b, kv, q);
-}
-
-void KernelBuilder::emitTileCopy(
-    ImplicitLocOpBuilder &b, Value tile, ValueRange prefix, int64_t rows,
-    int64_t width,
-    function_ref<RowSource(ImplicitLocOpBuilder &, Value)> source) {
-  int64_t chunksPerRow = width / 8;
-  int64_t copies = rows * chunksPerRow / target.threads();
-  auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
-  for (int64_t n = 0; n < copies; ++n) {
-    Value chunk = arith::AddIOp::create(b, tid, cst(b, n * target.threads()));
-    Value r = arith::DivUIOp::create(b, chunk, cst(b, chunksPerRow));
-    Value c = arith::MulIOp::create(
-        b, arith::RemUIOp::create(b, chunk, cst(b, chunksPerRow)), cst(b, 8));
-    RowSource src = source(b, r);
-    src.indices.push_back(c);
-    Value srcElements =
-        arith::SelectOp::create(b, src.exists, cst(b, 8), cst(b, 0));
-    SmallVector<Value> dst(prefix.begin(), prefix.end());
-    dst.push_back(fault == PlantedFault::SharedOffByOne
-                      ? arith::AddIOp::create(b, r, cst(b, 1))
-                      : r);
-    dst.push_back(c);
-    nvgpu::DeviceAsyncCopyOp::create(b, token, tile, dst, src.buffer,
-                                     src.indices, b.getIndexAttr(8),
-                                     srcElements, b.getUnitAttr());
-  }
-}
-
-void KernelBuilder::emitKeyValueCopy(ImplicitLocOpBuilder &b, Value kt,
-                                     Value buffer, bool withValues) {
-  Value firstKey = arith::MulIOp::create(b, kt, cst(b, keyTile));
-  for (auto [tile, source, width] :
-       {std::tuple{keySmem, buffers.key, headDim},
-        std::tuple{valueSmem, buffers.value, valueDim}}) {
-    if (tile == valueSmem && !withValues)
-      continue;
-    Value from = source;
-    emitTileCopy(b, tile, buffer, keyTile, width,
-                 [&](ImplicitLocOpBuilder &ib, Value r) {
-                   Value j = arith::AddIOp::create(ib, firstKey, r);
-                   Value exists = arith::CmpIOp::create(
-                       ib, arith::CmpIPredicate::slt, j, keyLen);
-                   Value clamped =
-                       arith::SelectOp::create(ib, exists, j, cst(ib, 0));
-                   // Through the page table for a paged cache; the tile copy
-                   // adds the column.
-                   SmallVector<Value> indices = emitKeyIndices(
-                       ib, buffers, from, batch, kvHead, clamped, cst(ib, 0));
-                   indices.pop_back();
-                   return RowSource{from, indices, exists};
-                 });
-  }
-}
-
-SmallVector<Value> KernelBuilder::emitLdMatrix(ImplicitLocOpBuilder &b,
-                                               Value tile, ValueRange indices,
-                                               bool transpose) {
-  auto type = VectorType::get({4, 2}, element);
-  Value matrices = nvgpu::LdMatrixOp::create(b, type, tile, indices, transpose,
-                                             /*numTiles=*/4);
-  SmallVector<Value> registers;
-  for (int64_t k = 0; k < 4; ++k)
-    registers.push_back(vector::ExtractOp::create(b, matrices, k));
-  return registers;
-}
-
-Value KernelBuilder::emitMma(ImplicitLocOpBuilder &b, ArrayRef<Value> a,
-                             Value b0, Value b1, Value acc) {
-  // The bf16 intrinsic takes packed registers as i32, the f16 one as
-  // vector<2xf16>.
-  bool bf16 = element.isBF16();
-  auto operand = [&](Value v) -> Value {
-    return bf16 ? Value(LLVM::BitcastOp::create(b, b.getI32Type(), v)) : v;
-  };
-  SmallVector<Value> operandA, operandB, operandC;
-  for (Value v : a)
-    operandA.push_back(operand(v));
-  operandB = {operand(b0), operand(b1)};
-  for (int64_t k = 0; k < 4; ++k)
-    operandC.push_back(vector::ExtractOp::create(b, acc, k));
-  Type f32Type = b.getF32Type();
-  auto resultType = LLVM::LLVMStructType::getLiteral(
-      b.getContext(), {f32Type, f32Type, f32Type, f32Type});
-  NVVM::MMATypes type = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
-  auto mma = NVVM::MmaOp::create(
-      b, resultType, operandA, operandB, operandC,
-      ArrayRef<int64_t>{target.mmaM, target.mmaN, target.mmaK}, std::nullopt,
-      std::nullopt, std::array<NVVM::MMATypes, 2>{type, type},
-      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                     NVVM::MMALayout::col});
-  SmallVector<Value> results;
-  for (int64_t k = 0; k < 4; ++k)
-    results.push_back(LLVM::ExtractValueOp::create(b, mma, k));
-  return vector::FromElementsOp::create(b, VectorType::get({4}, f32Type),
-                                        results);
-}
-
-Value KernelBuilder::emitPack(ImplicitLocOpBuilder &b, Value lo, Value hi) {
-  Value pair = vector::FromElementsOp::create(
-      b, VectorType::get({2}, b.getF32Type()), ValueRange{lo, hi});
-  return arith::TruncFOp::create(b, VectorType::get({2}, element), pair);
-}
-
-Value KernelBuilder::emitQuadReduce(ImplicitLocOpBuilder &b, Value v,
-                                    bool max) {
-  for (int32_t mask : {1, 2}) {
-    Value other = gpu::ShuffleOp::create(b, v, i32(b, mask), i32(b, 32),
-                                         gpu::ShuffleMode::XOR)
-                      .getShuffleResult();
-    v = max ? Value(arith::MaximumFOp::create(b, v, other))
-            : Value(arith::AddFOp::create(b, v, other));
-  }
-  return v;
-}
-
-void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
-  MLIRContext *context = b.getContext();
-  Type f32Type = b.getF32Type();
-  auto acc4 = VectorType::get({4}, f32Type);
-  batchSize = memref::DimOp::create(b, buffers.query, 0);
-  queryLen = memref::DimOp::create(b, buffers.query, 2);
-  keyLen = emitKeyLength(b, buffers);
-  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value warp = arith::DivUIOp::create(b, tid, cst(b, target.warpSize));
-  lane = arith::RemUIOp::create(b, tid, cst(b, target.warpSize));
-  Value g = arith::DivUIOp::create(b, lane, cst(b, 4));
-  if (fault == PlantedFault::LaneMapping)
-    g = arith::XOrIOp::create(b, g, cst(b, 1));
-  Value quad = arith::RemUIOp::create(b, lane, cst(b, 4));
-  Value queryTileIndex = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  kvHead = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-  batch = gpu::BlockIdOp::create(b, gpu::Dimension::z);
-
-  // Shared memory: the query tile, then two key and two value tiles.
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
-  Value base = gpu::DynamicSharedMemoryOp::create(
-      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                         MemRefLayoutAttrInterface{}, workgroup));
-  int64_t bytes = element.getIntOrFloatBitWidth() / 8;
-  int64_t offset = 0;
-  auto view = [&](ArrayRef<int64_t> shape) {
-    Value v = memref::ViewOp::create(
-        b,
-        MemRefType::get(shape, element, MemRefLayoutAttrInterface{}, workgroup),
-        base, cst(b, offset), ValueRange{});
-    offset += ShapedType::getNumElements(shape) * bytes;
-    return v;
-  };
-  querySmem = view({queryTile, headDim + kRowPad});
-  keySmem = view({2, keyTile, headDim + kRowPad});
-  valueSmem = view({2, keyTile, valueDim + kRowPad});
-
-  // The tile's rows t = i * G + g, as in the CPU's tiled form.
-  Value zero = cst(b, 0), one = cst(b, 1);
-  Value groupSize = cst(b, group);
-  Value rowCount = emitLength(b, buffers.qLen, batch, queryLen);
-  Value kvLength = emitLength(b, buffers.kvLen, batch, keyLen);
-  QueryTileRows tile = emitQueryTileRows(b, op, queryTileIndex, queryTile,
-                                         queryLen, rowCount, kvLength);
-  Value firstRow = tile.firstRow, tileRows = tile.tileRows,
-        liveRows = tile.liveRows, rowOffset = tile.offset, pMin = tile.pMin,
-        pMax = tile.pMax;
-
-  // Query rows of the tile (of G heads) into shared memory.
-  auto rowIndices = [&](ImplicitLocOpBuilder &ib, Value t) {
-    Value i = arith::DivUIOp::create(ib, t, groupSize);
-    Value h =
-        arith::AddIOp::create(ib, arith::MulIOp::create(ib, kvHead, groupSize),
-                              arith::RemUIOp::create(ib, t, groupSize));
-    return std::pair<Value, Value>{i, h};
-  };
-  emitTileCopy(
-      b, querySmem, ValueRange{}, queryTile, headDim,
-      [&](ImplicitLocOpBuilder &ib, Value r) {
-        Value exists =
-            arith::CmpIOp::create(ib, arith::CmpIPredicate::slt, r, tileRows);
-        Value t = arith::SelectOp::create(
-            ib, exists, arith::AddIOp::create(ib, firstRow, r), cst(ib, 0));
-        auto [i, h] = rowIndices(ib, t);
-        return RowSource{buffers.query, SmallVector<Value>{batch, h, i},
-                         exists};
-      });
-  NVVM::CpAsyncCommitGroupOp::create(b);
-
-  // The key tiles to visit.
-  MaskAnalysis analysis(op, buffers);
-  bool plan = usesTilePlan(op);
-  MaskAnalysis::QueryTilePlan tilePlan;
-  Value first = zero;
-  Value last = arith::CeilDivSIOp::create(b, kvLength, cst(b, keyTile));
-  if (plan) {
-    tilePlan = analysis.emitQueryTilePlan(
-        b, {batch, kvHead, firstRow, liveRows, pMin, pMax, kvLength}, {},
-        keyTile);
-    first = tilePlan.first;
-    last = tilePlan.last;
-  }
-  Value anyRows =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, liveRows, zero);
-  last = arith::SelectOp::create(b, anyRows, last, first);
-  auto statusOf = [&](ImplicitLocOpBuilder &ib, Value kt) -> Value {
-    if (plan)
-      return analysis.emitTileStatus(ib, tilePlan, kt, keyTile);
-    return cst(ib, int64_t(TileStatus::Partial));
-  };
-
-  // The warp's query fragments stay in registers for the whole loop.
-  NVVM::CpAsyncWaitGroupOp::create(b, 0);
-  gpu::BarrierOp::create(b);
-  auto bitsOf = [&](Value v, int64_t shift, int64_t mask) {
-    return arith::AndIOp::create(b, arith::ShRUIOp::create(b, v, cst(b, shift)),
-                                 cst(b, mask));
-  };
-  // ldmatrix row addresses: lanes 8m..8m+7 give the rows of matrix m.
-  Value laneRow = arith::AddIOp::create(
-      b, bitsOf(lane, 0, 7),
-      arith::MulIOp::create(b, bitsOf(lane, 3, 1), cst(b, 8)));
-  Value laneCol = arith::MulIOp::create(b, bitsOf(lane, 4, 1), cst(b, 8));
-  Value keyRow = arith::AddIOp::create(b, bitsOf(lane, 0, 7), laneCol);
-  Value keyCol = arith::MulIOp::create(b, bitsOf(lane, 3, 1), cst(b, 8));
-  Value warpRow = arith::MulIOp::create(b, warp, cst(b, target.mmaM));
-  // The warp's query fragments: held in registers for the whole loop where
-  // the kernel has no per-element mask or modifier work; otherwise read
-  // from shared memory again for each key tile, which leaves the registers
-  // (D / 4 of them) to that work and keeps masked kernels from spilling.
-  bool masked = !op.getMasks().empty() || !op.getMask().empty();
-  bool modified = !op.getModifiers().empty() || !op.getScore().empty();
-  bool residentQuery = !masked && !modified;
-  Attribute normalizer = op.getNormalizerOrDefault();
-  bool softmax = llvm::isa<SoftmaxAttr>(normalizer);
-  auto clipped = llvm::dyn_cast<ClippedSoftmaxAttr>(normalizer);
-  bool normalized =
-      llvm::cast<NormalizerAttrInterface>(normalizer).isNormalized();
-  auto loadQuery = [&](ImplicitLocOpBuilder &ib, int64_t ks) {
-    return emitLdMatrix(
-        ib, querySmem,
-        ValueRange{arith::AddIOp::create(ib, warpRow, laneRow),
-                   arith::AddIOp::create(ib, laneCol, cst(ib, ks * 16))},
-        false);
-  };
-  SmallVector<SmallVector<Value>> queryFragments;
-  if (residentQuery)
-    for (int64_t ks = 0; ks < headDim / 16; ++ks)
-      queryFragments.push_back(loadQuery(b, ks));
-
-  // The thread's two rows: g and g + 8 of its warp's sixteen.
-  struct ThreadRow {
-    Value r, t, i, h;
-    ScoreRow score;
-  };
-  SmallVector<ThreadRow> rows;
-  for (int64_t k = 0; k < 2; ++k) {
-    Value r = arith::AddIOp::create(b, arith::AddIOp::create(b, warpRow, g),
-                                    cst(b, 8 * k));
-    Value t = arith::AddIOp::create(b, firstRow, r);
-    auto [i, h] = rowIndices(b, t);
-    rows.push_back(ThreadRow{r, t, i, h,
-                             ScoreRow{batch, h, i, rowOffset,
-                                      arith::AddIOp::create(b, i, rowOffset)}});
-  }
-
-  int64_t scoreTiles = keyTile / 8, accTiles = valueDim / 8;
-  Value negInf = f32(b, kNegInf), zeroF = f32(b, 0.0);
-  SmallVector<Value> inits;
-  Value zeroAcc = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(acc4, b.getF32FloatAttr(0.0)));
-  for (int64_t n = 0; n < accTiles; ++n)
-    inits.push_back(zeroAcc);
-  // Per row pair: the running maxima (softmax) or, for the other
-  // normalisers, the sums of the weights as rounded for P V; then the sums.
-  Value firstMax = softmax || clipped ? negInf : zeroF;
-  inits.append({firstMax, firstMax, zeroF, zeroF, zero,
-                arith::ConstantOp::create(b, b.getBoolAttr(false))});
-  Value scale = f32(b, op.getScaleOrDefault());
-  Value log2e = f32(b, kLog2e);
-
-  // The masks' verdicts for the thread's elements of the key tile whose
-  // first column it holds is keyBase, as bits of one i32, computed in a loop
-  // (element e: score tile e / 4, row (e % 4) / 2, column 8 (e / 4) + e % 2):
-  // one element's mask work is live at a time, not the unrolled work of all of
-  // them, which would crowd the registers out.
-  auto keepBits = [&](ImplicitLocOpBuilder &eb, Value keyBase) -> Value {
-    Type i32Type = eb.getI32Type();
-    auto loop = scf::ForOp::create(
-        eb, cst(eb, 0), cst(eb, scoreTiles * 4), cst(eb, 1),
-        ValueRange{i32(eb, 0)},
-        [&](OpBuilder &fb, Location l, Value e, ValueRange bits) {
-          ImplicitLocOpBuilder kb(l, fb);
-          Value sub = arith::RemUIOp::create(kb, e, cst(kb, 4));
-          Value column = arith::AddIOp::create(
-              kb,
-              arith::MulIOp::create(
-                  kb, arith::DivUIOp::create(kb, e, cst(kb, 4)), cst(kb, 8)),
-              arith::RemUIOp::create(kb, sub, cst(kb, 2)));
-          Value j = arith::AddIOp::create(kb, keyBase, column);
-          Value second = arith::CmpIOp::create(kb, arith::CmpIPredicate::uge,
-                                               sub, cst(kb, 2));
-          auto pick = [&](Value first, Value other) -> Value {
-            return arith::SelectOp::create(kb, second, other, first);
-          };
-          const ScoreRow &r0 = rows[0].score, &r1 = rows[1].score;
-          ScoreRow row{r0.b, pick(r0.h, r1.h), pick(r0.i, r1.i), r0.offset,
-                       pick(r0.position, r1.position)};
-          Value keep = arith::AndIOp::create(
-              kb,
-              arith::CmpIOp::create(kb, arith::CmpIPredicate::slt, j, kvLength),
-              emitter.emitKeep(kb, row, j));
-          Value bit = arith::ShLIOp::create(
-              kb, arith::ExtUIOp::create(kb, i32Type, keep),
-              arith::IndexCastOp::create(kb, i32Type, e));
-          scf::YieldOp::create(
-              kb, ValueRange{arith::OrIOp::create(kb, bits[0], bit)});
-        });
-    return loop.getResult(0);
-  };
-
-  // n_i, the kept keys of the thread's rows, where a modifier or the
-  // normaliser needs it (length scaling, sigmoid with log_length): a first
-  // sweep over the visited key tiles counts the bits of the masks'
-  // verdicts, then the four lanes of each row add theirs.
-  bool needsCount = llvm::any_of(op.getModifiers(),
-                                 [](Attribute m) {
-                                   return llvm::isa<LengthScalingModAttr>(m);
-                                 }) ||
-                    (llvm::isa<SigmoidAttr>(normalizer) &&
-                     llvm::cast<SigmoidAttr>(normalizer).getLogLength());
-  if (needsCount) {
-    auto sweep = scf::ForOp::create(
-        b, first, last, one, ValueRange{i32(b, 0), i32(b, 0)},
-        [&](OpBuilder &nested, Location loc, Value kt, ValueRange counts) {
-          ImplicitLocOpBuilder cb(loc, nested);
-          Value visited = arith::CmpIOp::create(
-              cb, arith::CmpIPredicate::ne, statusOf(cb, kt),
-              cst(cb, int64_t(TileStatus::Skipped)));
-          Value keyBase = arith::AddIOp::create(
-              cb, arith::MulIOp::create(cb, kt, cst(cb, keyTile)),
-              arith::MulIOp::create(cb, quad, cst(cb, 2)));
-          auto tile = scf::IfOp::create(
-              cb, visited,
-              [&](OpBuilder &tb, Location l) {
-                ImplicitLocOpBuilder eb(l, tb);
-                scf::YieldOp::create(eb, keepBits(eb, keyBase));
-              },
-              [&](OpBuilder &tb, Location l) {
-                scf::YieldOp::create(tb, l, ValueRange{i32(cb, 0)});
-              });
-          Value bits = tile.getResult(0);
-          // Elements 0, 1 of each group of four are row g's; 2, 3 row g + 8's.
-          SmallVector<Value> next;
-          const int32_t rowBits[2] = {0x33333333, int32_t(0xcccccccc)};
-          for (auto [k, mask] : llvm::enumerate(rowBits))
-            next.push_back(arith::AddIOp::create(
-                cb, counts[k],
-                LLVM::CtPopOp::create(
-                    cb, arith::AndIOp::create(cb, bits, i32(cb, mask)))));
-          scf::YieldOp::create(cb, next);
-        });
-    for (int64_t k = 0; k < 2; ++k)
-      rows[k].score.keptCount = emitQuadReduce(
-          b, arith::UIToFPOp::create(b, b.getF32Type(), sweep.getResult(k)),
-          /*max=*/false);
-  }
-
-  // The key loop. Clipped softmax takes two sweeps: the rows' statistics
-  // (max and sum, online, no P V and no value tiles), then the clipped
-  // weights from them; the others one.
-  enum class Sweep { Weights, Statistics, ClippedWeights };
-  // From clipped softmax's statistics: log2(e) times each row's max (0 for
-  // an empty row), and 1 / the row's sum.
-  Value clippedBase[2], clippedInverseSum[2];
-  auto emitSweep = [&](Sweep sweep, ValueRange sweepInits) {
-    return scf::ForOp::create(
-               b, first, last, one, sweepInits,
-               [&](OpBuilder &nested, Location loc, Value kt, ValueRange args) {
-                 ImplicitLocOpBuilder lb(loc, nested);
-                 Value status = statusOf(lb, kt);
-                 Value visited = arith::CmpIOp::create(
-                     lb, arith::CmpIPredicate::ne, status,
-                     cst(lb, int64_t(TileStatus::Skipped)));
-                 auto visit = scf::IfOp::create(
-                     lb, visited,
-                     [&](OpBuilder &thenBuilder, Location loc) {
-                       ImplicitLocOpBuilder ib(loc, thenBuilder);
-                       Value buffer = args[accTiles + 4];
-                       Value ready = args[accTiles + 5];
-                       // This tile, unless the previous iteration fetched it;
-                       // then the next visited one into the other buffer (a
-                       // group is committed either way, so one wait count
-                       // serves).
-                       Value notReady = arith::XOrIOp::create(
-                           ib, ready,
-                           arith::ConstantOp::create(ib, ib.getBoolAttr(true)));
-                       scf::IfOp::create(
-                           ib, notReady, [&](OpBuilder &ob, Location l) {
-                             ImplicitLocOpBuilder cb(l, ob);
-                             emitKeyValueCopy(cb, kt, buffer,
-                                              sweep != Sweep::Statistics);
-                             NVVM::CpAsyncCommitGroupOp::create(cb);
-                             scf::YieldOp::create(cb);
-                           });
-                       Value next = arith::AddIOp::create(ib, kt, cst(ib, 1));
-                       Value nextVisited = arith::AndIOp::create(
-                           ib,
-                           arith::CmpIOp::create(ib, arith::CmpIPredicate::slt,
-                                                 next, last),
-                           arith::CmpIOp::create(
-                               ib, arith::CmpIPredicate::ne, statusOf(ib, next),
-                               cst(ib, int64_t(TileStatus::Skipped))));
-                       Value other =
-                           arith::SubIOp::create(ib, cst(ib, 1), buffer);
-                       scf::IfOp::create(
-                           ib, nextVisited, [&](OpBuilder &ob, Location l) {
-                             ImplicitLocOpBuilder cb(l, ob);
-                             emitKeyValueCopy(cb, next, other,
-                                              sweep != Sweep::Statistics);
-                             scf::YieldOp::create(cb);
-                           });
-                       NVVM::CpAsyncCommitGroupOp::create(ib);
-                       NVVM::CpAsyncWaitGroupOp::create(ib, 1);
-                       if (fault != PlantedFault::NoBarrier)
-                         gpu::BarrierOp::create(ib);
-
-                       // S = Q K^T for the warp's 16 rows and the tile's keys.
-                       SmallVector<Value> scores(scoreTiles, zeroAcc);
-                       for (int64_t ks = 0; ks < headDim / 16; ++ks) {
-                         SmallVector<Value> query = residentQuery
-                                                        ? queryFragments[ks]
-                                                        : loadQuery(ib, ks);
-                         for (int64_t np = 0; np < keyTile / 16; ++np) {
-                           SmallVector<Value> k = emitLdMatrix(
-                               ib, keySmem,
-                               ValueRange{buffer,
-                                          arith::AddIOp::create(
-                                              ib, keyRow, cst(ib, np * 16)),
-                                          arith::AddIOp::create(
-                                              ib, keyCol, cst(ib, ks * 16))},
-                               false);
-                           scores[2 * np] =
-                               emitMma(ib, query, k[0], k[1], scores[2 * np]);
-                           scores[2 * np + 1] = emitMma(ib, query, k[2], k[3],
-                                                        scores[2 * np + 1]);
-                         }
-                       }
-                       Value scaleVector =
-                           vector::BroadcastOp::create(ib, acc4, scale);
-                       for (Value &s : scores)
-                         s = arith::MulFOp::create(ib, s, scaleVector);
-
-                       // Masks (in tiles not known full, and past kv_len) and
-                       // modifiers, per element from its (row, column).
-                       Value firstKey =
-                           arith::MulIOp::create(ib, kt, cst(ib, keyTile));
-                       Value edge = arith::CmpIOp::create(
-                           ib, arith::CmpIPredicate::sgt,
-                           arith::AddIOp::create(ib, firstKey,
-                                                 cst(ib, keyTile)),
-                           kvLength);
-                       Value partial = arith::OrIOp::create(
-                           ib,
-                           arith::CmpIOp::create(
-                               ib, arith::CmpIPredicate::eq, status,
-                               cst(ib, int64_t(TileStatus::Partial))),
-                           edge);
-                       Value keyBase = arith::AddIOp::create(
-                           ib, firstKey,
-                           arith::MulIOp::create(ib, quad, cst(ib, 2)));
-                       auto elementwise = [&](ImplicitLocOpBuilder &eb,
-                                              bool masks) {
-                         Value bits =
-                             masks && masked ? keepBits(eb, keyBase) : Value();
-                         SmallVector<Value> out;
-                         for (int64_t n = 0; n < scoreTiles; ++n) {
-                           SmallVector<Value> elements;
-                           for (int64_t e = 0; e < 4; ++e) {
-                             const ThreadRow &row = rows[e / 2];
-                             Value j = arith::AddIOp::create(
-                                 eb, keyBase, cst(eb, n * 8 + e % 2));
-                             Value s =
-                                 vector::ExtractOp::create(eb, scores[n], e);
-                             if (modified)
-                               s = emitter.emitModifiers(eb, row.score, j, s);
-                             if (masks) {
-                               Value keep;
-                               if (bits)
-                                 keep = arith::TruncIOp::create(
-                                     eb, eb.getI1Type(),
-                                     arith::ShRUIOp::create(
-                                         eb, bits,
-                                         i32(eb, int32_t(4 * n + e))));
-                               else
-                                 keep = arith::CmpIOp::create(
-                                     eb, arith::CmpIPredicate::slt, j,
-                                     kvLength);
-                               s = arith::SelectOp::create(eb, keep, s,
-                                                           f32(eb, kNegInf));
-                             }
-                             elements.push_back(s);
-                           }
-                           out.push_back(vector::FromElementsOp::create(
-                               eb, acc4, elements));
-                         }
-                         return out;
-                       };
-                       SmallVector<Type> scoreTypes(scoreTiles, acc4);
-                       auto select = scf::IfOp::create(
-                           ib, partial,
-                           [&](OpBuilder &ob, Location l) {
-                             ImplicitLocOpBuilder eb(l, ob);
-                             scf::YieldOp::create(eb, elementwise(eb, true));
-                           },
-                           [&](OpBuilder &ob, Location l) {
-                             ImplicitLocOpBuilder eb(l, ob);
-                             scf::YieldOp::create(
-                                 eb,
-                                 modified ? elementwise(eb, false) : scores);
-                           });
-                       scores.assign(select.getResults().begin(),
-                                     select.getResults().end());
-
-                       SmallVector<Value> weights, newMax, newSum;
-                       SmallVector<Value> acc(args.take_front(accTiles));
-                       if (sweep == Sweep::ClippedWeights) {
-                         // w = clamp((zeta - gamma) p + gamma, 0, 1) from the
-                         // rows' final softmax p; a masked key weighs 0.
-                         double zeta = clipped.getZeta().convertToDouble();
-                         double gamma = clipped.getGamma().convertToDouble();
-                         for (Value s : scores)
-                           for (int64_t e = 0; e < 4; ++e) {
-                             Value x = vector::ExtractOp::create(ib, s, e);
-                             Value p = arith::MulFOp::create(
-                                 ib,
-                                 math::Exp2Op::create(
-                                     ib,
-                                     arith::SubFOp::create(
-                                         ib,
-                                         arith::MulFOp::create(ib, x, log2e),
-                                         clippedBase[e / 2])),
-                                 clippedInverseSum[e / 2]);
-                             Value w = arith::MinimumFOp::create(
-                                 ib,
-                                 arith::MaximumFOp::create(
-                                     ib,
-                                     arith::AddFOp::create(
-                                         ib,
-                                         arith::MulFOp::create(
-                                             ib, p, f32(ib, zeta - gamma)),
-                                         f32(ib, gamma)),
-                                     zeroF),
-                                 f32(ib, 1.0));
-                             Value masked = arith::CmpFOp::create(
-                                 ib, arith::CmpFPredicate::OEQ, x, negInf);
-                             weights.push_back(
-                                 arith::SelectOp::create(ib, masked, zeroF, w));
-                           }
-                         newMax = {args[accTiles], args[accTiles + 1]};
-                         newSum = {args[accTiles + 2], args[accTiles + 3]};
-                       } else if (softmax || sweep == Sweep::Statistics) {
-                         // Online softmax: new row maxima, rescale, weights.
-                         SmallVector<Value> alpha, baseL;
-                         for (int64_t k = 0; k < 2; ++k) {
-                           Value m = args[accTiles + k];
-                           Value rowMax = negInf;
-                           for (Value s : scores)
-                             for (int64_t e : {2 * k, 2 * k + 1})
-                               rowMax = arith::MaximumFOp::create(
-                                   ib, rowMax,
-                                   vector::ExtractOp::create(ib, s, e));
-                           rowMax = emitQuadReduce(ib, rowMax, /*max=*/true);
-                           Value mNew =
-                               arith::MaximumFOp::create(ib, m, rowMax);
-                           // A row with nothing kept yet keeps m = -inf; its
-                           // weights and rescale factor are then exp(-inf) = 0.
-                           Value empty = arith::CmpFOp::create(
-                               ib, arith::CmpFPredicate::OEQ, mNew, negInf);
-                           Value base =
-                               arith::SelectOp::create(ib, empty, zeroF, mNew);
-                           baseL.push_back(
-                               arith::MulFOp::create(ib, base, log2e));
-                           alpha.push_back(math::Exp2Op::create(
-                               ib, arith::SubFOp::create(
-                                       ib, arith::MulFOp::create(ib, m, log2e),
-                                       baseL[k])));
-                           newMax.push_back(mNew);
-                         }
-                         Value rowSum[2] = {zeroF, zeroF};
-                         for (Value s : scores)
-                           for (int64_t e = 0; e < 4; ++e) {
-                             Value x = arith::SubFOp::create(
-                                 ib,
-                                 arith::MulFOp::create(
-                                     ib, vector::ExtractOp::create(ib, s, e),
-                                     log2e),
-                                 baseL[e / 2]);
-                             weights.push_back(math::Exp2Op::create(ib, x));
-                             rowSum[e / 2] = arith::AddFOp::create(
-                                 ib, rowSum[e / 2], weights.back());
-                           }
-                         for (int64_t k = 0; k < 2; ++k)
-                           newSum.push_back(arith::AddFOp::create(
-                               ib,
-                               arith::MulFOp::create(ib, args[accTiles + 2 + k],
-                                                     alpha[k]),
-                               rowSum[k]));
-                         Value rescale = vector::FromElementsOp::create(
-                             ib, acc4,
-                             ValueRange{alpha[0], alpha[0], alpha[1],
-                                        alpha[1]});
-                         if (sweep != Sweep::Statistics)
-                           for (Value &a : acc)
-                             a = arith::MulFOp::create(ib, a, rescale);
-                       } else {
-                         // A normaliser without a running max: each weight is
-                         // final (the CPU's formula,
-                         // ScoreEmitter::emitDirectWeights). The lse takes the
-                         // sum of the weights; the output divides by the sum of
-                         // the weights as P V sees them, rounded to the input
-                         // type, so that they sum to one (a row with one key
-                         // gives its value exactly). The latter takes the max
-                         // slots.
-                         Value rowSum[2] = {args[accTiles + 2],
-                                            args[accTiles + 3]};
-                         Value roundedSum[2] = {args[accTiles],
-                                                args[accTiles + 1]};
-                         for (Value s : scores)
-                           for (int64_t e = 0; e < 4; ++e) {
-                             Value weight = ScoreEmitter::emitDirectWeights(
-                                 ib, normalizer,
-                                 vector::ExtractOp::create(ib, s, e),
-                                 rows[e / 2].score.keptCount);
-                             rowSum[e / 2] = arith::AddFOp::create(
-                                 ib, rowSum[e / 2], weight);
-                             Value rounded =
-                                 arith::TruncFOp::create(ib, element, weight);
-                             weights.push_back(
-                                 arith::ExtFOp::create(ib, f32Type, rounded));
-                             roundedSum[e / 2] = arith::AddFOp::create(
-                                 ib, roundedSum[e / 2], weights.back());
-                           }
-                         newMax = {roundedSum[0], roundedSum[1]};
-                         newSum = {rowSum[0], rowSum[1]};
-                       }
-
-                       // O += P V: the weights become A fragments in registers.
-                       for (int64_t j = 0;
-                            sweep != Sweep::Statistics && j < keyTile / 16;
-                            ++j) {
-                         auto w = [&](int64_t tile, int64_t e) {
-                           return weights[4 * tile + e];
-                         };
-                         SmallVector<Value> a = {
-                             emitPack(ib, w(2 * j, 0), w(2 * j, 1)),
-                             emitPack(ib, w(2 * j, 2), w(2 * j, 3)),
-                             emitPack(ib, w(2 * j + 1, 0), w(2 * j + 1, 1)),
-                             emitPack(ib, w(2 * j + 1, 2), w(2 * j + 1, 3))};
-                         for (int64_t dp = 0; dp < valueDim / 16; ++dp) {
-                           SmallVector<Value> v = emitLdMatrix(
-                               ib, valueSmem,
-                               ValueRange{buffer,
-                                          arith::AddIOp::create(
-                                              ib, laneRow, cst(ib, j * 16)),
-                                          arith::AddIOp::create(
-                                              ib, laneCol, cst(ib, dp * 16))},
-                               true);
-                           acc[2 * dp] =
-                               emitMma(ib, a, v[0], v[1], acc[2 * dp]);
-                           acc[2 * dp + 1] =
-                               emitMma(ib, a, v[2], v[3], acc[2 * dp + 1]);
-                         }
-                       }
-                       // Every warp is done with this buffer before it is
-                       // refilled.
-                       gpu::BarrierOp::create(ib);
-                       SmallVector<Value> results(acc);
-                       results.append({newMax[0], newMax[1], newSum[0],
-                                       newSum[1], other, nextVisited});
-                       scf::YieldOp::create(ib, results);
-                     },
-                     [&](OpBuilder &elseBuilder, Location loc) {
-                       scf::YieldOp::create(elseBuilder, loc, args);
-                     });
-                 scf::YieldOp::create(lb, visit.getResults());
-               })
-        .getResults();
-  };
-  SmallVector<Value> state;
-  if (clipped) {
-    ValueRange statistics = emitSweep(Sweep::Statistics, inits);
-    SmallVector<Value> weighted(inits);
-    for (int64_t k = 0; k < 2; ++k) {
-      Value max = statistics[accTiles + k];
-      Value empty =
-          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, max, negInf);
-      clippedBase[k] = arith::MulFOp::create(
-          b, arith::SelectOp::create(b, empty, zeroF, max), log2e);
-      clippedInverseSum[k] = arith::DivFOp::create(
-          b, f32(b, 1.0),
-          emitQuadReduce(b, statistics[accTiles + 2 + k], /*max=*/false));
-      // The epilogue's lse and empty rows come from these statistics.
-      weighted[accTiles + k] = statistics[accTiles + k];
-      weighted[accTiles + 2 + k] = statistics[accTiles + 2 + k];
-    }
-    llvm::append_range(state, emitSweep(Sweep::ClippedWeights, weighted));
-  } else {
-    llvm::append_range(state, emitSweep(Sweep::Weights, inits));
-  }
-
-  // Epilogue: normalise, gate, store the rows that exist.
-  Type outputElement =
-      llvm::cast<MemRefType>(output.getType()).getElementType();
-  auto pairType = VectorType::get({2}, f32Type);
-  for (int64_t k = 0; k < 2; ++k) {
-    const ThreadRow &row = rows[k];
-    Value m = state[accTiles + k];
-    Value l = emitQuadReduce(b, state[accTiles + 2 + k], /*max=*/false);
-    // An empty row's output is 0.
-    std::pair<Value, Value> validity = ScoreEmitter::emitRowValidity(
-        b, normalizer,
-        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, liveRows), m,
-        l);
-    Value valid = validity.first, rowLse = validity.second;
-    // Softmax divides by l; the other normalised weights by their sum as
-    // rounded for P V (kept in the max slot).
-    Value divisor = l, weighted = valid;
-    if (normalized && !softmax && !clipped) {
-      // Weights too small for the input type round to 0: P V sees an empty
-      // row (output 0), the lse still the row's sum.
-      divisor = emitQuadReduce(b, m, /*max=*/false);
-      weighted = arith::AndIOp::create(
-          b, valid,
-          arith::CmpFOp::create(b, arith::CmpFPredicate::ONE, divisor, zeroF));
-    }
-    // Clipped softmax's weights are final already.
-    Value inverse = arith::SelectOp::create(
-        b, weighted,
-        normalized && !clipped
-            ? Value(arith::DivFOp::create(b, f32(b, 1.0), divisor))
-            : f32(b, 1.0),
-        zeroF);
-    Value stored =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row.r, tileRows);
-    scf::IfOp::create(b, stored, [&](OpBuilder &ob, Location loc) {
-      ImplicitLocOpBuilder sb(loc, ob);
-      Value rowGate;
-      if (buffers.gate &&
-          llvm::cast<MemRefType>(buffers.gate.getType()).getRank() == 3)
-        rowGate = ScoreEmitter::loadBroadcast(sb, buffers.gate,
-                                              ValueRange{batch, row.h, row.i});
-      auto sigmoid = [&](Value x) -> Value {
-        Value oneF = f32(sb, 1.0);
-        return arith::DivFOp::create(
-            sb, oneF,
-            arith::AddFOp::create(
-                sb, oneF,
-                math::ExpOp::create(sb, arith::NegFOp::create(
-                                            sb, ScoreEmitter::toF32(sb, x)))));
-      };
-      Value rowFactor = rowGate ? sigmoid(rowGate) : Value();
-      for (int64_t n = 0; n < accTiles; ++n) {
-        Value column = arith::AddIOp::create(
-            sb, arith::MulIOp::create(sb, quad, cst(sb, 2)), cst(sb, n * 8));
-        SmallVector<Value> pair;
-        for (int64_t e = 0; e < 2; ++e) {
-          Value o = arith::MulFOp::create(
-              sb, vector::ExtractOp::create(sb, state[n], 2 * k + e), inverse);
-          Value factor = rowFactor;
-          if (buffers.gate && !factor)
-            factor = sigmoid(ScoreEmitter::loadBroadcast(
-                sb, buffers.gate,
-                ValueRange{batch, row.h, row.i,
-                           arith::AddIOp::create(sb, column, cst(sb, e))}));
-          if (factor)
-            o = arith::MulFOp::create(sb, o, factor);
-          pair.push_back(o);
-        }
-        Value values = vector::FromElementsOp::create(sb, pairType, pair);
-        if (outputElement != f32Type)
-          values = arith::TruncFOp::create(
-              sb, VectorType::get({2}, outputElement), values);
-        vector::StoreOp::create(sb, values, output,
-                                ValueRange{batch, row.h, row.i, column});
-      }
-      if (lse) {
-        Value first =
-            arith::CmpIOp::create(sb, arith::CmpIPredicate::eq, quad, zero);
-        scf::IfOp::create(sb, first, [&](OpBuilder &lb, Location where) {
-          ImplicitLocOpBuilder eb(where, lb);
-          Value written =
-              arith::SelectOp::create(eb, valid, rowLse, f32(eb, kNegInf));
-          memref::StoreOp::create(eb, written, lse,
-                                  ValueRange{batch, row.h, row.i});
-          scf::YieldOp::create(eb);
-        });
-      }
-      scf::YieldOp::create(sb);
-    });
-  }
-}
 
 /// Rewrites each spec function into a kernel of the `attn_kernels` GPU
 /// module.
@@ -1028,151 +261,29 @@ struct NvidiaKernelsPass
     : public mlir::attn::impl::AttnNvidiaKernelsBase<NvidiaKernelsPass> {
   using AttnNvidiaKernelsBase::AttnNvidiaKernelsBase;
 
-  void runOnOperation() override;
-  LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
-                              const nvidia::TargetDescription &target,
-                              PlantedFault fault);
-};
-
-Type bufferType(Type type) {
-  if (auto tensor = llvm::dyn_cast<RankedTensorType>(type))
-    return MemRefType::get(tensor.getShape(), tensor.getElementType());
-  return type;
-}
-
-LogicalResult
-NvidiaKernelsPass::lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
-                                 const nvidia::TargetDescription &target,
-                                 PlantedFault fault) {
-  Block &body = func.getBody().front();
-  AttentionOp attention;
-  for (Operation &op : body.without_terminator()) {
-    auto candidate = llvm::dyn_cast<AttentionOp>(op);
-    if (!candidate)
-      return op.emitOpError()
-             << "is not lowered by the NVIDIA backend yet (the CPU backend "
-                "and the reference oracle evaluate it)";
-    if (attention)
-      return op.emitOpError()
-             << "is a second attention op in one function, which the NVIDIA "
-                "backend does not lower yet (one kernel per function)";
-    attention = candidate;
-  }
-  if (!attention)
-    return func.emitOpError("has no attn.attention to lower for the GPU");
-  std::string feature = unsupportedFeature(attention);
-  if (!feature.empty())
-    return attention.emitOpError()
-           << "uses " << feature
-           << ", which the NVIDIA backend does not lower yet (the CPU "
-              "backend and the reference oracle evaluate it)";
-  if (failed(ScoreEmitter::checkSupported(attention)))
-    return failure();
-  auto ret = llvm::cast<func::ReturnOp>(body.getTerminator());
-  SmallVector<Value> expected = {attention.getOutput()};
-  if (attention.getLse())
-    expected.push_back(attention.getLse());
-  if (ret.getOperands() != ValueRange(expected))
-    return ret.emitOpError(
-        "must return the attention's output (and lse) in that order for the "
-        "NVIDIA backend");
-
-  SmallVector<Type> types;
-  for (Type type : func.getArgumentTypes())
-    types.push_back(bufferType(type));
-  for (Type type : func.getResultTypes())
-    types.push_back(bufferType(type));
-  OpBuilder builder = OpBuilder::atBlockEnd(kernels.getBody());
-  auto kernel =
-      gpu::GPUFuncOp::create(builder, func.getLoc(), func.getSymName(),
-                             builder.getFunctionType(types, {}));
-  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                  builder.getUnitAttr());
-  kernel.setKnownBlockSizeAttr(
-      builder.getDenseI32ArrayAttr({int32_t(target.threads()), 1, 1}));
-  // Past D = 64 the shared memory lets at most two blocks share a
-  // multiprocessor, so each thread may use every register there is (ptxas
-  // would otherwise cap them for a third block, and spill). Normalisers
-  // other than softmax that normalise carry two sums per row (the lse's and
-  // the output's, see the loop) and take every register too.
-  auto normalizer =
-      llvm::cast<NormalizerAttrInterface>(attention.getNormalizerOrDefault());
-  bool twoSums = normalizer.isNormalized() &&
-                 !llvm::isa<SoftmaxAttr>(attention.getNormalizerOrDefault());
-  if (attention.getQuery().getType().getDimSize(3) > 64 ||
-      attention.getValue().getType().getDimSize(3) > 64 || twoSums)
-    kernel->setAttr("nvvm.maxnreg",
-                    builder.getI32IntegerAttr(target.maxRegisters));
-  Block &entry = kernel.getBody().front();
-  IRMapping mapping;
-  for (auto [from, to] : llvm::zip(func.getArguments(), entry.getArguments()))
-    mapping.map(from, to);
-  ArrayRef<BlockArgument> outs =
-      entry.getArguments().drop_front(func.getNumArguments());
-  AttentionBuffers buffers = collectAttentionBuffers(
-      attention, [&](Value v) { return v ? mapping.lookup(v) : Value(); });
-  ImplicitLocOpBuilder b(func.getLoc(), builder);
-  b.setInsertionPointToStart(&entry);
-  KernelBuilder lowering(attention, buffers, outs[0],
-                         attention.getLse() ? Value(outs[1]) : Value(), target,
-                         fault);
-  lowering.emit(b);
-  gpu::ReturnOp::create(b);
-  // What a launcher needs: grid (ceil(Sq * G / query_tile), key/value
-  // heads, batch), the block's threads and its dynamic shared memory.
-  int64_t kvHeads =
-      attention.getKey().getType().getDimSize(attention.isPaged() ? 2 : 1);
-  kernel->setAttr(
-      "attn.launch",
-      builder.getDictionaryAttr({
-          builder.getNamedAttr("threads",
-                               builder.getI64IntegerAttr(target.threads())),
-          builder.getNamedAttr(
-              "query_tile", builder.getI64IntegerAttr(lowering.getQueryTile())),
-          builder.getNamedAttr(
-              "group", builder.getI64IntegerAttr(attention.getGroupSize())),
-          builder.getNamedAttr("kv_heads", builder.getI64IntegerAttr(kvHeads)),
-          builder.getNamedAttr("shared_bytes", builder.getI64IntegerAttr(
-                                                   lowering.sharedBytes())),
-      }));
-  func.erase();
-  return success();
-}
-
-void NvidiaKernelsPass::runOnOperation() {
-  ModuleOp module = getOperation();
-  std::optional<nvidia::TargetDescription> target = nvidia::lookupTarget(chip);
-  if (!target) {
-    module.emitError() << "attn-nvidia-kernels: unknown chip '" << chip
-                       << "' (known: sm_80, sm_90)";
-    return signalPassFailure();
-  }
-  std::optional<PlantedFault> fault =
-      llvm::StringSwitch<std::optional<PlantedFault>>(debugFault)
-          .Case("", PlantedFault::None)
-          .Case("lane-mapping", PlantedFault::LaneMapping)
-          .Case("no-barrier", PlantedFault::NoBarrier)
-          .Case("shared-off-by-one", PlantedFault::SharedOffByOne)
-          .Default(std::nullopt);
-  if (!fault) {
-    module.emitError() << "attn-nvidia-kernels: unknown debug-fault '"
-                       << debugFault
-                       << "' (known: lane-mapping, no-barrier, "
-                          "shared-off-by-one)";
-    return signalPassFailure();
-  }
-  SmallVector<func::FuncOp> functions;
-  for (func::FuncOp func : module.getOps<func::FuncOp>())
-    if (!func.isExternal())
-      functions.push_back(func);
-  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                  UnitAttr::get(module.getContext()));
-  OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
-  auto kernels =
-      gpu::GPUModuleOp::create(builder, module.getLoc(), "attn_kernels");
-  for (func::FuncOp func : functions)
-    if (failed(lowerFunction(func, kernels, *target, *fault)))
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::optional<GpuTarget> target = lookupNvidiaTarget(chip);
+    if (!target) {
+      module.emitError() << "attn-nvidia-kernels: unknown chip '" << chip
+                         << "' (known: sm_80, sm_90)";
       return signalPassFailure();
-}
+    }
+    std::optional<PlantedFault> fault = parsePlantedFault(debugFault);
+    if (!fault) {
+      module.emitError() << "attn-nvidia-kernels: unknown debug-fault '"
+                         << debugFault
+                         << "' (known: lane-mapping, no-barrier, "
+                            "shared-off-by-one)";
+      return signalPassFailure();
+    }
+    auto makeUnit = [](const GpuTarget &target, const FragmentShape &shape,
+                       PlantedFault fault) -> std::unique_ptr<MatrixUnit> {
+      return std::make_unique<MmaSyncUnit>(target, shape, fault);
+    };
+    if (failed(lowerToGpuKernels(module, *target, makeUnit, *fault)))
+      signalPassFailure();
+  }
+};
 
 } // namespace

@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "../../passes/nvidia/NvidiaTarget.h"
+#include "../../passes/gpu/GpuTarget.h"
 #include "ArtifactWriter.h"
 #include "KernelSignature.h"
 #include "ObjectEmitter.h"
@@ -173,7 +173,7 @@ int main(int argc, char **argv) {
   for (const std::string &target : targetNames) {
     if (target == "cpu")
       cpuTarget = true;
-    else if (nvidia::lookupTarget(target))
+    else if (lookupNvidiaTarget(target))
       chips.push_back(target);
     else
       return fail("unknown --target '" + target +

@@ -8,7 +8,7 @@
 
 func.func @f32_inputs(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x8x64xf32>,
                       %v: tensor<1x2x8x64xf32>) -> tensor<1x2x8x64xf32> {
-  // expected-error @below {{uses a query of element type other than f16 or bf16 (tensor cores take f16 or bf16 inputs), which the NVIDIA backend does not lower yet}}
+  // expected-error @below {{uses a query of element type other than f16 or bf16 (the matrix units take f16 or bf16 inputs), which the NVIDIA backend does not lower yet}}
   %o = attn.attention %q, %k, %v
       : tensor<1x2x8x64xf32>, tensor<1x2x8x64xf32>, tensor<1x2x8x64xf32>
       -> tensor<1x2x8x64xf32>
