@@ -118,6 +118,36 @@ def AttnNvidiaKernels : Pass<"attn-nvidia-kernels", "ModuleOp"> {
   ];
 }
 
+def AttnAmdKernels : Pass<"attn-amd-kernels", "ModuleOp"> {
+  let summary = "Map spec functions to AMD GPU kernels on matrix cores (MFMA)";
+  let description = [{
+    The AMD side of the mapping attn-nvidia-kernels describes, sharing its
+    code (one mapping, two target descriptions): one workgroup per (batch,
+    key/value head, query tile of 64 rows), four wave64 waves of 16 rows;
+    key and value tiles double buffered in LDS; Q K^T and P V on
+    `amdgpu.mfma` 16x16x16 (f16/bf16 in, f32 accumulation), each computed
+    transposed (S^T = K Q^T, O^T = V^T P^T) so that the score accumulator is
+    P's operand as it stands; row reductions with shuffles across the lane
+    groups; the key tile is 32 keys past head dimension 64, to fit 64 KiB
+    of LDS.
+
+    Each kernel carries `attn.launch` as on NVIDIA.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::gpu::GPUDialect", "::mlir::amdgpu::AMDGPUDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"chip", "chip", "std::string", "\"gfx942\"",
+           "The AMD chip: gfx90a or gfx942">,
+    Option<"debugFault", "debug-fault", "std::string", "\"\"",
+           "For testing the emulator only: plant a fault in the kernels, as "
+           "attn-nvidia-kernels' option">
+  ];
+}
+
 def AttnEmulateGpuKernels : Pass<"attn-emulate-gpu-kernels", "ModuleOp"> {
   let summary = "Lower GPU kernels for the host, to run on the SIMT emulator";
   let description = [{

@@ -81,6 +81,42 @@ void registerNvidiaBackend(DialectRegistry &registry);
 /// Registers the `attn-nvidia-pipeline` pipeline.
 void registerNvidiaPipeline();
 
+/// Options of the AMD lowering.
+struct AmdPipelineOptions {
+  /// gfx90a or gfx942.
+  std::string chip = "gfx942";
+  /// What gpu-module-to-binary makes: "isa" (AMDGPU assembly), "bin" (an
+  /// HSACO, linked by ld.lld); empty stops at the ROCDL dialect.
+  std::string format = "isa";
+  /// The toolkit folder (amdgcn/bitcode and llvm/bin/ld.lld); empty:
+  /// findRocmToolkit().
+  std::string toolkit;
+  /// attn-amd-kernels' debug-fault (testing the emulator only).
+  std::string debugFault;
+};
+
+/// Adds the passes that take a spec module to serialised AMD kernels:
+/// buildAmdKernelPipeline() then buildAmdCodegenPipeline().
+void buildAmdPipeline(OpPassManager &pm, const AmdPipelineOptions &options);
+/// The first half: canonical form, attn-amd-kernels, clean-up.
+void buildAmdKernelPipeline(OpPassManager &pm,
+                            const AmdPipelineOptions &options);
+/// The second half: the conversions to ROCDL and gpu-module-to-binary.
+void buildAmdCodegenPipeline(OpPassManager &pm,
+                             const AmdPipelineOptions &options);
+
+/// The folder gpu-module-to-binary takes as the ROCm toolkit ($ROCM_PATH,
+/// the one the build made, or /opt/rocm where each exists), or an empty
+/// string.
+std::string findRocmToolkit();
+
+/// Registers the dialects, interfaces and translations the AMD pipeline
+/// needs in a context.
+void registerAmdBackend(DialectRegistry &registry);
+
+/// Registers the `attn-amd-pipeline` pipeline.
+void registerAmdPipeline();
+
 /// Adds the passes that take a spec module to host code for the SIMT
 /// emulator: buildNvidiaKernelPipeline(), attn-emulate-gpu-kernels, then
 /// the upstream conversions to the LLVM dialect for the host.

@@ -5,8 +5,9 @@
 // blocks at a barrier or a warp collective (or returns). The last thread to
 // reach a barrier releases the others; the last lane to reach a collective
 // computes it for the whole warp (shuffle, ldmatrix, mma.sync with the PTX
-// ISA's fragment layouts). A pass in which no fiber can run, while some have
-// not returned, is a deadlock: the report says who waits where.
+// ISA's fragment layouts, MFMA with the CDNA ISA's on a wave of 64). A pass in
+// which no fiber can run, while some have not returned, is a deadlock: the
+// report says who waits where.
 //
 // Shared memory gets a shadow of 2-byte granules recording the last writer
 // and reader and the barrier interval ("epoch") of each access; an access by
@@ -56,7 +57,7 @@ struct Thread {
   int64_t committedGroups = 0;
 };
 
-enum class Collective : int32_t { Shuffle, LdMatrix, Mma };
+enum class Collective : int32_t { Shuffle, LdMatrix, Mma, Mfma };
 
 /// What one lane brings to a warp collective, and gets back.
 struct LaneSlot {
@@ -71,7 +72,7 @@ struct LaneSlot {
   uint32_t *registers;
   int32_t tiles;
   bool transpose;
-  // mma.sync.
+  // mma.sync (a: 4 words, b: 2) and MFMA (a, b: 2 words each).
   int32_t mmaKind;
   const uint32_t *a, *b;
   const float *c;
@@ -116,6 +117,8 @@ public:
                 bool transpose, uint32_t *registers);
   void mma(int32_t site, int32_t kind, const uint32_t *a, const uint32_t *b,
            const float *c, float *d);
+  void mfma(int32_t site, int32_t kind, const uint32_t *a, const uint32_t *b,
+            const float *c, float *d);
   void copyAsync(int32_t site, char *destination, const char *source,
                  int32_t bytes, int32_t sourceBytes, bool inBounds,
                  bool sourceInBounds);
@@ -504,6 +507,41 @@ void Worker::completeCollective(Warp &warp, int32_t warpIndex) {
     }
     break;
   }
+  case Collective::Mfma: {
+    // v_mfma_f32_16x16x16_{f16,bf16} (CDNA ISA), lane L = 16 q + c: A row
+    // c at depths 4q..4q + 3; B column c at depths 4q..4q + 3; C, D column
+    // c at rows 4q..4q + 3.
+    float a[16][16], b[16][16], c[16][16];
+    auto unpack = [&](const uint32_t *words, float out[4]) {
+      for (int h = 0; h < 4; ++h) {
+        auto bits = uint16_t(words[h / 2] >> (16 * (h % 2)));
+        out[h] = first.mmaKind == 1 ? bfloatToFloat(bits) : halfToFloat(bits);
+      }
+    };
+    for (int32_t l = 0; l < 64; ++l) {
+      const LaneSlot &slot = warp.lanes[l];
+      int q = l / 16, column = l % 16;
+      float four[4];
+      unpack(slot.a, four);
+      for (int i = 0; i < 4; ++i)
+        a[column][4 * q + i] = four[i];
+      unpack(slot.b, four);
+      for (int i = 0; i < 4; ++i)
+        b[4 * q + i][column] = four[i];
+      for (int i = 0; i < 4; ++i)
+        c[4 * q + i][column] = slot.c[i];
+    }
+    for (int32_t l = 0; l < 64; ++l) {
+      int q = l / 16, column = l % 16;
+      for (int i = 0; i < 4; ++i) {
+        float sum = c[4 * q + i][column];
+        for (int k = 0; k < 16; ++k)
+          sum += a[4 * q + i][k] * b[k][column];
+        warp.lanes[l].d[i] = sum;
+      }
+    }
+    break;
+  }
   }
   for (int32_t l = 0; l < lanes; ++l) {
     Thread &lane = *threads[warpIndex * launch.warpSize + l];
@@ -549,6 +587,20 @@ void Worker::ldmatrix(int32_t site, const char *row, bool inBounds,
 void Worker::mma(int32_t site, int32_t kind, const uint32_t *a,
                  const uint32_t *b, const float *c, float *d) {
   LaneSlot &slot = arrive(site, Collective::Mma);
+  slot.mmaKind = kind;
+  slot.a = a;
+  slot.b = b;
+  slot.c = c;
+  slot.d = d;
+  waitForWarp(site);
+}
+
+void Worker::mfma(int32_t site, int32_t kind, const uint32_t *a,
+                  const uint32_t *b, const float *c, float *d) {
+  if (launch.warpSize != 64)
+    fail("MFMA at " + siteName(site) + " runs on wave64, not a warp of " +
+         std::to_string(launch.warpSize));
+  LaneSlot &slot = arrive(site, Collective::Mfma);
   slot.mmaKind = kind;
   slot.a = a;
   slot.b = b;
@@ -710,6 +762,11 @@ static void attnEmuLdMatrix(int32_t site, int64_t row, int32_t inBounds,
   Worker::current->ldmatrix(site, reinterpret_cast<const char *>(row), inBounds,
                             tiles, transpose, registers);
 }
+static void attnEmuMfma(int32_t site, int32_t kind, const uint32_t *a,
+                        const uint32_t *b, const float *c, float *d) {
+  Worker::current->mfma(site, kind, a, b, c, d);
+}
+
 static void attnEmuMma(int32_t site, int32_t kind, const uint32_t *a,
                        const uint32_t *b, const float *c, float *d) {
   Worker::current->mma(site, kind, a, b, c, d);
@@ -745,6 +802,7 @@ std::vector<std::pair<const char *, void *>> attn::emu::runtimeSymbols() {
       {"__attn_emu_shuffle", reinterpret_cast<void *>(&attnEmuShuffle)},
       {"__attn_emu_ldmatrix", reinterpret_cast<void *>(&attnEmuLdMatrix)},
       {"__attn_emu_mma", reinterpret_cast<void *>(&attnEmuMma)},
+      {"__attn_emu_mfma", reinterpret_cast<void *>(&attnEmuMfma)},
       {"__attn_emu_cp_async", reinterpret_cast<void *>(&attnEmuCopyAsync)},
       {"__attn_emu_cp_commit", reinterpret_cast<void *>(&attnEmuCommitGroup)},
       {"__attn_emu_cp_wait", reinterpret_cast<void *>(&attnEmuWaitGroup)},

@@ -1,10 +1,11 @@
 //===- EmulatedRunner.cpp - Run a spec's GPU kernel on the emulator -------===//
 //
-// The function goes through the NVIDIA kernel pipeline (the very kernels
-// the GPU gets), attn-emulate-gpu-kernels and the host conversions, and is
+// The function goes through the NVIDIA or AMD kernel pipeline (the very
+// kernels the GPU gets), attn-emulate-gpu-kernels and the host conversions,
+// and is
 // compiled by the JIT with the emulator's runtime functions bound. A run
 // lays the arguments out in host memory in the kernel's element types,
-// launches the grid the CUDA launcher would - (ceil(Sq G / query_tile),
+// launches the grid the GPU launcher would - (ceil(Sq G / query_tile),
 // key/value heads, B) blocks of `threads` - and reads the results back.
 //
 //===----------------------------------------------------------------------===//
@@ -13,6 +14,8 @@
 
 #include "ElementCoding.h"
 #include "FunctionModule.h"
+
+#include "../../passes/gpu/GpuTarget.h"
 
 #include "attn/Dialect/Attn.h"
 #include "attn/Emulator/Simt.h"
@@ -33,30 +36,44 @@ using namespace mlir;
 using namespace mlir::attn;
 using reference::Tensor;
 
-EmulatedNvidiaKernel::~EmulatedNvidiaKernel() = default;
+EmulatedGpuKernel::~EmulatedGpuKernel() = default;
 
-FailureOr<std::unique_ptr<EmulatedNvidiaKernel>>
-EmulatedNvidiaKernel::compile(func::FuncOp func, StringRef chip,
-                              StringRef debugFault) {
+FailureOr<std::unique_ptr<EmulatedGpuKernel>>
+EmulatedGpuKernel::compile(func::FuncOp func, StringRef chip,
+                           StringRef debugFault) {
   MLIRContext *context = func.getContext();
   DialectRegistry registry;
   registerNvidiaBackend(registry);
+  registerAmdBackend(registry);
   context->appendDialectRegistry(registry);
+  std::optional<GpuTarget> amd = lookupAmdTarget(chip);
+  std::optional<GpuTarget> gpu = amd ? amd : lookupNvidiaTarget(chip);
+  if (!gpu)
+    return func.emitError("no GPU chip named '")
+           << chip << "' (known: sm_80, sm_90, gfx90a, gfx942)";
 
   OwningOpRef<ModuleOp> copy = cloneFunctionModule(func);
 
-  std::unique_ptr<EmulatedNvidiaKernel> kernel(new EmulatedNvidiaKernel());
+  std::unique_ptr<EmulatedGpuKernel> kernel(new EmulatedGpuKernel());
   kernel->name = func.getSymName().str();
   kernel->argumentTypes.assign(func.getArgumentTypes().begin(),
                                func.getArgumentTypes().end());
   kernel->resultTypes.assign(func.getResultTypes().begin(),
                              func.getResultTypes().end());
 
-  NvidiaPipelineOptions options;
-  options.chip = chip.str();
-  options.debugFault = debugFault.str();
+  kernel->warpSize = gpu->warpSize;
   PassManager kernels(context);
-  buildNvidiaKernelPipeline(kernels, options);
+  if (amd) {
+    AmdPipelineOptions options;
+    options.chip = chip.str();
+    options.debugFault = debugFault.str();
+    buildAmdKernelPipeline(kernels, options);
+  } else {
+    NvidiaPipelineOptions options;
+    options.chip = chip.str();
+    options.debugFault = debugFault.str();
+    buildNvidiaKernelPipeline(kernels, options);
+  }
   kernels.addPass(createAttnEmulateGpuKernels());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
@@ -75,7 +92,8 @@ EmulatedNvidiaKernel::compile(func::FuncOp func, StringRef chip,
   auto launch = host ? host->getAttrOfType<DictionaryAttr>("attn.launch")
                      : DictionaryAttr();
   if (!launch)
-    return func.emitError("the NVIDIA pipeline made no kernel of @")
+    return func.emitError("the ")
+           << gpu->vendor << " pipeline made no kernel of @"
            << func.getSymName();
   auto get = [&](StringRef key) {
     auto value = launch.getAs<IntegerAttr>(key);
@@ -176,7 +194,7 @@ struct HostArgument {
 } // namespace
 
 FailureOr<std::vector<Tensor>>
-EmulatedNvidiaKernel::run(ArrayRef<Tensor> arguments, std::string &error) {
+EmulatedGpuKernel::run(ArrayRef<Tensor> arguments, std::string &error) {
   size_t inputs = argumentTypes.size();
   if (arguments.size() != inputs) {
     error = "expected " + std::to_string(inputs) + " arguments";
@@ -242,6 +260,7 @@ EmulatedNvidiaKernel::run(ArrayRef<Tensor> arguments, std::string &error) {
   launch.grid[1] = kvHeads;
   launch.grid[2] = query[0];
   launch.threadsPerBlock = int32_t(threads);
+  launch.warpSize = int32_t(warpSize);
   launch.sharedBytes = sharedBytes;
   launch.sites = sites;
   if (const char *workers = std::getenv("ATTN_EMU_THREADS"))

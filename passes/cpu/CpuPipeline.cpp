@@ -80,6 +80,7 @@ void mlir::attn::buildHostConversionPipeline(OpPassManager &pm) {
 void mlir::attn::registerAllPasses() {
   registerAttnPasses();
   registerNvidiaPipeline();
+  registerAmdPipeline();
   registerNvidiaEmulatorPipeline();
   PassPipelineRegistration<CpuPipelineCommandLine>(
       "attn-cpu-pipeline",

@@ -7,12 +7,13 @@
 // indices are in bounds. Everything else in the kernel (arithmetic, control
 // flow, global loads and stores, the masks' code) is left as it is and
 // compiled for the host, so the code checked is the code that goes on to
-// NVVM and PTX.
+// NVVM and PTX, or to ROCDL and AMDGPU.
 //
 //===----------------------------------------------------------------------===//
 
 #include "attn/Passes.h"
 
+#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -97,6 +98,7 @@ private:
   LogicalResult rewriteShuffle(gpu::ShuffleOp op);
   LogicalResult rewriteLdMatrix(nvgpu::LdMatrixOp op);
   LogicalResult rewriteMma(NVVM::MmaOp op);
+  LogicalResult rewriteMfma(amdgpu::MFMAOp op);
   LogicalResult rewriteCopy(nvgpu::DeviceAsyncCopyOp op);
   void instrumentAccess(Operation *op, Value memref, ValueRange indices,
                         Type accessed, bool write);
@@ -308,6 +310,48 @@ LogicalResult KernelEmulation::rewriteMma(NVVM::MmaOp op) {
   return success();
 }
 
+LogicalResult KernelEmulation::rewriteMfma(amdgpu::MFMAOp op) {
+  auto a = llvm::dyn_cast<VectorType>(op.getSourceA().getType());
+  auto b = llvm::dyn_cast<VectorType>(op.getSourceB().getType());
+  auto c = llvm::dyn_cast<VectorType>(op.getDestC().getType());
+  bool f16 = a && b && a.getElementType().isF16() && b.getElementType().isF16();
+  bool bf16 =
+      a && b && a.getElementType().isBF16() && b.getElementType().isBF16();
+  if (op.getM() != 16 || op.getN() != 16 || op.getK() != 16 ||
+      op.getBlocks() != 1 || !(f16 || bf16) || a.getNumElements() != 4 ||
+      b.getNumElements() != 4 || !c || c.getNumElements() != 4 ||
+      !c.getElementType().isF32() || op.getCbsz() != 0 || op.getAbid() != 0 ||
+      op.getBlgp() != amdgpu::MFMAPermB::none || op.getNegateA() ||
+      op.getNegateB() || op.getNegateC())
+    return op.emitError("the emulator models amdgpu.mfma 16x16x16 with f16 "
+                        "or bf16 inputs, f32 accumulators and no broadcast "
+                        "or negation only");
+  Type i32 = builder.getI32Type(), f32 = builder.getF32Type();
+  auto pairs = VectorType::get({2}, i32);
+  for (auto [scratch, operand] : {std::pair{scratchA, op.getSourceA()},
+                                  std::pair{scratchB, op.getSourceB()}}) {
+    Value words = vector::BitCastOp::create(builder, loc, pairs, operand);
+    for (int64_t k = 0; k < 2; ++k)
+      LLVM::StoreOp::create(builder, loc,
+                            vector::ExtractOp::create(builder, loc, words, k),
+                            scratchSlot(scratch, i32, k));
+  }
+  for (int64_t k = 0; k < 4; ++k)
+    LLVM::StoreOp::create(
+        builder, loc, vector::ExtractOp::create(builder, loc, op.getDestC(), k),
+        scratchSlot(scratchC, f32, k));
+  call("__attn_emu_mfma", {site(op), constantI32(bf16 ? 1 : 0), scratchA,
+                           scratchB, scratchC, scratchD});
+  SmallVector<Value> results;
+  for (int64_t k = 0; k < 4; ++k)
+    results.push_back(
+        LLVM::LoadOp::create(builder, loc, f32, scratchSlot(scratchD, f32, k)));
+  Value result = vector::FromElementsOp::create(builder, loc, c, results);
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
+  return success();
+}
+
 LogicalResult KernelEmulation::rewriteCopy(nvgpu::DeviceAsyncCopyOp op) {
   if (!op.getAsyncToken().use_empty())
     return op.emitError("the emulator waits for cp.async by "
@@ -394,6 +438,8 @@ LogicalResult KernelEmulation::rewrite(Operation *op) {
     return rewriteLdMatrix(ldmatrix);
   if (auto mma = llvm::dyn_cast<NVVM::MmaOp>(op))
     return rewriteMma(mma);
+  if (auto mfma = llvm::dyn_cast<amdgpu::MFMAOp>(op))
+    return rewriteMfma(mfma);
   if (auto copy = llvm::dyn_cast<nvgpu::DeviceAsyncCopyOp>(op))
     return rewriteCopy(copy);
 
@@ -433,7 +479,8 @@ LogicalResult KernelEmulation::rewrite(Operation *op) {
     return op->emitError("the emulator cannot check this access to shared "
                          "memory");
   StringRef dialect = op->getName().getDialectNamespace();
-  if (dialect == "gpu" || dialect == "nvgpu" || dialect == "nvvm")
+  if (dialect == "gpu" || dialect == "nvgpu" || dialect == "nvvm" ||
+      dialect == "amdgpu" || dialect == "rocdl")
     return op->emitError("the emulator has no model of ") << op->getName();
   return success();
 }

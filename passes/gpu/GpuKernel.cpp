@@ -980,6 +980,14 @@ LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
   KernelBuilder lowering(attention, buffers, outs[0],
                          attention.getLse() ? Value(outs[1]) : Value(), target,
                          makeUnit, fault);
+  if (lowering.sharedBytes() > target.maxSharedBytes) {
+    kernel.erase();
+    return attention.emitOpError()
+           << "needs " << lowering.sharedBytes()
+           << " bytes of shared memory per block for its query, key and value "
+              "tiles, more than the "
+           << target.chip << "'s " << target.maxSharedBytes;
+  }
   // Past D = 64 the shared memory lets at most two blocks share a
   // multiprocessor, so each thread may use every register there is.
   // Normalisers other than softmax that normalise carry two sums per row

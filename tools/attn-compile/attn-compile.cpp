@@ -197,6 +197,7 @@ int main(int argc, char **argv) {
                   math::MathDialect, tensor::TensorDialect>();
   registerAllToLLVMIRTranslations(registry);
   registerNvidiaBackend(registry);
+  registerAmdBackend(registry);
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
   context.loadAllAvailableDialects();

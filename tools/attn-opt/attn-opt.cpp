@@ -25,6 +25,7 @@ int main(int argc, char **argv) {
                   mlir::tensor::TensorDialect, mlir::memref::MemRefDialect,
                   mlir::scf::SCFDialect, mlir::LLVM::LLVMDialect>();
   mlir::attn::registerNvidiaBackend(registry);
+  mlir::attn::registerAmdBackend(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "attn optimizer driver\n", registry));
 }

@@ -87,15 +87,17 @@ static cl::opt<std::string>
                cl::desc("Where to run: reference (the oracle), cpu (compile "
                         "for this CPU and run), sm_80 or sm_90 (compile for "
                         "an NVIDIA GPU of that kind and run on this "
-                        "machine's), sm_80-emu or sm_90-emu (that GPU "
-                        "kernel on the SIMT emulator, on the CPU), auto (the "
+                        "machine's), sm_80-emu, sm_90-emu, gfx90a-emu or "
+                        "gfx942-emu (that NVIDIA or AMD GPU kernel on the "
+                        "SIMT emulator, on the CPU), auto (the "
                         "GPU where there is one, else the CPU)"),
                cl::init("reference"), cl::cat(category));
 static cl::opt<std::string> debugFault(
     "debug-fault",
-    cl::desc("With an -emu target: plant attn-nvidia-kernels' fault of this "
-             "name (lane-mapping, no-barrier, shared-off-by-one), to show "
-             "the emulator catches it"),
+    cl::desc(
+        "With an -emu target: plant the GPU kernel mapping's fault of this "
+        "name (lane-mapping, no-barrier, shared-off-by-one), to show "
+        "the emulator catches it"),
     cl::Hidden, cl::cat(category));
 static cl::opt<bool> checkResults(
     "check",
@@ -481,15 +483,16 @@ int main(int argc, char **argv) {
       return fail("--target=" + targetName +
                   ": this machine has no NVIDIA GPU to run on: " + why);
   }
-  bool emulatedTarget = targetName == "sm_80-emu" || targetName == "sm_90-emu";
+  bool emulatedTarget = llvm::is_contained(
+      {"sm_80-emu", "sm_90-emu", "gfx90a-emu", "gfx942-emu"}, targetName);
   if (targetName != "reference" && targetName != "cpu" && !gpuTarget &&
       !emulatedTarget)
     return fail("--target must be reference, cpu, sm_80, sm_90, sm_80-emu, "
-                "sm_90-emu or auto, got '" +
+                "sm_90-emu, gfx90a-emu, gfx942-emu or auto, got '" +
                 targetName + "'");
   if (!debugFault.empty() && !emulatedTarget)
     return fail("--debug-fault plants a fault for the emulator; give "
-                "--target=sm_80-emu or sm_90-emu");
+                "--target=sm_80-emu, sm_90-emu, gfx90a-emu or gfx942-emu");
   if (useReference && targetName != "reference")
     return fail("--reference and --target=" + targetName + " disagree");
   if (checkResults && targetName == "reference")
@@ -646,11 +649,11 @@ int main(int argc, char **argv) {
       return 1; // The pipeline reported what and where.
     kernel = std::move(*compiled);
   }
-  std::unique_ptr<EmulatedNvidiaKernel> emulatedKernel;
+  std::unique_ptr<EmulatedGpuKernel> emulatedKernel;
   if (emulatedTarget) {
     auto start = std::chrono::steady_clock::now();
-    FailureOr<std::unique_ptr<EmulatedNvidiaKernel>> compiled =
-        EmulatedNvidiaKernel::compile(
+    FailureOr<std::unique_ptr<EmulatedGpuKernel>> compiled =
+        EmulatedGpuKernel::compile(
             func, StringRef(targetName).drop_back(strlen("-emu")), debugFault);
     compileMilliseconds = elapsed(start);
     if (failed(compiled))

@@ -22,15 +22,15 @@
 
 namespace mlir::attn {
 
-class EmulatedNvidiaKernel {
+class EmulatedGpuKernel {
 public:
-  ~EmulatedNvidiaKernel();
+  ~EmulatedGpuKernel();
 
   /// Compiles the kernel of `func` (left unchanged) for `chip` (sm_80,
-  /// sm_90) and the emulator; `debugFault` plants attn-nvidia-kernels'
-  /// fault of that name (tests of the emulator only). Emits a diagnostic
-  /// and fails where the backend rejects the function.
-  static FailureOr<std::unique_ptr<EmulatedNvidiaKernel>>
+  /// sm_90, gfx90a, gfx942) and the emulator; `debugFault` plants the
+  /// kernel mapping's fault of that name (tests of the emulator only). Emits a
+  /// diagnostic and fails where the backend rejects the function.
+  static FailureOr<std::unique_ptr<EmulatedGpuKernel>>
   compile(func::FuncOp func, StringRef chip, StringRef debugFault = "");
 
   /// Runs the kernel on `arguments` (values as the reference holds them,
@@ -44,13 +44,14 @@ public:
   const std::string &getTargetDescription() const { return target; }
 
 private:
-  EmulatedNvidiaKernel() = default;
+  EmulatedGpuKernel() = default;
 
   std::unique_ptr<ExecutionEngine> engine;
   std::string name, target;
   SmallVector<Type> argumentTypes, resultTypes;
   unsigned queryArgument = 0;
-  int64_t threads = 0, queryTile = 0, group = 1, kvHeads = 1, sharedBytes = 0;
+  int64_t threads = 0, warpSize = 32, queryTile = 0, group = 1, kvHeads = 1,
+          sharedBytes = 0;
   std::vector<std::string> sites;
 };
 
