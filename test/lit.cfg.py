@@ -49,6 +49,13 @@ if cuda_toolkit:
         config.available_features.add("ptxas")
         config.substitutions.append(("%ptxas", ptxas))
 
+# The ROCm toolkit folder the build makes (build/rocm-toolkit: Debian's
+# rocm-device-libs and ld.lld) for HSACO: tests that link HSACO say
+# `REQUIRES: amdgpu-toolkit`.
+if os.path.isdir(os.path.join(config.attn_obj_root, "rocm-toolkit", "amdgcn",
+                              "bitcode")):
+    config.available_features.add("amdgpu-toolkit")
+
 # A CUDA driver (and so perhaps a GPU) on this machine: the tests of what
 # happens without one do not apply there.
 # (What attnrt opens: libcuda.so.1 on the loader's path, not the toolkit's

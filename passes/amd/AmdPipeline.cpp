@@ -16,6 +16,7 @@
 #include "mlir/Conversion/GPUToROCDL/GPUToROCDLPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToROCDL/MathToROCDL.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
@@ -80,6 +81,11 @@ void mlir::attn::buildAmdCodegenPipeline(OpPassManager &pm,
   attach.chip = options.chip;
   attach.optLevel = 3;
   pm.addPass(createGpuROCDLAttachTarget(attach));
+  // Math functions the AMDGPU backend has no instruction for (tanh, ...)
+  // become calls into the device libraries' OCML, linked into the HSACO.
+  ConvertMathToROCDLOptions math;
+  math.chipset = options.chip;
+  pm.addPass(createConvertMathToROCDL(math));
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
   device.addPass(createSCFToControlFlowPass());
   ConvertAMDGPUToROCDLPassOptions amdgpu;

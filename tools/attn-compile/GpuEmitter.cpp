@@ -1,4 +1,4 @@
-//===- GpuEmitter.cpp - A spec's NVIDIA kernels as PTX and cubin ----------===//
+//===- GpuEmitter.cpp - A spec's GPU kernels: PTX, cubin, HSACO ----------===//
 
 #include "GpuEmitter.h"
 
@@ -104,6 +104,118 @@ FailureOr<GpuModuleCode> mlir::attn::emitNvidiaModule(ModuleOp module,
   if (!cubin)
     return module.emitError() << "ptxas wrote no " << cubinPath;
   code.cubin = (*cubin)->getBuffer().str();
+  return code;
+}
+
+/// The object of the first gpu.binary in `module`.
+static std::string binaryObject(ModuleOp module) {
+  std::string bytes;
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute attribute : binary.getObjects())
+      if (auto object = llvm::dyn_cast<gpu::ObjectAttr>(attribute))
+        if (bytes.empty())
+          bytes = object.getObject().getValue().str();
+  });
+  return bytes;
+}
+
+/// The kernels' resources from the `amdhsa.kernels` metadata of AMDGPU
+/// assembly: one `- .key: value` entry per kernel, whose keys are indented
+/// like its first (deeper lines are its arguments').
+static std::vector<AmdModuleCode::KernelResources>
+parseAmdResources(StringRef assembly) {
+  std::vector<AmdModuleCode::KernelResources> kernels;
+  size_t start = assembly.find("amdhsa.kernels:");
+  if (start == StringRef::npos)
+    return kernels;
+  SmallVector<StringRef> lines;
+  assembly.substr(start)
+      .drop_front(strlen("amdhsa.kernels:"))
+      .split(lines, '\n');
+  size_t entryIndent = StringRef::npos;
+  for (StringRef line : lines) {
+    StringRef text = line.ltrim();
+    size_t indent = line.size() - text.size();
+    if (text.empty())
+      continue;
+    if (!text.starts_with("- ") && !text.starts_with(".")) // End of the list.
+      break;
+    if (text.starts_with("- ")) {
+      if (entryIndent == StringRef::npos)
+        entryIndent = indent;
+      if (indent != entryIndent)
+        continue;
+      kernels.emplace_back();
+      text = text.drop_front(2);
+      indent += 2;
+    }
+    if (kernels.empty() || indent != entryIndent + 2)
+      continue;
+    auto [key, value] = text.split(':');
+    value = value.trim();
+    AmdModuleCode::KernelResources &kernel = kernels.back();
+    int64_t number = 0;
+    bool isNumber = !value.getAsInteger(10, number);
+    if (key == ".name")
+      kernel.name = value.str();
+    else if (!isNumber)
+      continue;
+    else if (key == ".vgpr_count")
+      kernel.vgprs = number;
+    else if (key == ".agpr_count")
+      kernel.agprs = number;
+    else if (key == ".sgpr_count")
+      kernel.sgprs = number;
+    else if (key == ".private_segment_fixed_size")
+      kernel.scratchBytes = number;
+    else if (key == ".vgpr_spill_count")
+      kernel.vgprSpills = number;
+    else if (key == ".sgpr_spill_count")
+      kernel.sgprSpills = number;
+    else if (key == ".group_segment_fixed_size")
+      kernel.ldsBytes = number;
+  }
+  return kernels;
+}
+
+FailureOr<AmdModuleCode> mlir::attn::emitAmdModule(ModuleOp module,
+                                                   StringRef chip,
+                                                   StringRef assemblyPath,
+                                                   StringRef hsacoPath) {
+  AmdModuleCode code;
+  code.chip = chip.str();
+  AmdPipelineOptions options;
+  options.chip = chip.str();
+  options.toolkit = findRocmToolkit();
+  if (options.toolkit.empty())
+    return module.emitError(
+        "no ROCm toolkit folder for the HSACO: it needs the device libraries "
+        "(amdgcn/bitcode, Debian's rocm-device-libs) and llvm/bin/ld.lld; set "
+        "ROCM_PATH to such a folder (the build makes one as "
+        "build/rocm-toolkit)");
+  PassManager kernels(module.getContext());
+  buildAmdKernelPipeline(kernels, options);
+  if (failed(kernels.run(module)))
+    return failure();
+  // Assembly (with the metadata) and the HSACO from the same kernels.
+  OwningOpRef<ModuleOp> forAssembly(module.clone());
+  for (auto [target, format, into] :
+       {std::tuple{*forAssembly, "isa", &code.assembly},
+        std::tuple{module, "bin", &code.hsaco}}) {
+    options.format = format;
+    PassManager codegen(module.getContext());
+    buildAmdCodegenPipeline(codegen, options);
+    if (failed(codegen.run(target)))
+      return failure();
+    *into = binaryObject(target);
+    if (into->empty())
+      return module.emitError("the AMD pipeline produced no ")
+             << (into == &code.hsaco ? "HSACO" : "assembly");
+  }
+  code.kernels = parseAmdResources(code.assembly);
+  if (failed(writeBytes(module, assemblyPath, code.assembly)) ||
+      failed(writeBytes(module, hsacoPath, code.hsaco)))
+    return failure();
   return code;
 }
 

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace mlir::attn {
 
@@ -39,6 +40,27 @@ struct GpuModuleCode {
 FailureOr<GpuModuleCode> emitNvidiaModule(ModuleOp module, StringRef chip,
                                           StringRef ptxPath,
                                           StringRef cubinPath);
+
+/// A spec's AMD kernels: AMDGPU assembly and the HSACO, with what the
+/// code object's metadata says of each kernel.
+struct AmdModuleCode {
+  /// "gfx90a", "gfx942".
+  std::string chip;
+  std::string assembly, hsaco;
+  struct KernelResources {
+    std::string name;
+    int64_t vgprs = 0, agprs = 0, sgprs = 0, scratchBytes = 0, vgprSpills = 0,
+            sgprSpills = 0, ldsBytes = 0;
+  };
+  std::vector<KernelResources> kernels;
+};
+
+/// Lowers `module` for `chip` (gfx90a, gfx942), writes the AMDGPU assembly
+/// to `assemblyPath` and the HSACO (linked by ld.lld with the ROCm device
+/// libraries) to `hsacoPath`. Emits diagnostics and fails on any error.
+FailureOr<AmdModuleCode> emitAmdModule(ModuleOp module, StringRef chip,
+                                       StringRef assemblyPath,
+                                       StringRef hsacoPath);
 
 /// The spill stores and loads ptxas reported, summed over the kernels.
 int64_t countSpillBytes(StringRef ptxasReport);

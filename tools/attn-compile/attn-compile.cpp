@@ -58,7 +58,8 @@ static cl::opt<std::string> specFile(cl::Positional, cl::desc("<spec.mlir>"),
 static cl::list<std::string> targetNames(
     "target",
     cl::desc("What to compile for: cpu (this machine), sm_80, sm_90 (NVIDIA: "
-             "PTX, and a cubin where the CUDA toolkit's ptxas is found); "
+             "PTX, and a cubin where the CUDA toolkit's ptxas is found), "
+             "gfx90a, gfx942 (AMD: AMDGPU assembly and HSACO); "
              "several separated by commas"),
     cl::value_desc("target"), cl::CommaSeparated, cl::cat(category));
 static cl::opt<std::string> outputDir("o", cl::desc("Output directory"),
@@ -169,15 +170,17 @@ int main(int argc, char **argv) {
   auto start = std::chrono::steady_clock::now();
 
   bool cpuTarget = targetNames.empty();
-  std::vector<std::string> chips;
+  std::vector<std::string> chips, amdChips;
   for (const std::string &target : targetNames) {
     if (target == "cpu")
       cpuTarget = true;
     else if (lookupNvidiaTarget(target))
       chips.push_back(target);
+    else if (lookupAmdTarget(target))
+      amdChips.push_back(target);
     else
       return fail("unknown --target '" + target +
-                  "' (known: cpu, sm_80, sm_90)");
+                  "' (known: cpu, sm_80, sm_90, gfx90a, gfx942)");
   }
   std::string stem = stemOption;
   if (stem.empty()) {
@@ -385,19 +388,50 @@ int main(int argc, char **argv) {
       llvm::outs() << code->ptxasReport;
     artifact.gpuModules.push_back(std::move(*code));
   }
-  if (failed(writeFile(path(".h"), writeArtifactHeader(artifact))) ||
-      failed(writeFile(path(".c"), writeArtifactGlue(artifact))))
+  // AMD: the HSACO and its assembly; the HIP launcher behind the header's
+  // entry points is not written yet.
+  std::string amdLines;
+  for (const std::string &chip : amdChips) {
+    OwningOpRef<ModuleOp> gpuModule(chosen->clone());
+    FailureOr<AmdModuleCode> code = emitAmdModule(
+        *gpuModule, chip, path("." + chip + ".s"), path("." + chip + ".hsaco"));
+    if (failed(code))
+      return fail("the AMD backend cannot lower " + specFile + " for " + chip +
+                  (functionNames.empty()
+                       ? "; choose the functions it can with --func"
+                       : "") +
+                  " (see above)");
+    summary += (summary.empty() ? "" : ", ") + chip + " (HSACO)";
+    int64_t vgprs = 0, scratch = 0, vgprSpills = 0, sgprSpills = 0;
+    for (const AmdModuleCode::KernelResources &kernel : code->kernels) {
+      vgprs = std::max(vgprs, kernel.vgprs);
+      scratch += kernel.scratchBytes;
+      vgprSpills += kernel.vgprSpills;
+      sgprSpills += kernel.sgprSpills;
+    }
+    // SGPRs spill into VGPR lanes, not memory, unless scratch shows it.
+    amdLines += llvm::formatv(
+        "amdgpu {0}: {1} kernel{2}, at most {3} VGPRs of {4}, {5} bytes of "
+        "scratch, {6} VGPR spills, {7} SGPRs spilled to VGPR lanes\n",
+        chip, code->kernels.size(), code->kernels.size() == 1 ? "" : "s", vgprs,
+        lookupAmdTarget(chip)->maxRegisters, scratch, vgprSpills, sgprSpills);
+  }
+  bool hostArtifact = cpuTarget || !chips.empty();
+  if (hostArtifact &&
+      (failed(writeFile(path(".h"), writeArtifactHeader(artifact))) ||
+       failed(writeFile(path(".c"), writeArtifactGlue(artifact)))))
     return 1;
 
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  std::string written =
+      hostArtifact ? std::string(path("")) + (cpuTarget ? ".{h,c,o}" : ".{h,c}")
+                   : std::string(path(".")) + "<chip>.{hsaco,s}";
   llvm::outs() << llvm::formatv(
-      "attn-compile: {0} -> {1}.{{h,c{2}} ({3} kernel{4} for {5}) in {6:F2} "
-      "s\n",
-      std::string(specFile), path(""), cpuTarget ? ",o" : "",
-      artifact.functions.size(), artifact.functions.size() == 1 ? "" : "s",
-      summary, seconds);
-  llvm::outs() << ptxasLines;
+      "attn-compile: {0} -> {1} ({2} kernel{3} for {4}) in {5:F2} s\n",
+      std::string(specFile), written, artifact.functions.size(),
+      artifact.functions.size() == 1 ? "" : "s", summary, seconds);
+  llvm::outs() << ptxasLines << amdLines;
   return 0;
 }

@@ -1,15 +1,18 @@
-"""ptxas on the NVIDIA kernels of every example spec, both head dimensions.
+"""The GPU kernels of every example spec, both head dimensions, through the
+vendor's assembler: ptxas (NVIDIA) or LLVM's AMDGPU backend and ld.lld (AMD).
 
-    ptxas-examples.py ATTN_COMPILE SPECS_DIR OUT_DIR
+    gpu-examples.py nvidia|amd ATTN_COMPILE SPECS_DIR OUT_DIR
 
-Each example spec is compiled with attn-compile --target=sm_80,sm_90 at head
-dimension 64 and 128 (--head-dim; specs in f32 are compiled in bf16, since
-tensor cores take 16-bit inputs; specs that --head-dim cannot resize, linear
-attention and merges, at their own), function by function where the backend
-rejects some of a spec's functions. Prints one line per spec and head
-dimension, then the functions the backend rejects (with its diagnostic) and
-a summary; every compiled kernel must have 0 bytes of spill stores and loads.
-Two compilations run at a time.
+Each example spec is compiled with attn-compile --target=sm_80,sm_90 (or
+gfx90a,gfx942) at head dimension 64 and 128 (--head-dim; specs in f32 are
+compiled in bf16, since the matrix units take 16-bit inputs; specs that
+--head-dim cannot resize, linear attention and merges, at their own),
+function by function where the backend rejects some of a spec's functions.
+Prints one line per spec and head dimension, then the functions the backend
+rejects (with its diagnostic) and a summary. Every compiled kernel must have
+0 bytes of spills: ptxas's spill stores and loads on NVIDIA; on AMD the HSACO
+metadata's scratch bytes and VGPR spills (SGPRs spilled to VGPR lanes use no
+memory), with a VGPR count within the chip's limit. Two compilations run at a time.
 """
 
 import concurrent.futures
@@ -18,7 +21,26 @@ import re
 import subprocess
 import sys
 
-attn_compile, specs_dir, out_dir = sys.argv[1:4]
+vendor, attn_compile, specs_dir, out_dir = sys.argv[1:5]
+chips = {'nvidia': ['sm_80', 'sm_90'], 'amd': ['gfx90a', 'gfx942']}[vendor]
+backend = {'nvidia': 'NVIDIA', 'amd': 'AMD'}[vendor]
+
+
+def spill_bytes(stdout):
+    """The spills attn-compile reported for each chip, or None for a chip
+    without a report."""
+    if vendor == 'nvidia':
+        found = {chip: int(n) for chip, n in re.findall(
+            r'ptxas (sm_\d+): (\d+) bytes of spill', stdout)}
+        return [found.get(chip) for chip in chips]
+    found = {}
+    for chip, vgprs, limit, scratch, spills in re.findall(
+            r'amdgpu (gfx\w+): \d+ kernels?, at most (\d+) VGPRs of (\d+), '
+            r'(\d+) bytes of scratch, (\d+) VGPR spills', stdout):
+        # A VGPR count over the limit counts as a spill.
+        found[chip] = int(scratch) + int(spills) + (
+            1 if int(vgprs) > int(limit) else 0)
+    return [found.get(chip) for chip in chips]
 
 
 def functions_of(spec):
@@ -28,7 +50,7 @@ def functions_of(spec):
 def compile_one(spec, head_dim, function):
     stem = os.path.basename(spec)[:-5]
     out = os.path.join(out_dir, f'{stem}.{head_dim}.{function or "all"}')
-    base = [attn_compile, spec, '--target=sm_80,sm_90', '-o', out,
+    base = [attn_compile, spec, '--target=' + ','.join(chips), '-o', out,
             f'--head-dim={head_dim}']
     if function:
         base.append(f'--func={function}')
@@ -55,10 +77,10 @@ def check(spec, head_dim):
     for function, run in runs:
         if run.returncode == 0:
             compiled += len(functions_of(spec)) if function is None else 1
-            spills += sum(int(n) for n in re.findall(
-                r'ptxas sm_\d+: (\d+) bytes of spill', run.stdout))
-            if 'ptxas sm_80' not in run.stdout or 'ptxas sm_90' not in run.stdout:
-                crashed.append((function, 'no ptxas report'))
+            reported = spill_bytes(run.stdout)
+            spills += sum(n for n in reported if n is not None)
+            if None in reported:
+                crashed.append((function, 'no spill report for every chip'))
         elif 'does not lower yet' in run.stderr or 'is not lowered by' in \
                 run.stderr or 'is a second attention op' in run.stderr:
             why = re.search(r"error: (.*)", run.stderr)
@@ -88,9 +110,9 @@ for stem, head_dim, compiled, spills, rejected, crashed in results:
     total_spills += spills
     total_rejected += len(rejected)
     total_failed += len(crashed)
-print('rejected by the NVIDIA backend (both head dimensions):')
+print(f'rejected by the {backend} backend (both head dimensions):')
 for why, where in sorted(reasons.items()):
     print(f'  {why}: {", ".join(sorted(where))}')
-print(f'{total_compiled} kernels compiled for sm_80 and sm_90, '
+print(f'{total_compiled} kernels compiled for {" and ".join(chips)}, '
       f'{total_spills} bytes of spills, {total_rejected} rejected, '
       f'{total_failed} failed')
