@@ -111,12 +111,15 @@ attn::runtime::validateDescriptor(const attnKernelDescriptor *descriptor) {
     std::string which = "image " + std::to_string(n) + ": ";
     if (image.deviceType == kDLCPU && !image.cpuEntry)
       return bad(which + "a CPU image without entry");
-    if (image.deviceType == kDLCUDA) {
+    if (image.deviceType == kDLCUDA || image.deviceType == kDLROCM) {
       const attnGpuLaunch &launch = image.launch;
-      if (!image.entryName || (!image.ptx && !image.cubin))
+      if (image.deviceType == kDLCUDA &&
+          (!image.entryName || (!image.ptx && !image.cubin)))
         return bad(which + "a CUDA image without kernel name or code");
+      if (image.deviceType == kDLROCM && (!image.entryName || !image.cubin))
+        return bad(which + "a ROCm image without kernel name or HSACO");
       if (image.cubin && !image.cubinSize)
-        return bad(which + "a cubin of size 0");
+        return bad(which + "a device binary of size 0");
       if (launch.threadsPerBlock <= 0 || launch.sharedBytes < 0 ||
           launch.group <= 0 || launch.rowsPerBlock <= 0 || launch.gridY < 0)
         return bad(which + "launch sizes out of range");

@@ -88,11 +88,12 @@ std::string attn::runtime::deviceName(DLDevice device) {
 }
 
 DeviceBackend *attn::runtime::findBackend(int32_t deviceType) {
-  // The HIP backend joins here with its issue.
   if (deviceType == kDLCPU)
     return &getCpuBackend();
   if (deviceType == kDLCUDA)
     return &getCudaBackend();
+  if (deviceType == kDLROCM)
+    return &getHipBackend();
   return nullptr;
 }
 
@@ -293,10 +294,11 @@ attnStatus attnGetDeviceCount(DLDeviceType type, int32_t *count) {
   *count = 0;
   DeviceBackend *backend = findBackend(type);
   if (!backend)
-    return fail(ATTN_ERROR_UNSUPPORTED, "attnGetDeviceCount: this build of "
-                                        "attnrt has no backend for " +
-                                            deviceTypeName(type) +
-                                            " devices (it has: CPU, CUDA)");
+    return fail(ATTN_ERROR_UNSUPPORTED,
+                "attnGetDeviceCount: this build of "
+                "attnrt has no backend for " +
+                    deviceTypeName(type) +
+                    " devices (it has: CPU, CUDA, ROCm)");
   if (attnStatus status = backend->deviceCount(*count))
     return status;
   return succeed();

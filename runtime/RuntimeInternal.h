@@ -2,8 +2,8 @@
 //
 // What the runtime's parts share: the calling thread's error message, the
 // checked form of a launch's arguments, and the interface each device
-// backend implements (the CPU now; CUDA and HIP load their driver libraries
-// at run time and join behind it, so shared code never names a vendor).
+// backend implements (the CPU; CUDA and HIP load their driver libraries at
+// run time and join behind it, so shared code never names a vendor).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +13,7 @@
 #include "attn/runtime.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,29 @@ std::vector<int64_t> buildMemrefDescriptors(const attnKernelDescriptor &d,
                                             const CheckedArguments &arguments,
                                             std::vector<size_t> &offsets);
 
+/// A GPU launch as the driver APIs take it: one parameter per word of each
+/// tensor's memref descriptor and per scalar, and the grid (ceil(Sq G /
+/// rowsPerBlock), key/value heads, B).
+struct GpuLaunchPlan {
+  std::vector<int64_t> memrefs, scalars;
+  std::vector<void *> parameters;
+  unsigned grid[3] = {0, 0, 0};
+  /// Nothing to compute: the outputs are empty.
+  bool empty = false;
+};
+
+/// Plans the launch of `descriptor` with `launch`'s sizes on checked
+/// arguments; scalars live on the device and are read with `readScalar`
+/// (destination, device source, bytes, what for the message). `api` names
+/// the driver API in the grid-limit message ("CUDA", "HIP").
+attnStatus
+planGpuLaunch(const attnKernelDescriptor &descriptor,
+              const attnGpuLaunch &launch, const CheckedArguments &arguments,
+              const std::string &where, const char *api,
+              const std::function<attnStatus(void *, const void *, uint64_t,
+                                             const std::string &)> &readScalar,
+              GpuLaunchPlan &plan);
+
 /// The backend for `deviceType` in this build, or null.
 DeviceBackend *findBackend(int32_t deviceType);
 
@@ -98,6 +122,10 @@ DeviceBackend &getCpuBackend();
 
 /// The CUDA backend (runtime/cuda): the driver library loaded at run time.
 DeviceBackend &getCudaBackend();
+
+/// The HIP backend (runtime/hip): the HIP runtime library loaded at run
+/// time.
+DeviceBackend &getHipBackend();
 
 /// Threads for CPU kernels: 0 is the default (see attnSetNumThreads).
 attnStatus setCpuThreads(int32_t threads);

@@ -66,3 +66,11 @@ try:
     config.available_features.add("cuda-driver")
 except OSError:
     pass
+# Likewise the HIP runtime attnrt opens for AMD GPUs.
+for library in ["libamdhip64.so", "libamdhip64.so.6", "libamdhip64.so.5"]:
+    try:
+        ctypes.CDLL(library)
+        config.available_features.add("hip-runtime")
+        break
+    except OSError:
+        pass

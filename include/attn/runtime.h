@@ -18,11 +18,10 @@
  * first use and launches it. The registry is keyed by the kernel's name,
  * "<spec>.<function>".
  *
- * Devices: the CPU and NVIDIA GPUs (kDLCUDA; the driver library is loaded
- * at run time, so the same binary runs where there is none). The HIP
- * backend joins behind this same API (the device comes from the tensors'
- * DLDevice); until then a tensor on such a device is rejected with
- * ATTN_ERROR_DEVICE.
+ * Devices: the CPU, NVIDIA GPUs (kDLCUDA) and AMD GPUs (kDLROCM); the
+ * CUDA driver and the HIP runtime are loaded at run time, so the same
+ * binary runs where there is neither. The device comes from the tensors'
+ * DLDevice.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -194,7 +193,7 @@ typedef struct attnGpuLaunch {
 
 /* The code of a kernel for one kind of device. */
 typedef struct attnKernelImage {
-  /* A DLDeviceType: kDLCPU or kDLCUDA. */
+  /* A DLDeviceType: kDLCPU, kDLCUDA or kDLROCM. */
   int32_t deviceType;
   /* What the code was compiled for, e.g. "znver4 (avx2 fma avx512f)" or
    * "sm_90". */
@@ -204,8 +203,10 @@ typedef struct attnKernelImage {
   /* GPU images: the kernel's name in its module, the module as PTX text
    * (NUL-terminated; the driver compiles it for the device at load time)
    * and, optionally, as a cubin for `target` (loaded first where the device
-   * can run it). A descriptor may hold several images of one device type
-   * (sm_80, sm_90): the runtime takes the first one the device loads. */
+   * can run it). kDLROCM images have no PTX: `cubin` holds the HSACO code
+   * object for `target` (gfx90a, gfx942). A descriptor may hold several
+   * images of one device type (sm_80, sm_90): the runtime takes the first
+   * one the device loads. */
   const char *entryName;
   const char *ptx;
   const unsigned char *cubin;
@@ -282,7 +283,8 @@ ATTN_RUNTIME_EXPORT attnStatus attnGetOutputShape(const attnKernel *kernel,
 /* How many devices of `type` this build can run kernels on: 1 for kDLCPU;
  * for kDLCUDA the driver's count (the driver library, libcuda.so.1, is
  * loaded at the first call: without it, or without a GPU, the status is
- * ATTN_ERROR_UNSUPPORTED and the message says which); ATTN_ERROR_UNSUPPORTED
+ * ATTN_ERROR_UNSUPPORTED and the message says which); for kDLROCM the HIP
+ * runtime's (libamdhip64.so, likewise); ATTN_ERROR_UNSUPPORTED
  * for a device type without a backend in this build. */
 ATTN_RUNTIME_EXPORT attnStatus attnGetDeviceCount(DLDeviceType type,
                                                   int32_t *count);
@@ -294,7 +296,8 @@ ATTN_RUNTIME_EXPORT attnStatus attnGetDeviceName(DLDevice device, char *name,
 
 /* Memory on a device, for programs without an allocator of their own
  * (attn-run, the GPU check's harness): on kDLCPU malloc, memcpy and free;
- * on kDLCUDA the driver's. Copies are synchronous. */
+ * on kDLCUDA the driver's, on kDLROCM the HIP runtime's. Copies are
+ * synchronous. */
 ATTN_RUNTIME_EXPORT attnStatus attnDeviceAlloc(DLDevice device, uint64_t bytes,
                                                void **pointer);
 ATTN_RUNTIME_EXPORT attnStatus attnDeviceFree(DLDevice device, void *pointer);

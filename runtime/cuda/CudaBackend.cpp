@@ -311,49 +311,24 @@ attnStatus CudaBackend::launch(const attnKernelDescriptor &descriptor,
       std::string(descriptor.function) + " on " + deviceName(arguments.device);
   if (attnStatus status = enter(where.c_str(), arguments.device))
     return status;
-  const attnGpuLaunch &launch = prepared.launch;
-  // Parameters: every word of every memref descriptor, scalars by value
-  // (read from the device, where the tensor holding them lives).
-  std::vector<size_t> offsets;
-  std::vector<int64_t> memrefs =
-      buildMemrefDescriptors(descriptor, arguments, offsets);
-  size_t count = arguments.data.size();
-  std::vector<int64_t> scalars(count);
-  std::vector<void *> parameters;
-  for (size_t n = 0; n < count; ++n) {
-    const attnArgumentSpec &spec = descriptor.arguments[n];
-    if (spec.rank == 0) {
-      uint64_t bytes = elementBytes(spec.elementType);
-      if (attnStatus status = check(
-              driver.cuMemcpyDtoH(
-                  &scalars[n], reinterpret_cast<CUdeviceptr>(arguments.data[n]),
-                  bytes),
-              where + ": reading scalar '" + spec.name + "'"))
-        return status;
-      parameters.push_back(&scalars[n]);
-      continue;
-    }
-    size_t words = 3 + 2 * arguments.sizes[n].size();
-    for (size_t w = 0; w < words; ++w)
-      parameters.push_back(&memrefs[offsets[n] + w]);
-  }
-  const std::vector<int64_t> &query = arguments.sizes[launch.queryArgument];
-  int64_t batch = query[0], rows = query[2] * launch.group;
-  int64_t blocksX = (rows + launch.rowsPerBlock - 1) / launch.rowsPerBlock;
-  if (batch == 0 || blocksX == 0 || launch.gridY == 0)
-    return ATTN_SUCCESS; // Nothing to compute (the outputs are empty).
-  if (blocksX > 0x7fffffff || batch > 65535)
-    return fail(ATTN_ERROR_SHAPE,
-                where + ": the grid (" + std::to_string(blocksX) + ", " +
-                    std::to_string(launch.gridY) + ", " +
-                    std::to_string(batch) +
-                    ") exceeds CUDA's limits (2^31 - 1, 65535, 65535)");
+  GpuLaunchPlan plan;
+  auto readScalar = [&](void *destination, const void *source, uint64_t bytes,
+                        const std::string &what) {
+    return check(driver.cuMemcpyDtoH(
+                     destination, reinterpret_cast<CUdeviceptr>(source), bytes),
+                 what);
+  };
+  if (attnStatus status = planGpuLaunch(descriptor, prepared.launch, arguments,
+                                        where, "CUDA", readScalar, plan))
+    return status;
+  if (plan.empty)
+    return ATTN_SUCCESS;
   if (attnStatus status =
-          check(driver.cuLaunchKernel(prepared.function, unsigned(blocksX),
-                                      unsigned(launch.gridY), unsigned(batch),
-                                      unsigned(launch.threadsPerBlock), 1, 1,
-                                      unsigned(launch.sharedBytes), nullptr,
-                                      parameters.data(), nullptr),
+          check(driver.cuLaunchKernel(
+                    prepared.function, plan.grid[0], plan.grid[1], plan.grid[2],
+                    unsigned(prepared.launch.threadsPerBlock), 1, 1,
+                    unsigned(prepared.launch.sharedBytes), nullptr,
+                    plan.parameters.data(), nullptr),
                 where + ": cuLaunchKernel"))
     return status;
   return check(driver.cuCtxSynchronize(), where + ": the kernel");

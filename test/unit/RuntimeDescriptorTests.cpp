@@ -278,6 +278,76 @@ bool haveCudaDevice() {
   return attnGetDeviceCount(kDLCUDA, &count) == ATTN_SUCCESS && count > 0;
 }
 
+bool haveHipDevice() {
+  int32_t count = 0;
+  return attnGetDeviceCount(kDLROCM, &count) == ATTN_SUCCESS && count > 0;
+}
+
+TEST(RuntimeHip, WithoutRuntimeEveryCallSaysSo) {
+  if (haveHipDevice())
+    GTEST_SKIP() << "this machine has an AMD GPU";
+  int32_t count = -1;
+  EXPECT_EQ(attnGetDeviceCount(kDLROCM, &count), ATTN_ERROR_UNSUPPORTED);
+  EXPECT_EQ(count, 0);
+  std::string message = attnGetLastError();
+  EXPECT_NE(message.find("attnGetDeviceCount: "), std::string::npos);
+  EXPECT_TRUE(message.find("no HIP runtime on this machine") !=
+                  std::string::npos ||
+              message.find("no GPU") != std::string::npos ||
+              message.find("no usable GPU") != std::string::npos)
+      << message;
+  void *pointer = nullptr;
+  EXPECT_EQ(attnDeviceAlloc({kDLROCM, 0}, 16, &pointer),
+            ATTN_ERROR_UNSUPPORTED);
+  EXPECT_NE(std::string(attnGetLastError()).find("attnDeviceAlloc: "),
+            std::string::npos);
+
+  // A launch on ROCm tensors reaches the backend, which says the same.
+  static const unsigned char hsaco[] = {0x7f, 'E', 'L', 'F'};
+  static const attnKernelImage rocmOnly[] = {{kDLROCM,
+                                              "gfx942",
+                                              nullptr,
+                                              "toy",
+                                              nullptr,
+                                              hsaco,
+                                              sizeof(hsaco),
+                                              {256, 0, 0, 1, 64, 1}}};
+  static attnKernelDescriptor descriptor = toyKernel("test.hip.noruntime");
+  descriptor.images = rocmOnly;
+  const attnKernel *kernel;
+  ASSERT_EQ(attnRegisterKernel(&descriptor, &kernel), ATTN_SUCCESS);
+  HostTensor query(kF32, {1, 2, 3}), key(kF32, {1, 1, 3}), scale(kF32, {}),
+      output(kF32, {1, 2, 3});
+  for (HostTensor *t : {&query, &key, &scale, &output})
+    t->tensor.device = {kDLROCM, 0};
+  const DLTensor *arguments[] = {query.dl(), key.dl(), scale.dl(), output.dl()};
+  EXPECT_EQ(attnLaunch(kernel, arguments, 4), ATTN_ERROR_UNSUPPORTED);
+  EXPECT_NE(
+      std::string(attnGetLastError()).find("loading kernel 'toy' (gfx942)"),
+      std::string::npos)
+      << attnGetLastError();
+}
+
+TEST(RuntimeHip, ImageWithoutHsacoIsRejected) {
+  static const attnKernelImage noCode[] = {{kDLROCM,
+                                            "gfx942",
+                                            nullptr,
+                                            "toy",
+                                            "// PTX is no AMD code",
+                                            nullptr,
+                                            0,
+                                            {256, 0, 0, 1, 64, 1}}};
+  static attnKernelDescriptor descriptor = toyKernel("test.hip.nocode");
+  descriptor.images = noCode;
+  const attnKernel *kernel;
+  EXPECT_EQ(attnRegisterKernel(&descriptor, &kernel),
+            ATTN_ERROR_BAD_DESCRIPTOR);
+  EXPECT_NE(std::string(attnGetLastError())
+                .find("image 0: a ROCm image without kernel name or HSACO"),
+            std::string::npos)
+      << attnGetLastError();
+}
+
 TEST(RuntimeCuda, WithoutDriverEveryCallSaysSo) {
   if (haveCudaDevice())
     GTEST_SKIP() << "this machine has a CUDA GPU";
@@ -387,8 +457,9 @@ TEST(RuntimeMemory, HostRoundTripAndBadArguments) {
   EXPECT_STREQ(attnGetLastError(),
                "attnCopyToDevice: null destination or source");
   EXPECT_EQ(attnCopyFromDevice(cpu, out, nullptr, 4), ATTN_ERROR_NULL_POINTER);
-  EXPECT_EQ(attnDeviceAlloc({kDLROCM, 0}, 4, &buffer), ATTN_ERROR_UNSUPPORTED);
-  EXPECT_STREQ(attnGetLastError(), "attnDeviceAlloc: no backend for ROCm:0");
+  EXPECT_EQ(attnDeviceAlloc({kDLVulkan, 0}, 4, &buffer),
+            ATTN_ERROR_UNSUPPORTED);
+  EXPECT_STREQ(attnGetLastError(), "attnDeviceAlloc: no backend for Vulkan:0");
   char name[8];
   EXPECT_EQ(attnGetDeviceName(cpu, name, sizeof(name)), ATTN_SUCCESS);
   EXPECT_STREQ(name, "host CP"); // Truncated to fit, NUL-terminated.

@@ -416,11 +416,11 @@ TEST(RuntimeApi, Devices) {
   int32_t count = -1;
   ASSERT_EQ(attnGetDeviceCount(kDLCPU, &count), ATTN_SUCCESS);
   EXPECT_EQ(count, 1);
-  EXPECT_EQ(attnGetDeviceCount(kDLROCM, &count), ATTN_ERROR_UNSUPPORTED);
+  EXPECT_EQ(attnGetDeviceCount(kDLVulkan, &count), ATTN_ERROR_UNSUPPORTED);
   EXPECT_EQ(count, 0);
   EXPECT_STREQ(attnGetLastError(), "attnGetDeviceCount: this build of attnrt "
-                                   "has no backend for ROCm devices (it has: "
-                                   "CPU, CUDA)");
+                                   "has no backend for Vulkan devices (it has: "
+                                   "CPU, CUDA, ROCm)");
   EXPECT_EQ(attnGetDeviceCount(kDLCPU, nullptr), ATTN_ERROR_NULL_POINTER);
 }
 

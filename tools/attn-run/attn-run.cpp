@@ -19,7 +19,7 @@
 #include "attn/Support/TileMap.h"
 #include "attn/Targets/CpuJit.h"
 #include "attn/Targets/EmulatedRunner.h"
-#include "attn/Targets/NvidiaRunner.h"
+#include "attn/Targets/GpuRunner.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -85,11 +85,12 @@ static cl::opt<bool>
 static cl::opt<std::string>
     targetName("target",
                cl::desc("Where to run: reference (the oracle), cpu (compile "
-                        "for this CPU and run), sm_80 or sm_90 (compile for "
-                        "an NVIDIA GPU of that kind and run on this "
-                        "machine's), sm_80-emu, sm_90-emu, gfx90a-emu or "
+                        "for this CPU and run), sm_80, sm_90, gfx90a or "
+                        "gfx942 (compile for an NVIDIA or AMD GPU of that "
+                        "kind and run on this machine's), sm_80-emu, "
+                        "sm_90-emu, gfx90a-emu or "
                         "gfx942-emu (that NVIDIA or AMD GPU kernel on the "
-                        "SIMT emulator, on the CPU), auto (the "
+                        "SIMT emulator, on the CPU), auto (the NVIDIA "
                         "GPU where there is one, else the CPU)"),
                cl::init("reference"), cl::cat(category));
 static cl::opt<std::string> debugFault(
@@ -468,7 +469,7 @@ int main(int argc, char **argv) {
   std::string gpuName;
   if (targetName == "auto") {
     std::string chip, why;
-    if (NvidiaKernel::findDevice(chip, gpuName, why)) {
+    if (GpuKernel::findDevice("NVIDIA", chip, gpuName, why)) {
       targetName = chip;
     } else {
       llvm::errs() << "attn-run: --target=auto: no NVIDIA GPU (" << why
@@ -476,19 +477,22 @@ int main(int argc, char **argv) {
       targetName = "cpu";
     }
   }
-  bool gpuTarget = targetName == "sm_80" || targetName == "sm_90";
+  bool amdTarget = targetName == "gfx90a" || targetName == "gfx942";
+  bool gpuTarget = targetName == "sm_80" || targetName == "sm_90" || amdTarget;
   if (gpuTarget && gpuName.empty()) {
     std::string chip, why;
-    if (!NvidiaKernel::findDevice(chip, gpuName, why))
-      return fail("--target=" + targetName +
-                  ": this machine has no NVIDIA GPU to run on: " + why);
+    StringRef vendor = amdTarget ? "AMD" : "NVIDIA";
+    if (!GpuKernel::findDevice(vendor, chip, gpuName, why))
+      return fail("--target=" + targetName + ": this machine has no " +
+                  vendor.str() + " GPU to run on: " + why);
   }
   bool emulatedTarget = llvm::is_contained(
       {"sm_80-emu", "sm_90-emu", "gfx90a-emu", "gfx942-emu"}, targetName);
   if (targetName != "reference" && targetName != "cpu" && !gpuTarget &&
       !emulatedTarget)
-    return fail("--target must be reference, cpu, sm_80, sm_90, sm_80-emu, "
-                "sm_90-emu, gfx90a-emu, gfx942-emu or auto, got '" +
+    return fail("--target must be reference, cpu, sm_80, sm_90, gfx90a, "
+                "gfx942, sm_80-emu, sm_90-emu, gfx90a-emu, gfx942-emu or auto, "
+                "got '" +
                 targetName + "'");
   if (!debugFault.empty() && !emulatedTarget)
     return fail("--debug-fault plants a fault for the emulator; give "
@@ -660,11 +664,11 @@ int main(int argc, char **argv) {
       return 1; // The pipeline reported what and where.
     emulatedKernel = std::move(*compiled);
   }
-  std::unique_ptr<NvidiaKernel> gpuKernel;
+  std::unique_ptr<GpuKernel> gpuKernel;
   if (gpuTarget) {
     auto start = std::chrono::steady_clock::now();
-    FailureOr<std::unique_ptr<NvidiaKernel>> compiled =
-        NvidiaKernel::compile(func, targetName);
+    FailureOr<std::unique_ptr<GpuKernel>> compiled =
+        GpuKernel::compile(func, targetName);
     compileMilliseconds = elapsed(start);
     if (failed(compiled))
       return 1; // The pipeline reported what and where.

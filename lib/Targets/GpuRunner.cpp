@@ -1,17 +1,20 @@
-//===- NvidiaRunner.cpp - Run a spec function on an NVIDIA GPU ------------===//
+//===- GpuRunner.cpp - Run a spec function on a GPU -----------------------===//
 //
-// The function goes through the NVIDIA pipeline to PTX; a kernel descriptor
-// is built in memory (the arguments' element types, ranks and static sizes,
-// and one CUDA image with the PTX and the launch sizes) and registered with
-// attnrt, which loads it on the GPU and checks every launch's arguments as
-// it checks an attn-compile artifact's.
+// The function goes through the NVIDIA pipeline to PTX, or the AMD pipeline
+// to an HSACO; a kernel descriptor is built in memory (the arguments'
+// element types, ranks and static sizes, and one CUDA or ROCm image with
+// the code and the launch sizes) and registered with attnrt, which loads it
+// on the GPU and checks every launch's arguments as it checks an
+// attn-compile artifact's.
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Targets/NvidiaRunner.h"
+#include "attn/Targets/GpuRunner.h"
 
 #include "ElementCoding.h"
 #include "FunctionModule.h"
+
+#include "../../passes/gpu/GpuTarget.h"
 
 #include "attn/Dialect/Attn.h"
 #include "attn/Passes.h"
@@ -33,22 +36,29 @@ using reference::Tensor;
 
 namespace {
 
-const DLDevice kGpu{kDLCUDA, 0};
+/// The first GPU of `vendor`.
+DLDevice firstDevice(StringRef vendor) {
+  return DLDevice{vendor == "AMD" ? kDLROCM : kDLCUDA, 0};
+}
 
 /// A buffer on the GPU, freed with the object.
 struct DeviceBuffer {
+  DLDevice device{};
   void *data = nullptr;
   std::vector<int64_t> shape;
   attnElementType type = ATTN_ELEMENT_F32;
   int64_t bytes = 0;
   DLTensor tensor{};
-  ~DeviceBuffer() { attnDeviceFree(kGpu, data); }
+  ~DeviceBuffer() {
+    if (data)
+      attnDeviceFree(device, data);
+  }
 };
 
 } // namespace
 
-struct NvidiaKernel::Descriptor {
-  std::string name, function, ptx, chip;
+struct GpuKernel::Descriptor {
+  std::string name, function, ptx, binary, chip;
   std::vector<std::string> argumentNames, roles;
   std::vector<std::vector<int64_t>> staticSizes;
   std::vector<attnArgumentSpec> arguments;
@@ -57,21 +67,27 @@ struct NvidiaKernel::Descriptor {
   const attnKernel *kernel = nullptr;
 };
 
-NvidiaKernel::~NvidiaKernel() = default;
+GpuKernel::~GpuKernel() = default;
 
-bool NvidiaKernel::findDevice(std::string &chip, std::string &name,
-                              std::string &why) {
+bool GpuKernel::findDevice(StringRef vendor, std::string &chip,
+                           std::string &name, std::string &why) {
+  DLDevice gpu = firstDevice(vendor);
   int32_t count = 0;
-  if (attnGetDeviceCount(kDLCUDA, &count) != ATTN_SUCCESS || count == 0) {
+  if (attnGetDeviceCount(DLDeviceType(gpu.device_type), &count) !=
+          ATTN_SUCCESS ||
+      count == 0) {
     why = attnGetLastError();
     return false;
   }
   char text[256];
-  if (attnGetDeviceName(kGpu, text, sizeof(text)) != ATTN_SUCCESS) {
+  if (attnGetDeviceName(gpu, text, sizeof(text)) != ATTN_SUCCESS) {
     why = attnGetLastError();
     return false;
   }
   name = text;
+  chip.clear();
+  if (vendor == "AMD")
+    return true;
   // "NVIDIA H200 (sm_90)": the chip in parentheses at the end.
   size_t open = name.rfind("(sm_");
   chip = open == std::string::npos
@@ -80,23 +96,44 @@ bool NvidiaKernel::findDevice(std::string &chip, std::string &name,
   return true;
 }
 
-FailureOr<std::unique_ptr<NvidiaKernel>>
-NvidiaKernel::compile(func::FuncOp func, StringRef chip) {
+FailureOr<std::unique_ptr<GpuKernel>> GpuKernel::compile(func::FuncOp func,
+                                                         StringRef chip) {
   MLIRContext *context = func.getContext();
   DialectRegistry registry;
   registerNvidiaBackend(registry);
+  registerAmdBackend(registry);
   context->appendDialectRegistry(registry);
+  std::optional<GpuTarget> amd = lookupAmdTarget(chip);
+  std::optional<GpuTarget> gpu = amd ? amd : lookupNvidiaTarget(chip);
+  if (!gpu)
+    return func.emitError("no GPU chip named '")
+           << chip << "' (known: sm_80, sm_90, gfx90a, gfx942)";
 
   OwningOpRef<ModuleOp> copy = cloneFunctionModule(func);
 
-  std::unique_ptr<NvidiaKernel> kernel(new NvidiaKernel());
+  std::unique_ptr<GpuKernel> kernel(new GpuKernel());
+  kernel->device = firstDevice(gpu->vendor);
   kernel->descriptor = std::make_unique<Descriptor>();
   Descriptor &d = *kernel->descriptor;
-  NvidiaPipelineOptions options;
-  options.chip = chip.str();
-  options.toolkit = findCudaToolkit();
-  PassManager kernels(context);
-  buildNvidiaKernelPipeline(kernels, options);
+  PassManager kernels(context), codegen(context);
+  if (amd) {
+    AmdPipelineOptions options;
+    options.chip = chip.str();
+    options.format = "bin";
+    options.toolkit = findRocmToolkit();
+    if (options.toolkit.empty())
+      return func.emitError(
+          "no ROCm toolkit folder for the HSACO (amdgcn/bitcode and "
+          "llvm/bin/ld.lld): set ROCM_PATH");
+    buildAmdKernelPipeline(kernels, options);
+    buildAmdCodegenPipeline(codegen, options);
+  } else {
+    NvidiaPipelineOptions options;
+    options.chip = chip.str();
+    options.toolkit = findCudaToolkit();
+    buildNvidiaKernelPipeline(kernels, options);
+    buildNvidiaCodegenPipeline(codegen, options);
+  }
   if (failed(kernels.run(*copy)))
     return failure();
   DictionaryAttr launch;
@@ -105,21 +142,27 @@ NvidiaKernel::compile(func::FuncOp func, StringRef chip) {
       launch = f->getAttrOfType<DictionaryAttr>("attn.launch");
   });
   if (!launch)
-    return func.emitError("the NVIDIA pipeline made no kernel of @")
+    return func.emitError("the ")
+           << gpu->vendor << " pipeline made no kernel of @"
            << func.getSymName();
-  PassManager codegen(context);
-  buildNvidiaCodegenPipeline(codegen, options);
   if (failed(codegen.run(*copy)))
     return failure();
+  std::string code;
   copy->walk([&](gpu::BinaryOp binary) {
     for (Attribute attribute : binary.getObjects())
       if (auto object = llvm::dyn_cast<gpu::ObjectAttr>(attribute))
-        d.ptx = object.getObject().getValue().str();
+        code = object.getObject().getValue().str();
   });
-  if (d.ptx.empty())
-    return func.emitError("the NVIDIA pipeline produced no PTX");
-  if (std::string why = findUnlinkedLibdevice(d.ptx); !why.empty())
-    return func.emitError(why);
+  if (code.empty())
+    return func.emitError("the ") << gpu->vendor << " pipeline produced no "
+                                  << (amd ? "HSACO" : "PTX");
+  if (amd) {
+    d.binary = std::move(code);
+  } else {
+    d.ptx = std::move(code);
+    if (std::string why = findUnlinkedLibdevice(d.ptx); !why.empty())
+      return func.emitError(why);
+  }
 
   // The descriptor: arguments, then results; no symbols or constraints
   // (attn-run derives every shape from the spec itself).
@@ -181,10 +224,15 @@ NvidiaKernel::compile(func::FuncOp func, StringRef chip) {
     auto value = launch.getAs<IntegerAttr>(name);
     return value ? int32_t(value.getInt()) : 0;
   };
-  d.image.deviceType = kDLCUDA;
+  d.image.deviceType = kernel->device.device_type;
   d.image.target = d.chip.c_str();
   d.image.entryName = d.function.c_str();
-  d.image.ptx = d.ptx.c_str();
+  if (amd) {
+    d.image.cubin = reinterpret_cast<const unsigned char *>(d.binary.data());
+    d.image.cubinSize = d.binary.size();
+  } else {
+    d.image.ptx = d.ptx.c_str();
+  }
   d.image.launch = {
       get("threads"), get("shared_bytes"), int32_t(kernel->queryArgument),
       get("group"),   get("query_tile"),   get("kv_heads")};
@@ -199,17 +247,15 @@ NvidiaKernel::compile(func::FuncOp func, StringRef chip) {
   d.descriptor.images = &d.image;
   if (attnRegisterKernel(&d.descriptor, &d.kernel) != ATTN_SUCCESS)
     return func.emitError("attnrt rejects the kernel: ") << attnGetLastError();
-  kernel->target = d.chip + " (PTX, " +
+  kernel->target = d.chip + (amd ? " (HSACO, " : " (PTX, ") +
                    std::to_string(d.image.launch.sharedBytes) +
                    " bytes of shared memory per block)";
   return kernel;
 }
 
-FailureOr<std::vector<Tensor>> NvidiaKernel::run(ArrayRef<Tensor> arguments,
-                                                 int benchRuns,
-                                                 double &milliseconds,
-                                                 double &benchMilliseconds,
-                                                 std::string &error) {
+FailureOr<std::vector<Tensor>>
+GpuKernel::run(ArrayRef<Tensor> arguments, int benchRuns, double &milliseconds,
+               double &benchMilliseconds, std::string &error) {
   Descriptor &d = *descriptor;
   size_t inputs = argumentTypes.size();
   if (arguments.size() != inputs) {
@@ -219,18 +265,19 @@ FailureOr<std::vector<Tensor>> NvidiaKernel::run(ArrayRef<Tensor> arguments,
   std::vector<std::unique_ptr<DeviceBuffer>> buffers;
   auto allocate = [&](size_t n, std::vector<int64_t> shape) -> DeviceBuffer * {
     auto buffer = std::make_unique<DeviceBuffer>();
+    buffer->device = device;
     buffer->type = d.arguments[n].elementType;
     buffer->shape = std::move(shape);
     int64_t count = 1;
     for (int64_t s : buffer->shape)
       count *= s;
     buffer->bytes = count * bytesOf(buffer->type);
-    if (attnDeviceAlloc(kGpu, buffer->bytes, &buffer->data) != ATTN_SUCCESS) {
+    if (attnDeviceAlloc(device, buffer->bytes, &buffer->data) != ATTN_SUCCESS) {
       error = attnGetLastError();
       return nullptr;
     }
     buffer->tensor.data = buffer->data;
-    buffer->tensor.device = kGpu;
+    buffer->tensor.device = device;
     buffer->tensor.ndim = int32_t(buffer->shape.size());
     buffer->tensor.dtype = dtypeOf(buffer->type);
     buffer->tensor.shape = buffer->shape.data();
@@ -247,7 +294,7 @@ FailureOr<std::vector<Tensor>> NvidiaKernel::run(ArrayRef<Tensor> arguments,
     std::vector<char> bytes(buffer->bytes);
     encode(scalar ? ArrayRef<double>(t.data.front()) : ArrayRef<double>(t.data),
            buffer->type, bytes.data());
-    if (attnCopyToDevice(kGpu, buffer->data, bytes.data(), bytes.size()) !=
+    if (attnCopyToDevice(device, buffer->data, bytes.data(), bytes.size()) !=
         ATTN_SUCCESS) {
       error = attnGetLastError();
       return failure();
@@ -295,7 +342,7 @@ FailureOr<std::vector<Tensor>> NvidiaKernel::run(ArrayRef<Tensor> arguments,
   for (size_t r = 0; r < resultTypes.size(); ++r) {
     DeviceBuffer &buffer = *buffers[inputs + r];
     std::vector<char> bytes(buffer.bytes);
-    if (attnCopyFromDevice(kGpu, bytes.data(), buffer.data, buffer.bytes) !=
+    if (attnCopyFromDevice(device, bytes.data(), buffer.data, buffer.bytes) !=
         ATTN_SUCCESS) {
       error = attnGetLastError();
       return failure();
