@@ -190,7 +190,30 @@ static std::string targetList(const Artifact &artifact) {
     text = artifact.targetTriple + ", " + artifact.targetSummary;
   for (const GpuModuleCode &module : artifact.gpuModules)
     text += (text.empty() ? "" : "; ") + module.chip +
-            (module.cubin.empty() ? " (PTX)" : " (PTX and cubin)");
+            (module.amd             ? " (HSACO)"
+             : module.cubin.empty() ? " (PTX)"
+                                    : " (PTX and cubin)");
+  return text;
+}
+
+/// The glue's array of a module's device binary.
+static std::string binaryName(const GpuModuleCode &module) {
+  return (module.amd ? "attn_hsaco_" : "attn_cubin_") + module.chip;
+}
+
+/// "the CPU, an NVIDIA GPU or an AMD GPU": where the entry points run.
+static std::string deviceList(const Artifact &artifact) {
+  SmallVector<std::string> devices;
+  if (artifact.hasCpu)
+    devices.push_back("the CPU");
+  for (bool amd : {false, true})
+    if (llvm::any_of(artifact.gpuModules, [&](const GpuModuleCode &module) {
+          return module.amd == amd;
+        }))
+      devices.push_back(amd ? "an AMD GPU" : "an NVIDIA GPU");
+  std::string text;
+  for (auto [n, device] : llvm::enumerate(devices))
+    text += (n == 0 ? "" : n + 1 == devices.size() ? " or " : ", ") + device;
   return text;
 }
 
@@ -207,10 +230,7 @@ std::string mlir::attn::writeArtifactHeader(const Artifact &artifact) {
      << artifact.stem << ".c with attnrt (and the libomp it links).\n"
      << " *\n"
      << " * Each entry point takes DLPack tensors: dense row-major, on "
-     << (artifact.gpuModules.empty() ? "the CPU"
-         : artifact.hasCpu           ? "the CPU or an NVIDIA GPU"
-                                     : "an NVIDIA GPU")
-     << ", outputs\n"
+     << deviceList(artifact) << ", outputs\n"
      << " * allocated by the caller (attnGetOutputShape gives their shapes). "
         "It checks\n"
      << " * every argument, runs the kernel and returns ATTN_SUCCESS, or an "
@@ -301,14 +321,19 @@ std::string mlir::attn::writeArtifactGlue(const Artifact &artifact) {
        << "  int64_t strides[" << rank << "];\n} " << memrefType(rank) << ";\n";
 
   for (const GpuModuleCode &module : artifact.gpuModules) {
-    os << "\n/* The NVIDIA kernels for " << module.chip
-       << ": PTX (compiled by the driver at load time) */\n"
-       << "static const char attn_ptx_" << module.chip << "[] =\n    "
-       << quoteText(module.ptx) << ";\n";
-    if (module.cubin.empty())
-      continue;
-    os << "/* and the cubin ptxas made of it */\n"
-       << "static const unsigned char attn_cubin_" << module.chip << "["
+    if (module.amd) {
+      os << "\n/* The AMD kernels for " << module.chip
+         << ": the HSACO code object */\n";
+    } else {
+      os << "\n/* The NVIDIA kernels for " << module.chip
+         << ": PTX (compiled by the driver at load time) */\n"
+         << "static const char attn_ptx_" << module.chip << "[] =\n    "
+         << quoteText(module.ptx) << ";\n";
+      if (module.cubin.empty())
+        continue;
+      os << "/* and the cubin ptxas made of it */\n";
+    }
+    os << "static const unsigned char " << binaryName(module) << "["
        << module.cubin.size() << "] = {";
     for (size_t n = 0; n < module.cubin.size(); ++n)
       os << (n % 16 ? " " : "\n    ")
@@ -413,10 +438,11 @@ std::string mlir::attn::writeArtifactGlue(const Artifact &artifact) {
         query = n;
     for (const GpuModuleCode &module : artifact.gpuModules) {
       const GpuKernelLaunch &launch = module.launches.at(s.function);
-      os << "    {kDLCUDA, " << quote(module.chip) << ", NULL, "
-         << quote(s.function) << ", attn_ptx_" << module.chip << ", "
-         << (module.cubin.empty() ? "NULL" : "attn_cubin_" + module.chip)
-         << ", " << module.cubin.size() << ", {" << launch.threads << ", "
+      os << "    {" << (module.amd ? "kDLROCM" : "kDLCUDA") << ", "
+         << quote(module.chip) << ", NULL, " << quote(s.function) << ", "
+         << (module.amd ? "NULL" : "attn_ptx_" + module.chip) << ", "
+         << (module.cubin.empty() ? "NULL" : binaryName(module)) << ", "
+         << module.cubin.size() << ", {" << launch.threads << ", "
          << launch.sharedBytes << ", " << query << ", " << launch.group << ", "
          << launch.rowsPerBlock << ", " << launch.gridY
          << "}}, /* threads, shared bytes, query argument, G, rows per "

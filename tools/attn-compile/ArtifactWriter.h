@@ -5,7 +5,8 @@
 // function taking DLPack tensors, and `S.c`, which holds each kernel's
 // descriptor (the signature as static tables; the CPU entry that unpacks
 // memref descriptors into the `_mlir_ciface_` call; for GPU targets the
-// PTX and cubin embedded, with the launch sizes) and the entry points
+// PTX and cubin or the HSACO embedded, with the launch sizes) and the entry
+// points
 // themselves, which hand the descriptor and the tensors to attnrt.
 //
 //===----------------------------------------------------------------------===//
@@ -36,7 +37,7 @@ struct Artifact {
   /// was compiled for.
   bool hasCpu = true;
   std::string targetTriple, targetSummary;
-  /// The NVIDIA modules (one per chip), embedded in the glue.
+  /// The NVIDIA and AMD modules (one per chip), embedded in the glue.
   std::vector<GpuModuleCode> gpuModules;
   std::vector<ArtifactFunction> functions;
 };

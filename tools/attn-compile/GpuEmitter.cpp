@@ -27,6 +27,22 @@ static LogicalResult writeBytes(Operation *anchor, StringRef path,
   return success();
 }
 
+/// The launch sizes of each kernel (its `attn.launch`).
+static void collectLaunches(ModuleOp module, GpuModuleCode &code) {
+  module.walk([&](gpu::GPUFuncOp func) {
+    auto launch = func->getAttrOfType<DictionaryAttr>("attn.launch");
+    if (!launch)
+      return;
+    auto get = [&](StringRef name) {
+      auto value = launch.getAs<IntegerAttr>(name);
+      return value ? value.getInt() : int64_t(0);
+    };
+    code.launches[func.getName().str()] = {get("threads"), get("shared_bytes"),
+                                           get("group"), get("query_tile"),
+                                           get("kv_heads")};
+  });
+}
+
 FailureOr<GpuModuleCode> mlir::attn::emitNvidiaModule(ModuleOp module,
                                                       StringRef chip,
                                                       StringRef ptxPath,
@@ -43,18 +59,7 @@ FailureOr<GpuModuleCode> mlir::attn::emitNvidiaModule(ModuleOp module,
   buildNvidiaKernelPipeline(kernels, options);
   if (failed(kernels.run(module)))
     return failure();
-  module.walk([&](gpu::GPUFuncOp func) {
-    auto launch = func->getAttrOfType<DictionaryAttr>("attn.launch");
-    if (!launch)
-      return;
-    auto get = [&](StringRef name) {
-      auto value = launch.getAs<IntegerAttr>(name);
-      return value ? value.getInt() : int64_t(0);
-    };
-    code.launches[func.getName().str()] = {get("threads"), get("shared_bytes"),
-                                           get("group"), get("query_tile"),
-                                           get("kv_heads")};
-  });
+  collectLaunches(module, code);
 
   // PTX through NVVM. libdevice (math functions) comes from the toolkit.
   PassManager codegen(module.getContext());
@@ -122,9 +127,8 @@ static std::string binaryObject(ModuleOp module) {
 /// The kernels' resources from the `amdhsa.kernels` metadata of AMDGPU
 /// assembly: one `- .key: value` entry per kernel, whose keys are indented
 /// like its first (deeper lines are its arguments').
-static std::vector<AmdModuleCode::KernelResources>
-parseAmdResources(StringRef assembly) {
-  std::vector<AmdModuleCode::KernelResources> kernels;
+static std::vector<AmdKernelResources> parseAmdResources(StringRef assembly) {
+  std::vector<AmdKernelResources> kernels;
   size_t start = assembly.find("amdhsa.kernels:");
   if (start == StringRef::npos)
     return kernels;
@@ -153,7 +157,7 @@ parseAmdResources(StringRef assembly) {
       continue;
     auto [key, value] = text.split(':');
     value = value.trim();
-    AmdModuleCode::KernelResources &kernel = kernels.back();
+    AmdKernelResources &kernel = kernels.back();
     int64_t number = 0;
     bool isNumber = !value.getAsInteger(10, number);
     if (key == ".name")
@@ -178,12 +182,13 @@ parseAmdResources(StringRef assembly) {
   return kernels;
 }
 
-FailureOr<AmdModuleCode> mlir::attn::emitAmdModule(ModuleOp module,
+FailureOr<GpuModuleCode> mlir::attn::emitAmdModule(ModuleOp module,
                                                    StringRef chip,
                                                    StringRef assemblyPath,
                                                    StringRef hsacoPath) {
-  AmdModuleCode code;
+  GpuModuleCode code;
   code.chip = chip.str();
+  code.amd = true;
   AmdPipelineOptions options;
   options.chip = chip.str();
   options.toolkit = findRocmToolkit();
@@ -197,11 +202,12 @@ FailureOr<AmdModuleCode> mlir::attn::emitAmdModule(ModuleOp module,
   buildAmdKernelPipeline(kernels, options);
   if (failed(kernels.run(module)))
     return failure();
+  collectLaunches(module, code);
   // Assembly (with the metadata) and the HSACO from the same kernels.
   OwningOpRef<ModuleOp> forAssembly(module.clone());
   for (auto [target, format, into] :
        {std::tuple{*forAssembly, "isa", &code.assembly},
-        std::tuple{module, "bin", &code.hsaco}}) {
+        std::tuple{module, "bin", &code.cubin}}) {
     options.format = format;
     PassManager codegen(module.getContext());
     buildAmdCodegenPipeline(codegen, options);
@@ -210,11 +216,11 @@ FailureOr<AmdModuleCode> mlir::attn::emitAmdModule(ModuleOp module,
     *into = binaryObject(target);
     if (into->empty())
       return module.emitError("the AMD pipeline produced no ")
-             << (into == &code.hsaco ? "HSACO" : "assembly");
+             << (into == &code.cubin ? "HSACO" : "assembly");
   }
-  code.kernels = parseAmdResources(code.assembly);
+  code.amdKernels = parseAmdResources(code.assembly);
   if (failed(writeBytes(module, assemblyPath, code.assembly)) ||
-      failed(writeBytes(module, hsacoPath, code.hsaco)))
+      failed(writeBytes(module, hsacoPath, code.cubin)))
     return failure();
   return code;
 }

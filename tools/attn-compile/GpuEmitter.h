@@ -22,14 +22,27 @@ struct GpuKernelLaunch {
   int64_t threads = 0, sharedBytes = 0, group = 1, rowsPerBlock = 0, gridY = 0;
 };
 
+/// What the AMD code object's metadata says of one kernel.
+struct AmdKernelResources {
+  std::string name;
+  int64_t vgprs = 0, agprs = 0, sgprs = 0, scratchBytes = 0, vgprSpills = 0,
+          sgprSpills = 0, ldsBytes = 0;
+};
+
+/// A spec's kernels for one GPU chip, as the glue embeds them.
 struct GpuModuleCode {
-  /// "sm_80", "sm_90".
+  /// "sm_80", "sm_90", "gfx90a", "gfx942".
   std::string chip;
-  std::string ptx;
-  /// The cubin's bytes; empty where there is no ptxas.
+  /// NVIDIA: the PTX; AMD: the AMDGPU assembly (not embedded).
+  std::string ptx, assembly;
+  /// The device binary: the cubin (empty where there is no ptxas), or the
+  /// HSACO.
   std::string cubin;
+  bool amd = false;
   /// ptxas -v's report (registers, spills per kernel); empty without ptxas.
   std::string ptxasReport;
+  /// AMD: each kernel's registers, scratch and spills.
+  std::vector<AmdKernelResources> amdKernels;
   /// Per spec function.
   std::map<std::string, GpuKernelLaunch> launches;
 };
@@ -41,24 +54,10 @@ FailureOr<GpuModuleCode> emitNvidiaModule(ModuleOp module, StringRef chip,
                                           StringRef ptxPath,
                                           StringRef cubinPath);
 
-/// A spec's AMD kernels: AMDGPU assembly and the HSACO, with what the
-/// code object's metadata says of each kernel.
-struct AmdModuleCode {
-  /// "gfx90a", "gfx942".
-  std::string chip;
-  std::string assembly, hsaco;
-  struct KernelResources {
-    std::string name;
-    int64_t vgprs = 0, agprs = 0, sgprs = 0, scratchBytes = 0, vgprSpills = 0,
-            sgprSpills = 0, ldsBytes = 0;
-  };
-  std::vector<KernelResources> kernels;
-};
-
 /// Lowers `module` for `chip` (gfx90a, gfx942), writes the AMDGPU assembly
 /// to `assemblyPath` and the HSACO (linked by ld.lld with the ROCm device
 /// libraries) to `hsacoPath`. Emits diagnostics and fails on any error.
-FailureOr<AmdModuleCode> emitAmdModule(ModuleOp module, StringRef chip,
+FailureOr<GpuModuleCode> emitAmdModule(ModuleOp module, StringRef chip,
                                        StringRef assemblyPath,
                                        StringRef hsacoPath);
 

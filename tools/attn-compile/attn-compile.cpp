@@ -388,12 +388,11 @@ int main(int argc, char **argv) {
       llvm::outs() << code->ptxasReport;
     artifact.gpuModules.push_back(std::move(*code));
   }
-  // AMD: the HSACO and its assembly; the HIP launcher behind the header's
-  // entry points is not written yet.
+  // AMD: the HSACO (embedded) and its assembly (for reading).
   std::string amdLines;
   for (const std::string &chip : amdChips) {
     OwningOpRef<ModuleOp> gpuModule(chosen->clone());
-    FailureOr<AmdModuleCode> code = emitAmdModule(
+    FailureOr<GpuModuleCode> code = emitAmdModule(
         *gpuModule, chip, path("." + chip + ".s"), path("." + chip + ".hsaco"));
     if (failed(code))
       return fail("the AMD backend cannot lower " + specFile + " for " + chip +
@@ -403,7 +402,7 @@ int main(int argc, char **argv) {
                   " (see above)");
     summary += (summary.empty() ? "" : ", ") + chip + " (HSACO)";
     int64_t vgprs = 0, scratch = 0, vgprSpills = 0, sgprSpills = 0;
-    for (const AmdModuleCode::KernelResources &kernel : code->kernels) {
+    for (const AmdKernelResources &kernel : code->amdKernels) {
       vgprs = std::max(vgprs, kernel.vgprs);
       scratch += kernel.scratchBytes;
       vgprSpills += kernel.vgprSpills;
@@ -413,25 +412,24 @@ int main(int argc, char **argv) {
     amdLines += llvm::formatv(
         "amdgpu {0}: {1} kernel{2}, at most {3} VGPRs of {4}, {5} bytes of "
         "scratch, {6} VGPR spills, {7} SGPRs spilled to VGPR lanes\n",
-        chip, code->kernels.size(), code->kernels.size() == 1 ? "" : "s", vgprs,
-        lookupAmdTarget(chip)->maxRegisters, scratch, vgprSpills, sgprSpills);
+        chip, code->amdKernels.size(), code->amdKernels.size() == 1 ? "" : "s",
+        vgprs, lookupAmdTarget(chip)->maxRegisters, scratch, vgprSpills,
+        sgprSpills);
+    artifact.gpuModules.push_back(std::move(*code));
   }
-  bool hostArtifact = cpuTarget || !chips.empty();
-  if (hostArtifact &&
-      (failed(writeFile(path(".h"), writeArtifactHeader(artifact))) ||
-       failed(writeFile(path(".c"), writeArtifactGlue(artifact)))))
+  if (failed(writeFile(path(".h"), writeArtifactHeader(artifact))) ||
+      failed(writeFile(path(".c"), writeArtifactGlue(artifact))))
     return 1;
 
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  std::string written =
-      hostArtifact ? std::string(path("")) + (cpuTarget ? ".{h,c,o}" : ".{h,c}")
-                   : std::string(path(".")) + "<chip>.{hsaco,s}";
   llvm::outs() << llvm::formatv(
-      "attn-compile: {0} -> {1} ({2} kernel{3} for {4}) in {5:F2} s\n",
-      std::string(specFile), written, artifact.functions.size(),
-      artifact.functions.size() == 1 ? "" : "s", summary, seconds);
+      "attn-compile: {0} -> {1}.{{h,c{2}} ({3} kernel{4} for {5}) in {6:F2} "
+      "s\n",
+      std::string(specFile), path(""), cpuTarget ? ",o" : "",
+      artifact.functions.size(), artifact.functions.size() == 1 ? "" : "s",
+      summary, seconds);
   llvm::outs() << ptxasLines << amdLines;
   return 0;
 }
