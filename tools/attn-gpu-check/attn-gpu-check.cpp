@@ -37,7 +37,9 @@
 
 namespace {
 
-const DLDevice kGpu{kDLCUDA, 0};
+/// The GPU the cases and workloads run on: the first NVIDIA GPU, else the
+/// first AMD GPU (main() picks it).
+DLDevice kGpu{kDLCUDA, 0};
 
 struct Array {
   std::string descr;
@@ -552,9 +554,17 @@ int main(int argc, char **argv) {
   if (!cases && !bench)
     cases = bench = true;
   int32_t count = 0;
-  if (attnGetDeviceCount(kDLCUDA, &count) != ATTN_SUCCESS || count == 0) {
-    std::fprintf(stderr, "attn-gpu-check: no NVIDIA GPU to run on: %s\n",
-                 attnGetLastError());
+  std::string missing;
+  for (DLDeviceType type : {kDLCUDA, kDLROCM}) {
+    if (attnGetDeviceCount(type, &count) == ATTN_SUCCESS && count > 0) {
+      kGpu = DLDevice{type, 0};
+      break;
+    }
+    missing += std::string(missing.empty() ? "" : "; ") + attnGetLastError();
+  }
+  if (count == 0) {
+    std::fprintf(stderr, "attn-gpu-check: no NVIDIA or AMD GPU to run on: %s\n",
+                 missing.c_str());
     return 2;
   }
   char device[256];
