@@ -3,13 +3,16 @@
 // What every GPU backend passes to its driver's launch call, computed once
 // for all of them: each tensor argument's memref descriptor flattened into
 // 64-bit kernel parameters, scalars by value (read from the device, where
-// the tensor holding them lives), and the grid of the kernel mapping -
-// (ceil(Sq G / rowsPerBlock), key/value heads, B).
+// the tensor holding them lives), the grid of the kernel mapping -
+// (ceil(Sq G / rowsPerBlock), key/value heads, B) - and the outputs the
+// kernel expects cleared (block statistics).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ElementTypes.h"
 #include "RuntimeInternal.h"
+
+#include <string>
 
 using namespace attn::runtime;
 
@@ -39,6 +42,13 @@ attnStatus attn::runtime::planGpuLaunch(
     size_t words = 3 + 2 * arguments.sizes[n].size();
     for (size_t w = 0; w < words; ++w)
       plan.parameters.push_back(&plan.memrefs[offsets[n] + w]);
+    if (spec.isOutput && spec.role && std::string(spec.role) == "block_max") {
+      uint64_t bytes = elementBytes(spec.elementType);
+      for (int64_t size : arguments.sizes[n])
+        bytes *= uint64_t(size);
+      if (bytes)
+        plan.zeroFirst.emplace_back(arguments.data[n], bytes);
+    }
   }
   const std::vector<int64_t> &query = arguments.sizes[launch.queryArgument];
   int64_t batch = query[0], rows = query[2] * launch.group;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace attn::runtime {
@@ -92,14 +93,17 @@ std::vector<int64_t> buildMemrefDescriptors(const attnKernelDescriptor &d,
                                             std::vector<size_t> &offsets);
 
 /// A GPU launch as the driver APIs take it: one parameter per word of each
-/// tensor's memref descriptor and per scalar, and the grid (ceil(Sq G /
-/// rowsPerBlock), key/value heads, B).
+/// tensor's memref descriptor and per scalar, the grid (ceil(Sq G /
+/// rowsPerBlock), key/value heads, B), and the outputs to clear first.
 struct GpuLaunchPlan {
   std::vector<int64_t> memrefs, scalars;
   std::vector<void *> parameters;
   unsigned grid[3] = {0, 0, 0};
   /// Nothing to compute: the outputs are empty.
   bool empty = false;
+  /// Outputs to set to 0 before the kernel (block statistics, which the
+  /// kernel's blocks raise with atomic maxima): device address and bytes.
+  std::vector<std::pair<char *, uint64_t>> zeroFirst;
 };
 
 /// Plans the launch of `descriptor` with `launch`'s sizes on checked

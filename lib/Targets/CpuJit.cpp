@@ -78,47 +78,11 @@ CpuJitKernel::compile(func::FuncOp func, const CpuPipelineOptions &options) {
   buildCpuPipeline(pm, options);
   if (failed(pm.run(*module)))
     return failure();
-  // Result sizes: an attn.attention (or attn.linear_attention) output is
-  // [B, Hq, Sq, Dv] and its lse [B, Hq, Sq], B/Hq/Sq those of its query; a
-  // returned argument is itself.
-  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  for (Value result : ret.getOperands()) {
-    ResultShape shape;
-    if (auto attention = result.getDefiningOp<AttentionOp>();
-        attention && result == attention.getBlockMax()) {
-      // [B, Hq, ceil(Sq / Bq), ceil(Skv / Bk)].
-      auto key = llvm::dyn_cast<BlockArgument>(attention.getKey());
-      auto table =
-          llvm::dyn_cast_or_null<BlockArgument>(attention.getPageTable());
-      if (!key || (attention.getPageTable() && !table))
-        return func.emitError("the CPU backend needs the key (and page "
-                              "table) of block statistics to be function "
-                              "arguments");
-      shape.key = key.getArgNumber();
-      if (table)
-        shape.pageTable = table.getArgNumber();
-      shape.queryBlock = (*attention.getBlockStats())[0];
-      shape.keyBlock = (*attention.getBlockStats())[1];
-    }
-    // B, H and S come from a query: an attention's, or a merge's first part.
-    Value source = result;
-    while (Operation *producer = source.getDefiningOp()) {
-      if (auto attention = llvm::dyn_cast<AttentionOp>(producer))
-        source = attention.getQuery();
-      else if (auto linear = llvm::dyn_cast<LinearAttentionOp>(producer))
-        source = linear.getQuery();
-      else if (auto merge = llvm::dyn_cast<MergeOp>(producer))
-        source = merge.getOutputs()[0];
-      else
-        break;
-    }
-    auto arg = llvm::dyn_cast<BlockArgument>(source);
-    if (!arg)
-      return func.emitError("the CPU backend needs every result's query to be "
-                            "a function argument");
-    shape.query = arg.getArgNumber();
-    kernel->resultShapeSource.push_back(shape);
-  }
+  // Result sizes, as functions of the argument shapes.
+  FailureOr<SmallVector<ResultShape>> shapes = deriveResultShapes(func, "CPU");
+  if (failed(shapes))
+    return failure();
+  kernel->resultShapeSource = std::move(*shapes);
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -296,21 +260,8 @@ CpuJitKernel::allocate(ArrayRef<std::vector<int64_t>> shapes,
   }
   for (auto [n, type] : llvm::enumerate(resultTypes)) {
     auto tensorType = llvm::cast<RankedTensorType>(type);
-    const ResultShape &from = resultShapeSource[n];
-    const std::vector<int64_t> &source = shapes[from.query];
-    std::vector<int64_t> shape(source.begin(),
-                               source.begin() +
-                                   std::min<int64_t>(tensorType.getRank(), 3));
-    for (int64_t d = shape.size(); d < tensorType.getRank(); ++d)
-      shape.push_back(tensorType.getDimSize(d)); // Dv is static
-    if (from.queryBlock) {
-      const std::vector<int64_t> &key = shapes[from.key];
-      int64_t keyLength =
-          from.pageTable ? shapes[*from.pageTable][1] * key[1] : key[2];
-      shape = {source[0], source[1],
-               (source[2] + from.queryBlock - 1) / from.queryBlock,
-               (keyLength + from.keyBlock - 1) / from.keyBlock};
-    }
+    std::vector<int64_t> shape =
+        computeResultShape(resultShapeSource[n], tensorType, shapes);
     state.buffers.push_back(
         std::make_unique<Buffer>(tensorType.getElementType(), shape));
     int64_t elements = 1;

@@ -82,6 +82,11 @@ EmulatedGpuKernel::compile(func::FuncOp func, StringRef chip,
   // The pipeline accepted the function: it holds one attention.
   AttentionOp attention;
   func.walk([&](AttentionOp op) { attention = op; });
+  FailureOr<SmallVector<ResultShape>> shapes =
+      deriveResultShapes(func, gpu->vendor);
+  if (failed(shapes))
+    return failure();
+  kernel->resultShapes = std::move(*shapes);
   if (auto argument = llvm::dyn_cast_or_null<BlockArgument>(
           attention ? attention.getQuery() : Value()))
     kernel->queryArgument = argument.getArgNumber();
@@ -232,18 +237,21 @@ EmulatedGpuKernel::run(ArrayRef<Tensor> arguments, std::string &error) {
       return failure();
     encode(t.data, argument.type, argument.data.get());
   }
-  // Results: [B, Hq, Sq, Dv] and [B, Hq, Sq], B and Sq the query's; NaN
-  // until the kernel writes them.
-  const std::vector<int64_t> &query = arguments[queryArgument].shape;
+  // Results, sized from the arguments' shapes: NaN until the kernel writes
+  // them, but for block statistics, which start at 0 as the GPU runtime
+  // sets them before the kernel's atomic maxima.
+  std::vector<std::vector<int64_t>> shapes;
+  for (const Tensor &t : arguments)
+    shapes.push_back(t.shape);
   for (auto [r, type] : llvm::enumerate(resultTypes)) {
     HostArgument &result = host[inputs + r];
     auto tensor = llvm::cast<RankedTensorType>(type);
     result.type = *runtimeElementType(tensor.getElementType());
-    for (auto [dim, size] : llvm::enumerate(tensor.getShape()))
-      result.shape.push_back(ShapedType::isDynamic(size) ? query[dim] : size);
+    result.shape = computeResultShape(resultShapes[r], tensor, shapes);
     if (!result.allocate(error))
       return failure();
-    std::memset(result.data.get(), 0xFF, result.bytes);
+    std::memset(result.data.get(), resultShapes[r].queryBlock ? 0 : 0xFF,
+                result.bytes);
   }
 
   auto entry = engine->lookupPacked("_mlir_ciface_" + name);
@@ -255,6 +263,7 @@ EmulatedGpuKernel::run(ArrayRef<Tensor> arguments, std::string &error) {
   launch.entry = *entry;
   for (HostArgument &argument : host)
     launch.arguments.push_back(argument.packed());
+  const std::vector<int64_t> &query = arguments[queryArgument].shape;
   int64_t rows = query[2] * group;
   launch.grid[0] = (rows + queryTile - 1) / queryTile;
   launch.grid[1] = kvHeads;

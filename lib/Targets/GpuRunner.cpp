@@ -177,6 +177,11 @@ FailureOr<std::unique_ptr<GpuKernel>> GpuKernel::compile(func::FuncOp func,
   types.append(kernel->resultTypes.begin(), kernel->resultTypes.end());
   AttentionOp attention;
   func.walk([&](AttentionOp op) { attention = op; });
+  FailureOr<SmallVector<ResultShape>> shapes =
+      deriveResultShapes(func, gpu->vendor);
+  if (failed(shapes))
+    return failure();
+  kernel->resultShapes = std::move(*shapes);
   if (auto argument =
           llvm::dyn_cast_or_null<BlockArgument>(attention.getQuery()))
     kernel->queryArgument = argument.getArgNumber();
@@ -196,7 +201,15 @@ FailureOr<std::unique_ptr<GpuKernel>> GpuKernel::compile(func::FuncOp func,
     d.argumentNames.push_back(
         output ? "result" + std::to_string(n - func.getNumArguments())
                : "arg" + std::to_string(n));
-    d.roles.push_back(output                       ? "output"
+    // Block statistics: the runtime zeroes them before the kernel's
+    // atomic maxima.
+    bool blockMax =
+        output && attention.getBlockMax() &&
+        llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator())
+                .getOperand(n - func.getNumArguments()) ==
+            attention.getBlockMax();
+    d.roles.push_back(blockMax                     ? "block_max"
+                      : output                     ? "output"
                       : n == kernel->queryArgument ? "query"
                                                    : "input");
     d.staticSizes.emplace_back(
@@ -300,21 +313,13 @@ GpuKernel::run(ArrayRef<Tensor> arguments, int benchRuns, double &milliseconds,
       return failure();
     }
   }
-  // Results: [B, Hq, Sq, Dv] and [B, Hq, Sq], B and Sq the query's.
-  const std::vector<int64_t> &query = arguments[queryArgument].shape;
+  // Results, sized from the arguments' shapes.
+  std::vector<std::vector<int64_t>> shapes;
+  for (const Tensor &t : arguments)
+    shapes.push_back(t.shape);
   for (auto [r, type] : llvm::enumerate(resultTypes)) {
-    auto tensor = llvm::cast<RankedTensorType>(type);
-    std::vector<int64_t> shape(tensor.getShape().begin(),
-                               tensor.getShape().end());
-    for (auto [dim, size] : llvm::enumerate(shape))
-      if (ShapedType::isDynamic(size)) {
-        if (dim != 0 && dim != 2) {
-          error = "result " + std::to_string(r) +
-                  " has a dynamic size the query does not give";
-          return failure();
-        }
-        size = query[dim];
-      }
+    std::vector<int64_t> shape = computeResultShape(
+        resultShapes[r], llvm::cast<RankedTensorType>(type), shapes);
     DeviceBuffer *buffer = allocate(inputs + r, shape);
     if (!buffer)
       return failure();

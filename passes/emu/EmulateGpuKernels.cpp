@@ -455,6 +455,11 @@ LogicalResult KernelEmulation::rewrite(Operation *op) {
                      store.getValueToStore().getType(), true);
     return success();
   }
+  if (auto atomic = llvm::dyn_cast<memref::AtomicRMWOp>(op)) {
+    instrumentAccess(op, atomic.getMemref(), atomic.getIndices(),
+                     atomic.getValue().getType(), true);
+    return success();
+  }
   if (auto load = llvm::dyn_cast<vector::LoadOp>(op)) {
     instrumentAccess(op, load.getBase(), load.getIndices(),
                      load.getVectorType(), false);

@@ -72,8 +72,10 @@ std::string unsupportedFeature(AttentionOp op) {
   for (int64_t d : {headDim, valueDim})
     if (ShapedType::isDynamic(d) || d % 16 != 0 || d > 128)
       return "a head dimension that is not a multiple of 16 up to 128";
-  if (op.getBlockMax())
-    return "block statistics";
+  if (op.getBlockMax() &&
+      !llvm::isa<SoftmaxAttr, ClippedSoftmaxAttr>(op.getNormalizerOrDefault()))
+    return "block statistics with a normalizer other than softmax or clipped "
+           "softmax";
   if (op.getSelected())
     return "selected tokens";
   return "";
@@ -97,10 +99,11 @@ bool usesTilePlan(AttentionOp op) {
 class KernelBuilder {
 public:
   KernelBuilder(AttentionOp op, const AttentionBuffers &buffers, Value output,
-                Value lse, const GpuTarget &target,
+                Value lse, Value blockMax, const GpuTarget &target,
                 const MatrixUnitFactory &makeUnit, PlantedFault fault)
-      : op(op), buffers(buffers), output(output), lse(lse), target(target),
-        fault(fault), headDim(op.getQuery().getType().getDimSize(3)),
+      : op(op), buffers(buffers), output(output), lse(lse), blockMax(blockMax),
+        target(target), fault(fault),
+        headDim(op.getQuery().getType().getDimSize(3)),
         valueDim(op.getValue().getType().getDimSize(3)),
         queryTile(target.queryTile()), keyTile(target.keyTile(headDim)),
         group(op.getGroupSize()),
@@ -161,7 +164,7 @@ private:
                         bool withValues = true);
   AttentionOp op;
   const AttentionBuffers &buffers;
-  Value output, lse;
+  Value output, lse, blockMax;
   const GpuTarget &target;
   PlantedFault fault;
   int64_t headDim, valueDim, queryTile, keyTile, group;
@@ -505,10 +508,112 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   // The key loop. Clipped softmax takes two sweeps: the rows' statistics
   // (max and sum, online, no P V and no value tiles), then the clipped
   // weights from them; the others one.
-  enum class Sweep { Weights, Statistics, ClippedWeights };
+  enum class Sweep { Weights, Statistics, ClippedWeights, BlockStatistics };
+  // Block statistics, after the rows' statistics are final: log2(e) times
+  // each row's max (0 for an empty row; softmax and clipped softmax), 1 /
+  // the row's sum (0 for an empty row), and whether the row exists.
+  SmallVector<Value> blockBase(threadRows), blockInverseSum(threadRows),
+      blockRowLive(threadRows);
   // From clipped softmax's statistics: log2(e) times each row's max (0 for
   // an empty row), and 1 / the row's sum.
   SmallVector<Value> clippedBase(threadRows), clippedInverseSum(threadRows);
+  auto keysOnly = [](Sweep sweep) {
+    return sweep == Sweep::Statistics || sweep == Sweep::BlockStatistics;
+  };
+  // Block statistics of one key tile: each element's normalised weight (the
+  // rows' statistics are final), the maximum over the thread's elements of
+  // each thread row in each key block the tile touches, over the lanes of
+  // the row, raised into block_max[b, h, i / Bq, j / Bk] by the row's first
+  // lane with an atomic maximum (the runtime clears block_max first).
+  // The final weight of score x from its row's softmax statistics (log2(e)
+  // times the max, 1 / the sum): softmax's p = exp(x - max) / sum, or
+  // clipped softmax's clamp((zeta - gamma) p + gamma, 0, 1); a masked key
+  // weighs 0.
+  auto finalWeight = [&](ImplicitLocOpBuilder &ib, Value x, Value base,
+                         Value inverseSum) -> Value {
+    Value w = arith::MulFOp::create(
+        ib,
+        math::Exp2Op::create(
+            ib, arith::SubFOp::create(ib, arith::MulFOp::create(ib, x, log2e),
+                                      base)),
+        inverseSum);
+    if (clipped) {
+      double zeta = clipped.getZeta().convertToDouble();
+      double gamma = clipped.getGamma().convertToDouble();
+      w = arith::MinimumFOp::create(
+          ib,
+          arith::MaximumFOp::create(
+              ib,
+              arith::AddFOp::create(
+                  ib, arith::MulFOp::create(ib, w, f32(ib, zeta - gamma)),
+                  f32(ib, gamma)),
+              zeroF),
+          f32(ib, 1.0));
+    }
+    Value masked =
+        arith::CmpFOp::create(ib, arith::CmpFPredicate::OEQ, x, negInf);
+    return arith::SelectOp::create(ib, masked, zeroF, w);
+  };
+  auto emitBlockStatistics = [&](ImplicitLocOpBuilder &ib,
+                                 ArrayRef<Value> scores, Value firstKey,
+                                 Value keyBase) {
+    ArrayRef<int64_t> blocks = *op.getBlockStats();
+    Value queryBlock = cst(ib, blocks[0]), keyBlock = cst(ib, blocks[1]);
+    SmallVector<Value> weightOf;
+    for (Value tile : scores)
+      for (int64_t e = 0; e < 4; ++e) {
+        Value x = vector::ExtractOp::create(ib, tile, e);
+        weightOf.push_back(
+            finalWeight(ib, x, blockBase[e / run], blockInverseSum[e / run]));
+      }
+    // The key blocks the tile's keys within kv_len fall in.
+    Value lastKey = arith::SubIOp::create(
+        ib,
+        arith::MinSIOp::create(
+            ib, arith::AddIOp::create(ib, firstKey, cst(ib, keyTile)),
+            kvLength),
+        one);
+    Value firstBlock = arith::DivUIOp::create(ib, firstKey, keyBlock);
+    Value endBlock = arith::AddIOp::create(
+        ib, arith::DivUIOp::create(ib, lastKey, keyBlock), one);
+    scf::ForOp::create(
+        ib, firstBlock, endBlock, one, ValueRange{},
+        [&](OpBuilder &fb, Location l, Value kb, ValueRange) {
+          ImplicitLocOpBuilder bb(l, fb);
+          for (int64_t k = 0; k < threadRows; ++k) {
+            Value best = zeroF;
+            for (int64_t n = 0; n < int64_t(scores.size()); ++n)
+              for (int64_t e = k * run; e < (k + 1) * run; ++e) {
+                Value j = arith::AddIOp::create(
+                    bb, keyBase, cst(bb, n * unit->fragmentColumns + e % run));
+                Value inBlock = arith::CmpIOp::create(
+                    bb, arith::CmpIPredicate::eq,
+                    arith::DivUIOp::create(bb, j, keyBlock), kb);
+                best = arith::MaximumFOp::create(
+                    bb, best,
+                    arith::SelectOp::create(bb, inBlock, weightOf[4 * n + e],
+                                            zeroF));
+              }
+            best = unit->emitRowReduce(bb, best, /*max=*/true);
+            Value raise = arith::AndIOp::create(
+                bb,
+                arith::AndIOp::create(bb, unit->emitFirstOfRow(bb),
+                                      blockRowLive[k]),
+                arith::CmpFOp::create(bb, arith::CmpFPredicate::OGT, best,
+                                      zeroF));
+            scf::IfOp::create(bb, raise, [&](OpBuilder &rb, Location where) {
+              ImplicitLocOpBuilder ab(where, rb);
+              memref::AtomicRMWOp::create(
+                  ab, arith::AtomicRMWKind::maximumf, best, blockMax,
+                  ValueRange{batch, rows[k].h,
+                             arith::DivUIOp::create(ab, rows[k].i, queryBlock),
+                             kb});
+              scf::YieldOp::create(ab);
+            });
+          }
+          scf::YieldOp::create(bb);
+        });
+  };
   auto emitSweep = [&](Sweep sweep, ValueRange sweepInits) {
     return scf::ForOp::create(
                b, first, last, one, sweepInits,
@@ -534,8 +639,7 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                        scf::IfOp::create(
                            ib, notReady, [&](OpBuilder &ob, Location l) {
                              ImplicitLocOpBuilder cb(l, ob);
-                             emitKeyValueCopy(cb, kt, buffer,
-                                              sweep != Sweep::Statistics);
+                             emitKeyValueCopy(cb, kt, buffer, !keysOnly(sweep));
                              unit->emitCommit(cb);
                              scf::YieldOp::create(cb);
                            });
@@ -549,13 +653,13 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                                cst(ib, int64_t(TileStatus::Skipped))));
                        Value other =
                            arith::SubIOp::create(ib, cst(ib, 1), buffer);
-                       scf::IfOp::create(
-                           ib, nextVisited, [&](OpBuilder &ob, Location l) {
-                             ImplicitLocOpBuilder cb(l, ob);
-                             emitKeyValueCopy(cb, next, other,
-                                              sweep != Sweep::Statistics);
-                             scf::YieldOp::create(cb);
-                           });
+                       scf::IfOp::create(ib, nextVisited,
+                                         [&](OpBuilder &ob, Location l) {
+                                           ImplicitLocOpBuilder cb(l, ob);
+                                           emitKeyValueCopy(cb, next, other,
+                                                            !keysOnly(sweep));
+                                           scf::YieldOp::create(cb);
+                                         });
                        unit->emitCommit(ib);
                        unit->emitWait(ib, 1);
                        if (fault != PlantedFault::NoBarrier)
@@ -648,39 +752,21 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
 
                        SmallVector<Value> weights, newMax, newSum;
                        SmallVector<Value> acc(args.take_front(accTiles));
-                       if (sweep == Sweep::ClippedWeights) {
+                       if (sweep == Sweep::BlockStatistics) {
+                         emitBlockStatistics(ib, scores, firstKey, keyBase);
+                         newMax.assign(args.begin() + maxSlot,
+                                       args.begin() + sumSlot);
+                         newSum.assign(args.begin() + sumSlot,
+                                       args.begin() + bufferSlot);
+                       } else if (sweep == Sweep::ClippedWeights) {
                          // w = clamp((zeta - gamma) p + gamma, 0, 1) from the
                          // rows' final softmax p; a masked key weighs 0.
-                         double zeta = clipped.getZeta().convertToDouble();
-                         double gamma = clipped.getGamma().convertToDouble();
                          for (Value s : scores)
-                           for (int64_t e = 0; e < 4; ++e) {
-                             Value x = vector::ExtractOp::create(ib, s, e);
-                             Value p = arith::MulFOp::create(
-                                 ib,
-                                 math::Exp2Op::create(
-                                     ib,
-                                     arith::SubFOp::create(
-                                         ib,
-                                         arith::MulFOp::create(ib, x, log2e),
-                                         clippedBase[e / run])),
-                                 clippedInverseSum[e / run]);
-                             Value w = arith::MinimumFOp::create(
-                                 ib,
-                                 arith::MaximumFOp::create(
-                                     ib,
-                                     arith::AddFOp::create(
-                                         ib,
-                                         arith::MulFOp::create(
-                                             ib, p, f32(ib, zeta - gamma)),
-                                         f32(ib, gamma)),
-                                     zeroF),
-                                 f32(ib, 1.0));
-                             Value masked = arith::CmpFOp::create(
-                                 ib, arith::CmpFPredicate::OEQ, x, negInf);
-                             weights.push_back(
-                                 arith::SelectOp::create(ib, masked, zeroF, w));
-                           }
+                           for (int64_t e = 0; e < 4; ++e)
+                             weights.push_back(finalWeight(
+                                 ib, vector::ExtractOp::create(ib, s, e),
+                                 clippedBase[e / run],
+                                 clippedInverseSum[e / run]));
                          newMax.assign(args.begin() + maxSlot,
                                        args.begin() + sumSlot);
                          newSum.assign(args.begin() + sumSlot,
@@ -774,7 +860,7 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                        }
 
                        // O += P V.
-                       if (sweep != Sweep::Statistics)
+                       if (!keysOnly(sweep))
                          unit->emitWeightedValues(ib, weights, valueSmem,
                                                   buffer, acc);
                        // Every warp is done with this buffer before it is
@@ -813,6 +899,24 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
     llvm::append_range(state, emitSweep(Sweep::ClippedWeights, weighted));
   } else {
     llvm::append_range(state, emitSweep(Sweep::Weights, inits));
+  }
+  if (blockMax) {
+    // The rows' final softmax statistics, max and sum.
+    for (int64_t k = 0; k < threadRows; ++k) {
+      Value max = state[maxSlot + k];
+      Value sum = unit->emitRowReduce(b, state[sumSlot + k], /*max=*/false);
+      Value empty =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, max, negInf);
+      blockBase[k] = arith::MulFOp::create(
+          b, arith::SelectOp::create(b, empty, zeroF, max), log2e);
+      Value some =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, zeroF);
+      blockInverseSum[k] = arith::SelectOp::create(
+          b, some, arith::DivFOp::create(b, f32(b, 1.0), sum), zeroF);
+      blockRowLive[k] = arith::CmpIOp::create(b, arith::CmpIPredicate::slt,
+                                              rows[k].r, liveRows);
+    }
+    emitSweep(Sweep::BlockStatistics, state);
   }
 
   // Epilogue: normalise, gate, store the rows that exist.
@@ -948,10 +1052,12 @@ LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
   SmallVector<Value> expected = {attention.getOutput()};
   if (attention.getLse())
     expected.push_back(attention.getLse());
+  if (attention.getBlockMax())
+    expected.push_back(attention.getBlockMax());
   if (ret.getOperands() != ValueRange(expected))
     return ret.emitOpError()
-           << "must return the attention's output (and lse) in that order for "
-              "the "
+           << "must return the attention's output (and lse, and block "
+              "statistics) in that order for the "
            << target.vendor << " backend";
 
   SmallVector<Type> types;
@@ -977,8 +1083,9 @@ LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
       attention, [&](Value v) { return v ? mapping.lookup(v) : Value(); });
   ImplicitLocOpBuilder b(func.getLoc(), builder);
   b.setInsertionPointToStart(&entry);
-  KernelBuilder lowering(attention, buffers, outs[0],
-                         attention.getLse() ? Value(outs[1]) : Value(), target,
+  Value lse = attention.getLse() ? Value(outs[1]) : Value();
+  Value blockMax = attention.getBlockMax() ? Value(outs.back()) : Value();
+  KernelBuilder lowering(attention, buffers, outs[0], lse, blockMax, target,
                          makeUnit, fault);
   if (lowering.sharedBytes() > target.maxSharedBytes) {
     kernel.erase();

@@ -62,6 +62,7 @@ struct Driver {
   CUresult (*cuMemFree)(CUdeviceptr);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
   CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
+  CUresult (*cuMemsetD8)(CUdeviceptr, unsigned char, size_t);
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
 };
@@ -151,6 +152,7 @@ attnStatus CudaBackend::load(const char *caller) {
         resolve(library, "cuMemFree_v2", d.cuMemFree) &&
         resolve(library, "cuMemcpyHtoD_v2", d.cuMemcpyHtoD) &&
         resolve(library, "cuMemcpyDtoH_v2", d.cuMemcpyDtoH) &&
+        resolve(library, "cuMemsetD8_v2", d.cuMemsetD8) &&
         resolve(library, "cuGetErrorName", d.cuGetErrorName) &&
         resolve(library, "cuGetErrorString", d.cuGetErrorString);
     if (!ok) {
@@ -321,6 +323,11 @@ attnStatus CudaBackend::launch(const attnKernelDescriptor &descriptor,
   if (attnStatus status = planGpuLaunch(descriptor, prepared.launch, arguments,
                                         where, "CUDA", readScalar, plan))
     return status;
+  for (auto [address, bytes] : plan.zeroFirst)
+    if (attnStatus status = check(
+            driver.cuMemsetD8(reinterpret_cast<CUdeviceptr>(address), 0, bytes),
+            where + ": clearing block statistics (cuMemsetD8)"))
+      return status;
   if (plan.empty)
     return ATTN_SUCCESS;
   if (attnStatus status =

@@ -48,6 +48,7 @@ struct Runtime {
   hipError_t (*hipFree)(void *);
   hipError_t (*hipMemcpyHtoD)(void *, const void *, size_t);
   hipError_t (*hipMemcpyDtoH)(void *, const void *, size_t);
+  hipError_t (*hipMemset)(void *, int, size_t);
   const char *(*hipGetErrorName)(hipError_t);
   const char *(*hipGetErrorString)(hipError_t);
 };
@@ -190,6 +191,7 @@ attnStatus HipBackend::load(const char *caller) {
         resolve(library, "hipFree", r.hipFree) &&
         resolve(library, "hipMemcpyHtoD", r.hipMemcpyHtoD) &&
         resolve(library, "hipMemcpyDtoH", r.hipMemcpyDtoH) &&
+        resolve(library, "hipMemset", r.hipMemset) &&
         resolve(library, "hipGetErrorName", r.hipGetErrorName) &&
         resolve(library, "hipGetErrorString", r.hipGetErrorString);
     if (!ok) {
@@ -271,6 +273,11 @@ attnStatus HipBackend::launch(const attnKernelDescriptor &descriptor,
   if (attnStatus status = planGpuLaunch(descriptor, prepared.launch, arguments,
                                         where, "HIP", readScalar, plan))
     return status;
+  for (auto [address, bytes] : plan.zeroFirst)
+    if (attnStatus status =
+            check(runtime.hipMemset(address, 0, bytes),
+                  where + ": clearing block statistics (hipMemset)"))
+      return status;
   if (plan.empty)
     return ATTN_SUCCESS;
   if (attnStatus status =

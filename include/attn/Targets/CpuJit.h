@@ -11,6 +11,7 @@
 
 #include "attn/Passes.h"
 #include "attn/Reference/Tensor.h"
+#include "attn/Targets/ResultShapes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -92,15 +93,7 @@ private:
   /// The function's signature (element types and ranks), and its results'
   /// shapes as functions of the argument shapes.
   SmallVector<Type> argumentTypes, resultTypes;
-  /// For each result, where its sizes come from (see compile()): B, Hq and
-  /// Sq from the query argument; for block statistics, [B, Hq, ceil(Sq /
-  /// Bq), ceil(Skv / Bk)] with Skv the key argument's (or pages x page size).
-  struct ResultShape {
-    unsigned query = 0;
-    int64_t queryBlock = 0, keyBlock = 0;
-    unsigned key = 0;
-    std::optional<unsigned> pageTable;
-  };
+  /// For each result, where its sizes come from (ResultShapes.h).
   SmallVector<ResultShape> resultShapeSource;
 };
 

@@ -13,6 +13,7 @@
 #define ATTN_TARGETS_EMULATEDRUNNER_H
 
 #include "attn/Reference/Tensor.h"
+#include "attn/Targets/ResultShapes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -53,6 +54,7 @@ private:
   int64_t threads = 0, warpSize = 32, queryTile = 0, group = 1, kvHeads = 1,
           sharedBytes = 0;
   std::vector<std::string> sites;
+  SmallVector<ResultShape> resultShapes;
 };
 
 } // namespace mlir::attn

@@ -11,6 +11,7 @@
 #define ATTN_TARGETS_GPURUNNER_H
 
 #include "attn/Reference/Tensor.h"
+#include "attn/Targets/ResultShapes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -59,6 +60,7 @@ private:
   std::string target;
   SmallVector<Type> argumentTypes, resultTypes;
   unsigned queryArgument = 0;
+  SmallVector<ResultShape> resultShapes;
   DLDevice device{};
 };
 

@@ -31,8 +31,8 @@ func.func @odd_head_dim(%q: tensor<1x2x8x40xbf16>, %k: tensor<1x2x8x40xbf16>,
 func.func @block_stats(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
                        %v: tensor<1x2x8x64xbf16>)
     -> (tensor<1x2x8x64xbf16>, tensor<1x2x1x1xf32>) {
-  // expected-error @below {{uses block statistics, which the NVIDIA backend does not lower yet}}
-  %o, %bmax = attn.attention %q, %k, %v block_stats([64, 64])
+  // expected-error @below {{uses block statistics with a normalizer other than softmax or clipped softmax, which the NVIDIA backend does not lower yet}}
+  %o, %bmax = attn.attention %q, %k, %v normalizer(#attn.relu<power = 2.0, normalized = true>) block_stats([64, 64])
       : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
       -> tensor<1x2x8x64xbf16>, block_max tensor<1x2x1x1xf32>
   return %o, %bmax : tensor<1x2x8x64xbf16>, tensor<1x2x1x1xf32>
@@ -71,6 +71,6 @@ func.func @returns_input(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
   %o = attn.attention %q, %k, %v
       : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
       -> tensor<1x2x8x64xbf16>
-  // expected-error @below {{must return the attention's output (and lse) in that order for the NVIDIA backend}}
+  // expected-error @below {{must return the attention's output (and lse, and block statistics) in that order for the NVIDIA backend}}
   return %o, %q : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
 }

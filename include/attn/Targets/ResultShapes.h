@@ -1,0 +1,45 @@
+//===- ResultShapes.h - A spec function's result sizes --------*- C++ -*-===//
+//
+// Every target that runs a spec function in this process (the CPU JIT, the
+// GPU runners, the emulator) allocates its results from the arguments'
+// shapes the same way: an attn.attention (or linear attention, or merge)
+// output is [B, Hq, Sq, Dv] and its lse [B, Hq, Sq], B, Hq and Sq those of
+// its query; block statistics are [B, Hq, ceil(Sq / Bq), ceil(Skv / Bk)],
+// Skv the key's length (or pages x page size for a paged cache).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_TARGETS_RESULTSHAPES_H
+#define ATTN_TARGETS_RESULTSHAPES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <optional>
+#include <vector>
+
+namespace mlir::attn {
+
+/// Where one result's sizes come from.
+struct ResultShape {
+  /// The argument giving B, Hq and Sq.
+  unsigned query = 0;
+  /// Block statistics: the block sizes (0 otherwise), the key argument and
+  /// the page table's.
+  int64_t queryBlock = 0, keyBlock = 0;
+  unsigned key = 0;
+  std::optional<unsigned> pageTable;
+};
+
+/// Where each result of `func` gets its sizes; emits a diagnostic naming
+/// `backend` and fails where a query or key is no function argument.
+FailureOr<SmallVector<ResultShape>> deriveResultShapes(func::FuncOp func,
+                                                       StringRef backend);
+
+/// The sizes of a result of `type` from the arguments' shapes.
+std::vector<int64_t>
+computeResultShape(const ResultShape &from, RankedTensorType type,
+                   ArrayRef<std::vector<int64_t>> argumentShapes);
+
+} // namespace mlir::attn
+
+#endif // ATTN_TARGETS_RESULTSHAPES_H
