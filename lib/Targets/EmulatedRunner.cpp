@@ -15,8 +15,6 @@
 #include "ElementCoding.h"
 #include "FunctionModule.h"
 
-#include "../../passes/gpu/GpuTarget.h"
-
 #include "attn/Dialect/Attn.h"
 #include "attn/Emulator/Simt.h"
 #include "attn/Passes.h"
@@ -42,15 +40,10 @@ FailureOr<std::unique_ptr<EmulatedGpuKernel>>
 EmulatedGpuKernel::compile(func::FuncOp func, StringRef chip,
                            StringRef debugFault) {
   MLIRContext *context = func.getContext();
-  DialectRegistry registry;
-  registerNvidiaBackend(registry);
-  registerAmdBackend(registry);
-  context->appendDialectRegistry(registry);
-  std::optional<GpuTarget> amd = lookupAmdTarget(chip);
-  std::optional<GpuTarget> gpu = amd ? amd : lookupNvidiaTarget(chip);
-  if (!gpu)
-    return func.emitError("no GPU chip named '")
-           << chip << "' (known: sm_80, sm_90, gfx90a, gfx942)";
+  FailureOr<GpuTarget> gpu = lookupGpuChip(func, chip);
+  if (failed(gpu))
+    return failure();
+  bool amd = gpu->vendor == "AMD";
 
   OwningOpRef<ModuleOp> copy = cloneFunctionModule(func);
 

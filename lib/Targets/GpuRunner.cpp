@@ -14,8 +14,6 @@
 #include "ElementCoding.h"
 #include "FunctionModule.h"
 
-#include "../../passes/gpu/GpuTarget.h"
-
 #include "attn/Dialect/Attn.h"
 #include "attn/Passes.h"
 #include "attn/runtime.h"
@@ -99,15 +97,10 @@ bool GpuKernel::findDevice(StringRef vendor, std::string &chip,
 FailureOr<std::unique_ptr<GpuKernel>> GpuKernel::compile(func::FuncOp func,
                                                          StringRef chip) {
   MLIRContext *context = func.getContext();
-  DialectRegistry registry;
-  registerNvidiaBackend(registry);
-  registerAmdBackend(registry);
-  context->appendDialectRegistry(registry);
-  std::optional<GpuTarget> amd = lookupAmdTarget(chip);
-  std::optional<GpuTarget> gpu = amd ? amd : lookupNvidiaTarget(chip);
-  if (!gpu)
-    return func.emitError("no GPU chip named '")
-           << chip << "' (known: sm_80, sm_90, gfx90a, gfx942)";
+  FailureOr<GpuTarget> gpu = lookupGpuChip(func, chip);
+  if (failed(gpu))
+    return failure();
+  bool amd = gpu->vendor == "AMD";
 
   OwningOpRef<ModuleOp> copy = cloneFunctionModule(func);
 

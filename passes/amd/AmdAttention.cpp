@@ -186,26 +186,13 @@ struct AmdKernelsPass
   using AttnAmdKernelsBase::AttnAmdKernelsBase;
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    std::optional<GpuTarget> target = lookupAmdTarget(chip);
-    if (!target) {
-      module.emitError() << "attn-amd-kernels: unknown chip '" << chip
-                         << "' (known: gfx90a, gfx942)";
-      return signalPassFailure();
-    }
-    std::optional<PlantedFault> fault = parsePlantedFault(debugFault);
-    if (!fault) {
-      module.emitError() << "attn-amd-kernels: unknown debug-fault '"
-                         << debugFault
-                         << "' (known: lane-mapping, no-barrier, "
-                            "shared-off-by-one)";
-      return signalPassFailure();
-    }
     auto makeUnit = [](const GpuTarget &target, const FragmentShape &shape,
                        PlantedFault fault) -> std::unique_ptr<MatrixUnit> {
       return std::make_unique<MfmaUnit>(target, shape, fault);
     };
-    if (failed(lowerToGpuKernels(module, *target, makeUnit, *fault)))
+    if (failed(runGpuKernelsPass(getOperation(), "attn-amd-kernels", chip,
+                                 debugFault, lookupAmdTarget, "gfx90a, gfx942",
+                                 makeUnit)))
       signalPassFailure();
   }
 };

@@ -1149,3 +1149,20 @@ LogicalResult mlir::attn::lowerToGpuKernels(ModuleOp module,
       return failure();
   return success();
 }
+
+LogicalResult mlir::attn::runGpuKernelsPass(
+    ModuleOp module, llvm::StringRef pass, llvm::StringRef chip,
+    llvm::StringRef debugFault,
+    std::optional<GpuTarget> (*lookup)(llvm::StringRef),
+    llvm::StringRef knownChips, const MatrixUnitFactory &makeUnit) {
+  std::optional<GpuTarget> target = lookup(chip);
+  if (!target)
+    return module.emitError() << pass << ": unknown chip '" << chip
+                              << "' (known: " << knownChips << ")";
+  std::optional<PlantedFault> fault = parsePlantedFault(debugFault);
+  if (!fault)
+    return module.emitError() << pass << ": unknown debug-fault '" << debugFault
+                              << "' (known: lane-mapping, no-barrier, "
+                                 "shared-off-by-one)";
+  return lowerToGpuKernels(module, *target, makeUnit, *fault);
+}

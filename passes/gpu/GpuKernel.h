@@ -24,6 +24,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -124,6 +125,20 @@ using MatrixUnitFactory = std::function<std::unique_ptr<MatrixUnit>(
 LogicalResult lowerToGpuKernels(ModuleOp module, const GpuTarget &target,
                                 const MatrixUnitFactory &makeUnit,
                                 PlantedFault fault);
+
+/// What a vendor's kernels pass does: looks up `chip` with `lookup` and the
+/// fault named `debugFault`, reports either unknown as `pass` ("known:
+/// `knownChips`"), then lowerToGpuKernels() with the vendor's unit.
+LogicalResult
+runGpuKernelsPass(ModuleOp module, llvm::StringRef pass, llvm::StringRef chip,
+                  llvm::StringRef debugFault,
+                  std::optional<GpuTarget> (*lookup)(llvm::StringRef),
+                  llvm::StringRef knownChips,
+                  const MatrixUnitFactory &makeUnit);
+
+/// Registers the interfaces and translations both GPU pipelines use to
+/// reach LLVM (each adds its own dialects and target).
+void registerGpuLoweringInterfaces(DialectRegistry &registry);
 
 } // namespace mlir::attn
 

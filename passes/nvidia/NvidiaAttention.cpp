@@ -262,26 +262,13 @@ struct NvidiaKernelsPass
   using AttnNvidiaKernelsBase::AttnNvidiaKernelsBase;
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    std::optional<GpuTarget> target = lookupNvidiaTarget(chip);
-    if (!target) {
-      module.emitError() << "attn-nvidia-kernels: unknown chip '" << chip
-                         << "' (known: sm_80, sm_90)";
-      return signalPassFailure();
-    }
-    std::optional<PlantedFault> fault = parsePlantedFault(debugFault);
-    if (!fault) {
-      module.emitError() << "attn-nvidia-kernels: unknown debug-fault '"
-                         << debugFault
-                         << "' (known: lane-mapping, no-barrier, "
-                            "shared-off-by-one)";
-      return signalPassFailure();
-    }
     auto makeUnit = [](const GpuTarget &target, const FragmentShape &shape,
                        PlantedFault fault) -> std::unique_ptr<MatrixUnit> {
       return std::make_unique<MmaSyncUnit>(target, shape, fault);
     };
-    if (failed(lowerToGpuKernels(module, *target, makeUnit, *fault)))
+    if (failed(runGpuKernelsPass(getOperation(), "attn-nvidia-kernels", chip,
+                                 debugFault, lookupNvidiaTarget, "sm_80, sm_90",
+                                 makeUnit)))
       signalPassFailure();
   }
 };

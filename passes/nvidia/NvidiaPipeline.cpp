@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../gpu/GpuKernel.h"
+
 #include "attn/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -116,19 +118,9 @@ void mlir::attn::registerNvidiaBackend(DialectRegistry &registry) {
                   cf::ControlFlowDialect, math::MathDialect,
                   vector::VectorDialect>();
   // convert-gpu-to-nvvm converts every dialect through its interface.
-  arith::registerConvertArithToLLVMInterface(registry);
-  cf::registerConvertControlFlowToLLVMInterface(registry);
-  registerConvertFuncToLLVMInterface(registry);
-  index::registerConvertIndexToLLVMInterface(registry);
-  registerConvertMathToLLVMInterface(registry);
-  registerConvertMemRefToLLVMInterface(registry);
-  ub::registerConvertUBToLLVMInterface(registry);
-  vector::registerConvertVectorToLLVMInterface(registry);
+  registerGpuLoweringInterfaces(registry);
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   registerConvertNVVMToLLVMInterface(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerGPUDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
   registerNVVMDialectTranslation(registry);
 }
 
