@@ -86,15 +86,7 @@ public:
 
   /// Over the four lane groups of sixteen.
   Value emitRowReduce(ImplicitLocOpBuilder &b, Value v, bool max) override {
-    for (int32_t mask : {16, 32}) {
-      Value other =
-          gpu::ShuffleOp::create(b, v, i32(b, mask), i32(b, target.warpSize),
-                                 gpu::ShuffleMode::XOR)
-              .getShuffleResult();
-      v = max ? Value(arith::MaximumFOp::create(b, v, other))
-              : Value(arith::AddFOp::create(b, v, other));
-    }
-    return v;
+    return emitXorReduce(b, v, max, {16, 32}, target.warpSize);
   }
 
   void emitChunkCopy(ImplicitLocOpBuilder &b, Value tile,
@@ -158,9 +150,6 @@ public:
 private:
   Value cst(ImplicitLocOpBuilder &b, int64_t v) {
     return arith::ConstantIndexOp::create(b, v);
-  }
-  Value i32(ImplicitLocOpBuilder &b, int32_t v) {
-    return arith::ConstantOp::create(b, b.getI32IntegerAttr(v));
   }
   /// The lane's first depth in slice ks: 16 ks + 4q.
   Value depth(ImplicitLocOpBuilder &b, int64_t ks) {

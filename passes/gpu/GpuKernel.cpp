@@ -39,6 +39,21 @@ using namespace mlir::attn;
 
 MatrixUnit::~MatrixUnit() = default;
 
+Value MatrixUnit::emitXorReduce(ImplicitLocOpBuilder &b, Value v, bool max,
+                                ArrayRef<int32_t> masks, int64_t width) {
+  for (int32_t mask : masks) {
+    Value other =
+        gpu::ShuffleOp::create(
+            b, v, arith::ConstantOp::create(b, b.getI32IntegerAttr(mask)),
+            arith::ConstantOp::create(b, b.getI32IntegerAttr(width)),
+            gpu::ShuffleMode::XOR)
+            .getShuffleResult();
+    v = max ? Value(arith::MaximumFOp::create(b, v, other))
+            : Value(arith::AddFOp::create(b, v, other));
+  }
+  return v;
+}
+
 std::optional<PlantedFault>
 mlir::attn::parsePlantedFault(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<PlantedFault>>(name)

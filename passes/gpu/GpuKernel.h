@@ -113,6 +113,12 @@ public:
 
   /// Target attributes of a kernel (register limits).
   virtual void annotateKernel(gpu::GPUFuncOp kernel, bool registerHungry) {}
+
+protected:
+  /// Max (or sum) of `v` over the lanes a butterfly of xor shuffles by
+  /// `masks` reaches, in warps of `width` lanes.
+  static Value emitXorReduce(ImplicitLocOpBuilder &b, Value v, bool max,
+                             ArrayRef<int32_t> masks, int64_t width);
 };
 
 /// Makes the matrix unit of one kernel.

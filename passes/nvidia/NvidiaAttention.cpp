@@ -102,15 +102,7 @@ public:
 
   /// Over the four lanes that share a row.
   Value emitRowReduce(ImplicitLocOpBuilder &b, Value v, bool max) override {
-    for (int32_t mask : {1, 2}) {
-      Value other =
-          gpu::ShuffleOp::create(b, v, i32(b, mask), i32(b, target.warpSize),
-                                 gpu::ShuffleMode::XOR)
-              .getShuffleResult();
-      v = max ? Value(arith::MaximumFOp::create(b, v, other))
-              : Value(arith::AddFOp::create(b, v, other));
-    }
-    return v;
+    return emitXorReduce(b, v, max, {1, 2}, target.warpSize);
   }
 
   void emitChunkCopy(ImplicitLocOpBuilder &b, Value tile,
@@ -191,9 +183,6 @@ public:
 private:
   Value cst(ImplicitLocOpBuilder &b, int64_t v) {
     return arith::ConstantIndexOp::create(b, v);
-  }
-  Value i32(ImplicitLocOpBuilder &b, int32_t v) {
-    return arith::ConstantOp::create(b, b.getI32IntegerAttr(v));
   }
 
   /// One ldmatrix of four 8x8 matrices as four packed registers (i32).
