@@ -250,7 +250,23 @@ bool Worker::runBlock(int64_t linear) {
   }
 }
 
-void Worker::yield() { FiberContext::switchTo(running->context, scheduler); }
+void Worker::yield() {
+  // The CPU goes straight to the next runnable thread of the block, in the
+  // scheduler's round-robin order, sparing a switch through the scheduler
+  // per wait (a warp collective makes every lane wait). Only with no thread
+  // runnable does the scheduler resume, to find the block done or stuck.
+  Thread *from = running;
+  size_t count = threads.size();
+  for (size_t step = 1; step < count; ++step) {
+    Thread *next = threads[(size_t(from->id) + step) % count].get();
+    if (next->state == FiberState::Runnable) {
+      running = next;
+      FiberContext::switchTo(from->context, next->context);
+      return;
+    }
+  }
+  FiberContext::switchTo(from->context, scheduler);
+}
 
 void Worker::fail(const std::string &what) {
   {
@@ -262,7 +278,7 @@ void Worker::fail(const std::string &what) {
                      std::to_string(running->id) + ": " + what;
   }
   aborted = true;
-  yield();
+  FiberContext::switchTo(running->context, scheduler); // never resumed
   __builtin_unreachable();
 }
 
@@ -412,6 +428,19 @@ static float bfloatToFloat(uint16_t bits) {
   return value;
 }
 
+/// c += a b for a 16 x 16 a and a 16 x N b, each element of c summed over
+/// k in order in f32 (c + a0 b0 + a1 b1 + ...), as one product after
+/// another; k outermost, so the columns of a row go through the vector
+/// units together.
+template <int N>
+static void multiplyAccumulate(const float (&a)[16][16],
+                               const float (&b)[16][N], float (&c)[16][N]) {
+  for (int k = 0; k < 16; ++k)
+    for (int row = 0; row < 16; ++row)
+      for (int column = 0; column < N; ++column)
+        c[row][column] += a[row][k] * b[k][column];
+}
+
 void Worker::completeCollective(Warp &warp, int32_t warpIndex) {
   int32_t lanes = std::min<int32_t>(
       launch.warpSize, int32_t(threads.size()) - warpIndex * launch.warpSize);
@@ -495,15 +524,11 @@ void Worker::completeCollective(Warp &warp, int32_t warpIndex) {
       for (int r = 0; r < 4; ++r)
         c[g + 8 * (r / 2)][2 * q + r % 2] = slot.c[r];
     }
+    multiplyAccumulate(a, b, c);
     for (int32_t l = 0; l < 32; ++l) {
       int g = l / 4, q = l % 4;
-      for (int r = 0; r < 4; ++r) {
-        int row = g + 8 * (r / 2), column = 2 * q + r % 2;
-        float sum = c[row][column];
-        for (int k = 0; k < 16; ++k)
-          sum += a[row][k] * b[k][column];
-        warp.lanes[l].d[r] = sum;
-      }
+      for (int r = 0; r < 4; ++r)
+        warp.lanes[l].d[r] = c[g + 8 * (r / 2)][2 * q + r % 2];
     }
     break;
   }
@@ -531,14 +556,11 @@ void Worker::completeCollective(Warp &warp, int32_t warpIndex) {
       for (int i = 0; i < 4; ++i)
         c[4 * q + i][column] = slot.c[i];
     }
+    multiplyAccumulate(a, b, c);
     for (int32_t l = 0; l < 64; ++l) {
       int q = l / 16, column = l % 16;
-      for (int i = 0; i < 4; ++i) {
-        float sum = c[4 * q + i][column];
-        for (int k = 0; k < 16; ++k)
-          sum += a[4 * q + i][k] * b[k][column];
-        warp.lanes[l].d[i] = sum;
-      }
+      for (int i = 0; i < 4; ++i)
+        warp.lanes[l].d[i] = c[4 * q + i][column];
     }
     break;
   }

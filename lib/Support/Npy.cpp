@@ -10,35 +10,90 @@
 
 #include "attn/Support/Npy.h"
 
-#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace mlir::attn;
 using llvm::StringRef;
 using mlir::attn::reference::ElementKind;
 using mlir::attn::reference::Tensor;
 
-static double roundTo(const llvm::fltSemantics &semantics, double value) {
-  llvm::APFloat f(value);
-  bool lostInfo;
-  f.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &lostInfo);
-  f.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
-            &lostInfo);
-  return f.convertToDouble();
+/// Rounds `value` to a binary format with `fraction` stored fraction bits,
+/// smallest normal exponent `minExponent` and largest finite value
+/// `largest`: the quantum at value's binade (never below the subnormals')
+/// scales the value to an integer in double's exact range, which nearbyint
+/// rounds to even. These run per element of every input and, for --check's
+/// baseline, per intermediate value, so no APFloat here.
+static double roundToBinary(double value, int fraction, int minExponent,
+                            double largest) {
+  if (!std::isfinite(value) || value == 0.0)
+    return value;
+  int exponent;
+  std::frexp(value, &exponent); // |value| = m 2^exponent, m in [0.5, 1)
+  int binade = std::max(exponent - 1, minExponent);
+  double rounded = std::ldexp(
+      std::nearbyint(std::ldexp(value, fraction - binade)), binade - fraction);
+  return std::fabs(rounded) > largest ? std::copysign(INFINITY, value)
+                                      : rounded;
 }
 
 double mlir::attn::roundToF16(double value) {
-  return roundTo(llvm::APFloat::IEEEhalf(), value);
+  return roundToBinary(value, 10, -14, 65504.0);
 }
 double mlir::attn::roundToBF16(double value) {
-  return roundTo(llvm::APFloat::BFloat(), value);
+  return roundToBinary(value, 7, -126, 0x1.FEp127);
 }
 double mlir::attn::roundToF32(double value) {
-  return roundTo(llvm::APFloat::IEEEsingle(), value);
+  return roundToBinary(value, 23, -126, std::numeric_limits<float>::max());
+}
+
+uint16_t mlir::attn::encodeBF16(double value) {
+  // The rounded value is a float exactly; bf16 is its upper half.
+  float f = std::isnan(value) ? std::numeric_limits<float>::quiet_NaN()
+                              : static_cast<float>(roundToBF16(value));
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+double mlir::attn::decodeBF16(uint16_t bits) {
+  uint32_t wide = uint32_t(bits) << 16;
+  float f;
+  std::memcpy(&f, &wide, 4);
+  return f;
+}
+
+uint16_t mlir::attn::encodeF16(double value) {
+  uint16_t sign = std::signbit(value) ? 0x8000 : 0;
+  if (std::isnan(value))
+    return 0x7E00;
+  double rounded = std::fabs(roundToF16(value));
+  if (std::isinf(rounded))
+    return sign | 0x7C00;
+  if (rounded < 0x1p-14) // subnormal (or zero): a multiple of 2^-24
+    return sign | static_cast<uint16_t>(std::ldexp(rounded, 24));
+  int exponent;
+  std::frexp(rounded, &exponent);
+  int biased = exponent - 1 + 15;
+  auto fraction = static_cast<uint16_t>(std::ldexp(rounded, 11 - exponent)) -
+                  0x400; // 11 significant bits, the leading one dropped
+  return sign | static_cast<uint16_t>(biased << 10) | fraction;
+}
+
+double mlir::attn::decodeF16(uint16_t bits) {
+  int exponent = (bits >> 10) & 0x1F;
+  int fraction = bits & 0x3FF;
+  double magnitude =
+      exponent == 0 ? std::ldexp(fraction, -24)
+      : exponent == 31
+          ? (fraction ? std::numeric_limits<double>::quiet_NaN() : INFINITY)
+          : std::ldexp(fraction | 0x400, exponent - 25);
+  return bits & 0x8000 ? -magnitude : magnitude;
 }
 
 StringRef mlir::attn::npyDescriptor(NpyType type) {
@@ -164,8 +219,7 @@ llvm::Expected<Tensor> mlir::attn::parseNpy(StringRef bytes, StringRef name) {
     double value;
     if (kind == 'f') {
       if (width == 2)
-        value = llvm::APFloat(llvm::APFloat::IEEEhalf(), llvm::APInt(16, raw))
-                    .convertToDouble();
+        value = decodeF16(static_cast<uint16_t>(raw));
       else if (width == 4) {
         float f;
         std::memcpy(&f, at, 4);
@@ -214,11 +268,7 @@ std::string mlir::attn::serializeNpy(const Tensor &tensor, NpyType type) {
     size_t width;
     switch (type) {
     case NpyType::F16: {
-      llvm::APFloat f(value);
-      bool lost;
-      f.convert(llvm::APFloat::IEEEhalf(), llvm::APFloat::rmNearestTiesToEven,
-                &lost);
-      uint16_t bits = f.bitcastToAPInt().getZExtValue();
+      uint16_t bits = encodeF16(value);
       std::memcpy(bytes, &bits, width = 2);
       break;
     }

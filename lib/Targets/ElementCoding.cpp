@@ -2,7 +2,7 @@
 
 #include "ElementCoding.h"
 
-#include "llvm/ADT/APFloat.h"
+#include "attn/Support/Npy.h"
 
 #include <cstring>
 
@@ -70,21 +70,6 @@ DLDataType mlir::attn::dtypeOf(attnElementType type) {
   }
 }
 
-static uint16_t toHalf(double value, const llvm::fltSemantics &semantics) {
-  llvm::APFloat f(value);
-  bool lost;
-  f.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
-  return uint16_t(f.bitcastToAPInt().getZExtValue());
-}
-
-static double fromHalf(uint16_t bits, const llvm::fltSemantics &semantics) {
-  llvm::APFloat f(semantics, llvm::APInt(16, bits));
-  bool lost;
-  f.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
-            &lost);
-  return f.convertToDouble();
-}
-
 void mlir::attn::encode(ArrayRef<double> values, attnElementType type,
                         char *out) {
   int64_t size = bytesOf(type);
@@ -100,10 +85,10 @@ void mlir::attn::encode(ArrayRef<double> values, attnElementType type,
       store(float(v));
       break;
     case ATTN_ELEMENT_F16:
-      store(toHalf(v, llvm::APFloat::IEEEhalf()));
+      store(encodeF16(v));
       break;
     case ATTN_ELEMENT_BF16:
-      store(toHalf(v, llvm::APFloat::BFloat()));
+      store(encodeBF16(v));
       break;
     case ATTN_ELEMENT_I64:
       store(int64_t(v));
@@ -132,9 +117,9 @@ double mlir::attn::decode(const char *p, attnElementType type) {
   case ATTN_ELEMENT_F32:
     return load(float());
   case ATTN_ELEMENT_F16:
-    return fromHalf(load(uint16_t()), llvm::APFloat::IEEEhalf());
+    return decodeF16(load(uint16_t()));
   case ATTN_ELEMENT_BF16:
-    return fromHalf(load(uint16_t()), llvm::APFloat::BFloat());
+    return decodeBF16(load(uint16_t()));
   case ATTN_ELEMENT_I64:
     return double(load(int64_t()));
   case ATTN_ELEMENT_I32:

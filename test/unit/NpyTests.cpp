@@ -2,9 +2,12 @@
 
 #include "attn/Support/Npy.h"
 
+#include "llvm/ADT/APFloat.h"
+
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <random>
 
 using namespace mlir::attn;
 using mlir::attn::reference::Tensor;
@@ -71,6 +74,102 @@ TEST(Npy, RoundsToNarrowFloats) {
   EXPECT_EQ(roundToBF16(1.0 + std::ldexp(1.0, -9)), 1.0);
   EXPECT_EQ(roundToBF16(3.0), 3.0);
   EXPECT_EQ(roundToF32(0.1), static_cast<double>(0.1f));
+}
+
+/// APFloat's conversion of `value` to `semantics`, as bits and as a double.
+static std::pair<uint16_t, double>
+apfloatRound(double value, const llvm::fltSemantics &semantics) {
+  llvm::APFloat f(value);
+  bool lost;
+  f.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
+  uint16_t bits =
+      &semantics == &llvm::APFloat::IEEEsingle()
+          ? 0
+          : static_cast<uint16_t>(f.bitcastToAPInt().getZExtValue());
+  f.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+            &lost);
+  return {bits, f.convertToDouble()};
+}
+
+/// Doubles that probe every rounding case: the 16-bit formats' values and
+/// their midpoints (ties), a hair either side of those, the overflow and
+/// underflow thresholds, and random values over the whole exponent range.
+static std::vector<double> roundingProbes() {
+  std::vector<double> probes = {0.0,        -0.0,      INFINITY, -INFINITY,
+                                65504.0,    65520.0,   65519.99, 0x1p-24,
+                                0x1p-25,    0x1.8p-25, 0x1p-26,  0x1.FEp127,
+                                0x1.FFp127, 0x1p-133,  0x1p-134, 0x1p-149,
+                                0x1p-150,   1e-300,    1e300,    -3.75e-6};
+  for (uint32_t bits = 0; bits < 0x10000; bits += 7) {
+    for (double base :
+         {decodeF16(uint16_t(bits)), decodeBF16(uint16_t(bits))}) {
+      if (!std::isfinite(base))
+        continue;
+      double next = std::nextafter(base, INFINITY);
+      probes.push_back(base);
+      probes.push_back(next);
+      probes.push_back(std::nextafter(base, -INFINITY));
+    }
+    // The midpoint to the next f16 and bf16 value: a tie.
+    double f16 = decodeF16(uint16_t(bits)),
+           f16Next = decodeF16(uint16_t(bits + 1));
+    if (std::isfinite(f16) && std::isfinite(f16Next))
+      probes.push_back((f16 + f16Next) / 2);
+    double bf16 = decodeBF16(uint16_t(bits)),
+           bf16Next = decodeBF16(uint16_t(bits + 1));
+    if (std::isfinite(bf16) && std::isfinite(bf16Next))
+      probes.push_back((bf16 + bf16Next) / 2);
+  }
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> mantissa(-2.0, 2.0);
+  std::uniform_int_distribution<int> exponent(-160, 140);
+  for (int n = 0; n < 200000; ++n)
+    probes.push_back(std::ldexp(mantissa(rng), exponent(rng)));
+  return probes;
+}
+
+TEST(Npy, NarrowFloatsAgreeWithAPFloat) {
+  for (double value : roundingProbes()) {
+    auto [f16Bits, f16] = apfloatRound(value, llvm::APFloat::IEEEhalf());
+    auto [bf16Bits, bf16] = apfloatRound(value, llvm::APFloat::BFloat());
+    auto [unused, f32] = apfloatRound(value, llvm::APFloat::IEEEsingle());
+    (void)unused;
+    // Equal as values and in the sign of zero.
+    auto same = [](double a, double b) {
+      return a == b && std::signbit(a) == std::signbit(b);
+    };
+    EXPECT_PRED2(same, roundToF16(value), f16) << std::hexfloat << value;
+    EXPECT_PRED2(same, roundToBF16(value), bf16) << std::hexfloat << value;
+    EXPECT_PRED2(same, roundToF32(value), f32) << std::hexfloat << value;
+    EXPECT_EQ(encodeF16(value), f16Bits) << std::hexfloat << value;
+    EXPECT_EQ(encodeBF16(value), bf16Bits) << std::hexfloat << value;
+  }
+  EXPECT_EQ(encodeF16(NAN), 0x7E00);
+  EXPECT_TRUE(std::isnan(roundToBF16(NAN)));
+}
+
+TEST(Npy, DecodesEvery16BitPattern) {
+  for (uint32_t bits = 0; bits < 0x10000; ++bits) {
+    for (bool bf16 : {false, true}) {
+      const llvm::fltSemantics &semantics =
+          bf16 ? llvm::APFloat::BFloat() : llvm::APFloat::IEEEhalf();
+      llvm::APFloat f(semantics, llvm::APInt(16, bits));
+      bool lost;
+      f.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+                &lost);
+      double want = f.convertToDouble();
+      double got =
+          bf16 ? decodeBF16(uint16_t(bits)) : decodeF16(uint16_t(bits));
+      if (std::isnan(want)) {
+        EXPECT_TRUE(std::isnan(got)) << bits;
+        continue;
+      }
+      EXPECT_EQ(got, want) << (bf16 ? "bf16 " : "f16 ") << bits;
+      EXPECT_EQ(std::signbit(got), std::signbit(want)) << bits;
+      // Every finite, non-NaN pattern encodes back to itself.
+      EXPECT_EQ(bf16 ? encodeBF16(got) : encodeF16(got), bits) << bits;
+    }
+  }
 }
 
 } // namespace

@@ -60,10 +60,11 @@ static cl::opt<std::string>
              cl::desc("Function of the spec to run (default: the only "
                       "one)"),
              cl::value_desc("name"), cl::cat(category));
-static cl::opt<std::string> shapeSpec(
+static cl::list<std::string> shapeSpecs(
     "shape",
     cl::desc("Sizes of the dynamic dimensions: B=..,SQ=..,SKV=..,K=.. (index "
-             "lists), argN=AxBx.. (a whole argument)"),
+             "lists), argN=AxBx.. (a whole argument); give it several times "
+             "to run the one compiled kernel at each size in turn"),
     cl::value_desc("list"), cl::cat(category));
 static cl::opt<std::string>
     dtypeName("dtype",
@@ -106,9 +107,11 @@ static cl::opt<bool> checkResults(
              "twice the error of a straightforward implementation in the "
              "input type, plus a small floor"),
     cl::cat(category));
-static cl::opt<bool> jsonOutput("json",
-                                cl::desc("Print one JSON object on stdout"),
-                                cl::cat(category));
+static cl::opt<bool> jsonOutput(
+    "json",
+    cl::desc("Print one JSON object on stdout (with several --shape, one "
+             "per line: JSON Lines)"),
+    cl::cat(category));
 static cl::opt<std::string>
     inputsDir("inputs",
               cl::desc("Read the arguments from DIR/<name>.npy (the "
@@ -524,14 +527,37 @@ int main(int argc, char **argv) {
                   tileMapOf + "'");
   }
 
-  DimBindings dims;
-  std::map<unsigned, std::vector<int64_t>> overrides;
-  std::string shapeError;
-  if (failed(parseShapes(shapeSpec, dims, overrides, shapeError)))
-    return fail(shapeError);
-  dims.try_emplace("B", 1);
-  dims.try_emplace("SQ", 64);
-  dims.try_emplace("SKV", dims["SQ"]);
+  // Every --shape is parsed before anything runs, so a malformed last one
+  // fails at once.
+  struct Sizes {
+    DimBindings dims;
+    std::map<unsigned, std::vector<int64_t>> overrides;
+  };
+  std::vector<Sizes> sizes;
+  for (StringRef spec :
+       shapeSpecs.empty()
+           ? std::vector<std::string>{""}
+           : std::vector<std::string>(shapeSpecs.begin(), shapeSpecs.end())) {
+    Sizes &next = sizes.emplace_back();
+    std::string shapeError;
+    if (failed(parseShapes(spec, next.dims, next.overrides, shapeError)))
+      return fail(shapeError);
+    next.dims.try_emplace("B", 1);
+    next.dims.try_emplace("SQ", 64);
+    next.dims.try_emplace("SKV", next.dims["SQ"]);
+  }
+  if (sizes.size() > 1) {
+    StringRef single = !inputsDir.empty()    ? "--inputs (the files decide "
+                                               "the sizes)"
+                       : !saveDir.empty()    ? "--save"
+                       : !expectDir.empty()  ? "--expect"
+                       : !tileMapSvg.empty() ? "--tile-map-svg"
+                                             : "";
+    if (!single.empty())
+      return fail("--shape is given " + llvm::Twine(sizes.size()) +
+                  " times, but " + single +
+                  " takes one size; give one --shape");
+  }
 
   MLIRContext context;
   context.printOpOnDiagnostic(false);
@@ -613,470 +639,496 @@ int main(int argc, char **argv) {
                   func.getSymName() + " does not verify with it (see above)");
   }
 
-  FailureOr<std::vector<ArgumentPlan>> plans =
-      planArguments(func, dims, overrides,
-                    /*allowUnresolved=*/!inputsDir.empty());
-  if (failed(plans))
-    return 1;
-  int64_t total = 0;
-  for (const ArgumentPlan &plan : *plans) {
-    int64_t n = 1;
-    for (int64_t d : plan.shape)
-      n = std::min(n * std::max<int64_t>(d, 1), kMaxElements + 1);
-    total += n;
-  }
-  if (total > kMaxElements)
-    return fail("the inputs would hold more than " + llvm::Twine(kMaxElements) +
-                " elements; choose smaller --shape sizes");
-
-  // --target=cpu on generated inputs with nothing to compare or save: the
-  // query, key and value go straight into the kernel's buffers, so the run
-  // holds them once, in their own element type (the oracle needs a
-  // double-precision copy; --check and --save keep one).
-  bool streamInputs = targetName == "cpu" && inputsDir.empty() &&
-                      !checkResults && saveDir.empty() && !tileMapOption;
-  auto elapsed = [](auto start) {
-    return std::chrono::duration<double, std::milli>(
-               std::chrono::steady_clock::now() - start)
-        .count();
-  };
+  // The kernel is compiled once, at the first size, and run at each.
   double compileMilliseconds = 0.0;
   std::unique_ptr<CpuJitKernel> kernel;
   CpuPipelineOptions options;
   options.recordTiles = tileMapOption;
-  if (targetName == "cpu") {
-    auto start = std::chrono::steady_clock::now();
-    FailureOr<std::unique_ptr<CpuJitKernel>> compiled =
-        CpuJitKernel::compile(func, options);
-    compileMilliseconds = elapsed(start);
-    if (failed(compiled))
-      return 1; // The pipeline reported what and where.
-    kernel = std::move(*compiled);
-  }
   std::unique_ptr<EmulatedGpuKernel> emulatedKernel;
-  if (emulatedTarget) {
-    auto start = std::chrono::steady_clock::now();
-    FailureOr<std::unique_ptr<EmulatedGpuKernel>> compiled =
-        EmulatedGpuKernel::compile(
-            func, StringRef(targetName).drop_back(strlen("-emu")), debugFault);
-    compileMilliseconds = elapsed(start);
-    if (failed(compiled))
-      return 1; // The pipeline reported what and where.
-    emulatedKernel = std::move(*compiled);
-  }
   std::unique_ptr<GpuKernel> gpuKernel;
-  if (gpuTarget) {
-    auto start = std::chrono::steady_clock::now();
-    FailureOr<std::unique_ptr<GpuKernel>> compiled =
-        GpuKernel::compile(func, targetName);
-    compileMilliseconds = elapsed(start);
-    if (failed(compiled))
-      return 1; // The pipeline reported what and where.
-    gpuKernel = std::move(*compiled);
-  }
-  std::optional<CpuJitKernel::Call> call;
-  std::string error;
-  if (streamInputs) {
-    std::vector<std::vector<int64_t>> shapes;
-    for (const ArgumentPlan &plan : *plans)
-      shapes.push_back(plan.shape);
-    FailureOr<CpuJitKernel::Call> allocated = kernel->allocate(shapes, error);
-    if (failed(allocated))
-      return fail("running the kernel failed: " + error);
-    call = std::move(*allocated);
-  }
+  bool firstSizes = true;
+  auto runAt = [&](DimBindings &dims,
+                   std::map<unsigned, std::vector<int64_t>> &overrides) -> int {
+    FailureOr<std::vector<ArgumentPlan>> plans =
+        planArguments(func, dims, overrides,
+                      /*allowUnresolved=*/!inputsDir.empty());
+    if (failed(plans))
+      return 1;
+    int64_t total = 0;
+    for (const ArgumentPlan &plan : *plans) {
+      int64_t n = 1;
+      for (int64_t d : plan.shape)
+        n = std::min(n * std::max<int64_t>(d, 1), kMaxElements + 1);
+      total += n;
+    }
+    if (total > kMaxElements)
+      return fail("the inputs would hold more than " +
+                  llvm::Twine(kMaxElements) +
+                  " elements; choose smaller --shape sizes");
 
-  std::vector<Tensor> arguments;
-  std::mt19937_64 rng(seed);
-  for (ArgumentPlan &plan : *plans) {
-    if (inputsDir.empty()) {
-      StringRef role = plan.role.name;
-      if (call && isBulkArgument(plan) &&
-          (role == "query" || role == "key" || role == "value")) {
-        // Only the shape stays here: counting kept pairs needs no data.
-        Tensor shapeOnly;
-        shapeOnly.shape = plan.shape;
-        arguments.push_back(std::move(shapeOnly));
-        generateArgumentInChunks(
-            plan, rng, [&](int64_t offset, ArrayRef<double> chunk) {
-              kernel->write(*call, plan.index, offset, chunk);
-            });
+    // --target=cpu on generated inputs with nothing to compare or save: the
+    // query, key and value go straight into the kernel's buffers, so the run
+    // holds them once, in their own element type (the oracle needs a
+    // double-precision copy; --check and --save keep one).
+    bool streamInputs = targetName == "cpu" && inputsDir.empty() &&
+                        !checkResults && saveDir.empty() && !tileMapOption;
+    auto elapsed = [](auto start) {
+      return std::chrono::duration<double, std::milli>(
+                 std::chrono::steady_clock::now() - start)
+          .count();
+    };
+    if (targetName == "cpu" && !kernel) {
+      auto start = std::chrono::steady_clock::now();
+      FailureOr<std::unique_ptr<CpuJitKernel>> compiled =
+          CpuJitKernel::compile(func, options);
+      compileMilliseconds = elapsed(start);
+      if (failed(compiled))
+        return 1; // The pipeline reported what and where.
+      kernel = std::move(*compiled);
+    }
+    if (emulatedTarget && !emulatedKernel) {
+      auto start = std::chrono::steady_clock::now();
+      FailureOr<std::unique_ptr<EmulatedGpuKernel>> compiled =
+          EmulatedGpuKernel::compile(
+              func, StringRef(targetName).drop_back(strlen("-emu")),
+              debugFault);
+      compileMilliseconds = elapsed(start);
+      if (failed(compiled))
+        return 1; // The pipeline reported what and where.
+      emulatedKernel = std::move(*compiled);
+    }
+    if (gpuTarget && !gpuKernel) {
+      auto start = std::chrono::steady_clock::now();
+      FailureOr<std::unique_ptr<GpuKernel>> compiled =
+          GpuKernel::compile(func, targetName);
+      compileMilliseconds = elapsed(start);
+      if (failed(compiled))
+        return 1; // The pipeline reported what and where.
+      gpuKernel = std::move(*compiled);
+    }
+    std::optional<CpuJitKernel::Call> call;
+    std::string error;
+    if (streamInputs) {
+      std::vector<std::vector<int64_t>> shapes;
+      for (const ArgumentPlan &plan : *plans)
+        shapes.push_back(plan.shape);
+      FailureOr<CpuJitKernel::Call> allocated = kernel->allocate(shapes, error);
+      if (failed(allocated))
+        return fail("running the kernel failed: " + error);
+      call = std::move(*allocated);
+    }
+
+    std::vector<Tensor> arguments;
+    std::mt19937_64 rng(seed);
+    for (ArgumentPlan &plan : *plans) {
+      if (inputsDir.empty()) {
+        StringRef role = plan.role.name;
+        if (call && isBulkArgument(plan) &&
+            (role == "query" || role == "key" || role == "value")) {
+          // Only the shape stays here: counting kept pairs needs no data.
+          Tensor shapeOnly;
+          shapeOnly.shape = plan.shape;
+          arguments.push_back(std::move(shapeOnly));
+          generateArgumentInChunks(
+              plan, rng, [&](int64_t offset, ArrayRef<double> chunk) {
+                kernel->write(*call, plan.index, offset, chunk);
+              });
+          continue;
+        }
+        arguments.push_back(generateArgument(plan, dims, rng));
+        if (call && !arguments.back().data.empty())
+          kernel->write(*call, plan.index, 0,
+                        llvm::isa<RankedTensorType>(plan.type)
+                            ? ArrayRef<double>(arguments.back().data)
+                            : ArrayRef<double>(arguments.back().data.front()));
         continue;
       }
-      arguments.push_back(generateArgument(plan, dims, rng));
-      if (call && !arguments.back().data.empty())
-        kernel->write(*call, plan.index, 0,
-                      llvm::isa<RankedTensorType>(plan.type)
-                          ? ArrayRef<double>(arguments.back().data)
-                          : ArrayRef<double>(arguments.back().data.front()));
-      continue;
-    }
-    SmallString<128> path(inputsDir);
-    llvm::sys::path::append(path, plan.name + ".npy");
-    if (!llvm::sys::fs::exists(path)) {
-      SmallString<128> byIndex(inputsDir);
-      llvm::sys::path::append(byIndex,
-                              "arg" + std::to_string(plan.index) + ".npy");
-      if (!llvm::sys::fs::exists(byIndex))
-        return fail("missing input " + path + " for argument " +
-                    llvm::Twine(plan.index) + " (" + plan.role.name + ")");
-      path = byIndex;
-    }
-    llvm::Expected<Tensor> tensor = readNpy(path);
-    if (!tensor)
-      return fail(llvm::toString(tensor.takeError()));
-    Type element = elementTypeOf(plan.type);
-    if (element.isIntOrIndex()) {
-      for (double x : tensor->data)
-        if (x != std::trunc(x))
-          return fail(path + " holds the non-integer " + std::to_string(x) +
-                      " but argument " + llvm::Twine(plan.index) +
-                      " is an integer tensor");
-      tensor->kind = ElementKind::Integer;
-    }
-    roundToElementType(*tensor, element);
-    plan.shape = tensor->shape; // The file decides; the oracle checks it.
-    arguments.push_back(std::move(*tensor));
-  }
-
-  FailureOr<std::vector<Tensor>> results = failure();
-  double milliseconds = 0.0;
-  std::string targetDescription = "reference oracle (double precision)";
-  std::optional<CheckResult> check;
-  std::optional<BenchResult> bench;
-  /// --tile-map: the kernel's visits and the truth.
-  std::optional<std::pair<TileMap, TileMap>> tiles;
-  if (targetName == "reference") {
-    auto start = std::chrono::steady_clock::now();
-    results = reference::evaluateFunction(func, arguments);
-    milliseconds = elapsed(start);
-    if (failed(results))
-      return 1; // The oracle reported what and where.
-  } else if (emulatedKernel) {
-    targetDescription =
-        targetName + ": " + emulatedKernel->getTargetDescription();
-    auto start = std::chrono::steady_clock::now();
-    results = emulatedKernel->run(arguments, error);
-    milliseconds = elapsed(start);
-    if (failed(results))
-      return fail("running the kernel failed: " + error);
-  } else if (gpuKernel) {
-    targetDescription =
-        targetName + ": " + gpuName + ", " + gpuKernel->getTargetDescription();
-    double benchMs = 0.0;
-    results =
-        gpuKernel->run(arguments, benchRuns, milliseconds, benchMs, error);
-    if (failed(results))
-      return fail("running the kernel failed: " + error);
-    if (benchRuns) {
-      FailureOr<std::vector<reference::AttentionWork>> work =
-          reference::countKeptPairs(func, arguments);
-      if (failed(work))
-        return fail("--bench: counting the kept pairs failed");
-      BenchResult timed;
-      timed.runs = benchRuns;
-      double flops = 0.0;
-      for (const reference::AttentionWork &op : *work) {
-        timed.keptPairs += op.keptPairs;
-        flops += op.flops();
-      }
-      timed.medianMs = timed.minMs = benchMs;
-      timed.gflops = benchMs > 0 ? flops / (benchMs * 1e6) : 0.0;
-      bench = timed;
-    }
-  } else {
-    targetDescription = "cpu: " + kernel->getTargetDescription();
-    if (!call) {
-      FailureOr<CpuJitKernel::Call> prepared =
-          kernel->prepare(arguments, error);
-      if (failed(prepared))
-        return fail("running the kernel failed: " + error);
-      call = std::move(*prepared);
-    }
-    auto start = std::chrono::steady_clock::now();
-    kernel->launch(*call);
-    milliseconds = elapsed(start);
-    if (tileMapOption) {
-      FailureOr<TileMap> truth =
-          scanTiles(func, arguments, options.queryTile, options.keyTile);
-      if (failed(truth))
-        return 1;
-      tiles.emplace(*truth, *truth);
-      TileMap &visited = tiles->first;
-      std::fill(visited.tiles.begin(), visited.tiles.end(), TileClass::Skipped);
-      for (const CpuJitKernel::TileRecord &r : CpuJitKernel::takeTileRecords())
-        if (r.batch < visited.batch && r.kvHead < visited.kvHeads &&
-            r.queryTile < visited.queryTiles && r.keyTile < visited.keyTiles)
-          visited.at(r.batch, r.kvHead, r.queryTile, r.keyTile) =
-              static_cast<TileClass>(r.status);
-    }
-    if (benchRuns) {
-      FailureOr<BenchResult> timed =
-          benchmark(*kernel, *call, func, arguments, benchRuns, error);
-      if (failed(timed))
-        return fail("--bench: " + error);
-      bench = *timed;
-    }
-    // The results need no room beside the inputs' buffers.
-    kernel->releaseArguments(*call);
-    results = kernel->read(*call);
-    call.reset();
-  }
-  if (checkResults) { // A target's results (--check needs one).
-    FailureOr<CheckResult> outcome =
-        checkAgainstOracle(func, arguments, *results);
-    if (failed(outcome))
-      return 1;
-    check = *outcome;
-  }
-  std::vector<std::string> names = resultNames(func);
-  // Memory: the process's peak against what the inputs and outputs take in
-  // their own element types (the oracle's double copies not counted).
-  int64_t dataBytes = 0;
-  for (const ArgumentPlan &plan : *plans)
-    dataBytes += bytesOf(plan.type, plan.shape);
-  for (auto [type, tensor] : llvm::zip(func.getResultTypes(), *results))
-    dataBytes += bytesOf(type, tensor.shape);
-  double peakMiB = peakResidentBytes() / 1048576.0;
-  double dataMiB = dataBytes / 1048576.0;
-
-  if (!saveDir.empty()) {
-    if (std::error_code ec = llvm::sys::fs::create_directories(saveDir))
-      return fail("cannot create " + saveDir + ": " + ec.message());
-    for (auto [plan, tensor] : llvm::zip(*plans, arguments)) {
-      SmallString<128> path(saveDir);
+      SmallString<128> path(inputsDir);
       llvm::sys::path::append(path, plan.name + ".npy");
-      if (llvm::Error error =
-              writeNpy(path, tensor, npyTypeFor(elementTypeOf(plan.type))))
-        return fail(llvm::toString(std::move(error)));
-    }
-    for (auto [n, tensor] : llvm::enumerate(*results)) {
-      SmallString<128> path(saveDir);
-      llvm::sys::path::append(path, "result" + std::to_string(n) + ".npy");
-      if (llvm::Error error = writeNpy(path, tensor, NpyType::F64))
-        return fail(llvm::toString(std::move(error)));
-    }
-  }
-
-  // --expect: the largest error against stored results, per result.
-  std::vector<double> expectErrors;
-  if (!expectDir.empty()) {
-    for (auto [n, tensor] : llvm::enumerate(*results)) {
-      SmallString<128> path(expectDir);
-      llvm::sys::path::append(path, "result" + std::to_string(n) + ".npy");
-      llvm::Expected<Tensor> expected = readNpy(path);
-      if (!expected)
-        return fail(llvm::toString(expected.takeError()));
-      if (expected->shape != tensor.shape)
-        return fail(path + " has shape " + expected->shapeString() +
-                    " but result " + llvm::Twine(n) + " has shape " +
-                    tensor.shapeString());
-      double worst = 0.0;
-      for (auto [got, want] : llvm::zip(tensor.data, expected->data)) {
-        // Equal infinities and NaNs agree; otherwise a relative error.
-        if (got == want || (std::isnan(got) && std::isnan(want)))
-          continue;
-        double error = std::fabs(got - want) / (1.0 + std::fabs(want));
-        worst = std::max(worst, std::isnan(error) ? INFINITY : error);
+      if (!llvm::sys::fs::exists(path)) {
+        SmallString<128> byIndex(inputsDir);
+        llvm::sys::path::append(byIndex,
+                                "arg" + std::to_string(plan.index) + ".npy");
+        if (!llvm::sys::fs::exists(byIndex))
+          return fail("missing input " + path + " for argument " +
+                      llvm::Twine(plan.index) + " (" + plan.role.name + ")");
+        path = byIndex;
       }
-      expectErrors.push_back(worst);
-    }
-  }
-  bool expectFailed = llvm::any_of(
-      expectErrors, [](double error) { return !(error <= tolerance); });
-
-  bool tilesFailed = false;
-  if (tiles) {
-    tilesFailed = !compareTileMaps(tiles->first, tiles->second).isCorrect();
-    if (mapBatch >= tiles->first.batch || mapHead >= tiles->first.kvHeads)
-      return fail("--tile-map-of " + tileMapOf + ": there are " +
-                  llvm::Twine(tiles->first.batch) + " batch entries and " +
-                  llvm::Twine(tiles->first.kvHeads) + " key/value heads");
-    if (!tileMapSvg.empty()) {
-      std::error_code ec;
-      llvm::raw_fd_ostream svg(tileMapSvg, ec);
-      if (ec)
-        return fail("cannot write " + tileMapSvg + ": " + ec.message());
-      writeTileMapSvg(svg, tiles->first, mapBatch, mapHead);
-    }
-  }
-  if (jsonOutput) {
-    llvm::json::OStream json(llvm::outs(), 2);
-    json.object([&] {
-      json.attribute("spec", specFile);
-      json.attribute("func", func.getSymName());
-      json.attribute("target", std::string(targetName));
-      json.attribute("target_description", targetDescription);
-      if (targetName != "reference")
-        json.attribute("compile_ms", compileMilliseconds);
-      if (check) {
-        json.attribute("passed", check->passed);
-        json.attribute("max_abs_error", jsonNumber(check->maxError));
-        json.attribute("tolerance", check->tolerance);
-        json.attribute("sampled_rows", check->sampledRows);
-        json.attribute("baseline_error", check->baselineError);
+      llvm::Expected<Tensor> tensor = readNpy(path);
+      if (!tensor)
+        return fail(llvm::toString(tensor.takeError()));
+      Type element = elementTypeOf(plan.type);
+      if (element.isIntOrIndex()) {
+        for (double x : tensor->data)
+          if (x != std::trunc(x))
+            return fail(path + " holds the non-integer " + std::to_string(x) +
+                        " but argument " + llvm::Twine(plan.index) +
+                        " is an integer tensor");
+        tensor->kind = ElementKind::Integer;
       }
-      json.attribute("seed", static_cast<int64_t>(seed));
-      json.attribute("inputs", inputsDir.empty() ? std::string("generated")
-                                                 : std::string(inputsDir));
-      json.attributeObject("dims", [&] {
-        for (auto &[name, value] : dims)
-          json.attribute(name, value);
-      });
-      json.attributeArray("arguments", [&] {
-        for (const ArgumentPlan &plan : *plans)
-          json.object([&] {
-            json.attribute("index", plan.index);
-            json.attribute("name", plan.name);
-            json.attribute("role", plan.role.name);
-            std::string type;
-            llvm::raw_string_ostream(type) << plan.type;
-            json.attribute("type", type);
-            json.attribute("shape", jsonShape(plan.shape));
-          });
-      });
-      json.attributeArray("results", [&] {
-        for (auto [n, tensor] : llvm::enumerate(*results)) {
-          Statistics s = statistics(tensor);
-          const std::string &name = names[n];
-          const Tensor &result = tensor;
-          double error = expectErrors.empty() ? 0.0 : expectErrors[n];
-          json.object([&] {
-            json.attribute("name", name);
-            json.attribute("shape", jsonShape(result.shape));
-            json.attribute("min", jsonNumber(s.min));
-            json.attribute("max", jsonNumber(s.max));
-            json.attribute("mean", jsonNumber(s.mean));
-            json.attribute("rms", jsonNumber(s.rms));
-            json.attribute("nan_count", s.nan);
-            json.attribute("inf_count", s.inf);
-            if (!expectErrors.empty())
-              json.attribute("max_error", jsonNumber(error));
+      roundToElementType(*tensor, element);
+      plan.shape = tensor->shape; // The file decides; the oracle checks it.
+      arguments.push_back(std::move(*tensor));
+    }
+
+    FailureOr<std::vector<Tensor>> results = failure();
+    double milliseconds = 0.0;
+    std::string targetDescription = "reference oracle (double precision)";
+    std::optional<CheckResult> check;
+    std::optional<BenchResult> bench;
+    /// --tile-map: the kernel's visits and the truth.
+    std::optional<std::pair<TileMap, TileMap>> tiles;
+    if (targetName == "reference") {
+      auto start = std::chrono::steady_clock::now();
+      results = reference::evaluateFunction(func, arguments);
+      milliseconds = elapsed(start);
+      if (failed(results))
+        return 1; // The oracle reported what and where.
+    } else if (emulatedKernel) {
+      targetDescription =
+          targetName + ": " + emulatedKernel->getTargetDescription();
+      auto start = std::chrono::steady_clock::now();
+      results = emulatedKernel->run(arguments, error);
+      milliseconds = elapsed(start);
+      if (failed(results))
+        return fail("running the kernel failed: " + error);
+    } else if (gpuKernel) {
+      targetDescription = targetName + ": " + gpuName + ", " +
+                          gpuKernel->getTargetDescription();
+      double benchMs = 0.0;
+      results =
+          gpuKernel->run(arguments, benchRuns, milliseconds, benchMs, error);
+      if (failed(results))
+        return fail("running the kernel failed: " + error);
+      if (benchRuns) {
+        FailureOr<std::vector<reference::AttentionWork>> work =
+            reference::countKeptPairs(func, arguments);
+        if (failed(work))
+          return fail("--bench: counting the kept pairs failed");
+        BenchResult timed;
+        timed.runs = benchRuns;
+        double flops = 0.0;
+        for (const reference::AttentionWork &op : *work) {
+          timed.keptPairs += op.keptPairs;
+          flops += op.flops();
+        }
+        timed.medianMs = timed.minMs = benchMs;
+        timed.gflops = benchMs > 0 ? flops / (benchMs * 1e6) : 0.0;
+        bench = timed;
+      }
+    } else {
+      targetDescription = "cpu: " + kernel->getTargetDescription();
+      if (!call) {
+        FailureOr<CpuJitKernel::Call> prepared =
+            kernel->prepare(arguments, error);
+        if (failed(prepared))
+          return fail("running the kernel failed: " + error);
+        call = std::move(*prepared);
+      }
+      auto start = std::chrono::steady_clock::now();
+      kernel->launch(*call);
+      milliseconds = elapsed(start);
+      if (tileMapOption) {
+        FailureOr<TileMap> truth =
+            scanTiles(func, arguments, options.queryTile, options.keyTile);
+        if (failed(truth))
+          return 1;
+        tiles.emplace(*truth, *truth);
+        TileMap &visited = tiles->first;
+        std::fill(visited.tiles.begin(), visited.tiles.end(),
+                  TileClass::Skipped);
+        for (const CpuJitKernel::TileRecord &r :
+             CpuJitKernel::takeTileRecords())
+          if (r.batch < visited.batch && r.kvHead < visited.kvHeads &&
+              r.queryTile < visited.queryTiles && r.keyTile < visited.keyTiles)
+            visited.at(r.batch, r.kvHead, r.queryTile, r.keyTile) =
+                static_cast<TileClass>(r.status);
+      }
+      if (benchRuns) {
+        FailureOr<BenchResult> timed =
+            benchmark(*kernel, *call, func, arguments, benchRuns, error);
+        if (failed(timed))
+          return fail("--bench: " + error);
+        bench = *timed;
+      }
+      // The results need no room beside the inputs' buffers.
+      kernel->releaseArguments(*call);
+      results = kernel->read(*call);
+      call.reset();
+    }
+    if (checkResults) { // A target's results (--check needs one).
+      FailureOr<CheckResult> outcome =
+          checkAgainstOracle(func, arguments, *results);
+      if (failed(outcome))
+        return 1;
+      check = *outcome;
+    }
+    std::vector<std::string> names = resultNames(func);
+    // Memory: the process's peak against what the inputs and outputs take in
+    // their own element types (the oracle's double copies not counted).
+    int64_t dataBytes = 0;
+    for (const ArgumentPlan &plan : *plans)
+      dataBytes += bytesOf(plan.type, plan.shape);
+    for (auto [type, tensor] : llvm::zip(func.getResultTypes(), *results))
+      dataBytes += bytesOf(type, tensor.shape);
+    double peakMiB = peakResidentBytes() / 1048576.0;
+    double dataMiB = dataBytes / 1048576.0;
+
+    if (!saveDir.empty()) {
+      if (std::error_code ec = llvm::sys::fs::create_directories(saveDir))
+        return fail("cannot create " + saveDir + ": " + ec.message());
+      for (auto [plan, tensor] : llvm::zip(*plans, arguments)) {
+        SmallString<128> path(saveDir);
+        llvm::sys::path::append(path, plan.name + ".npy");
+        if (llvm::Error error =
+                writeNpy(path, tensor, npyTypeFor(elementTypeOf(plan.type))))
+          return fail(llvm::toString(std::move(error)));
+      }
+      for (auto [n, tensor] : llvm::enumerate(*results)) {
+        SmallString<128> path(saveDir);
+        llvm::sys::path::append(path, "result" + std::to_string(n) + ".npy");
+        if (llvm::Error error = writeNpy(path, tensor, NpyType::F64))
+          return fail(llvm::toString(std::move(error)));
+      }
+    }
+
+    // --expect: the largest error against stored results, per result.
+    std::vector<double> expectErrors;
+    if (!expectDir.empty()) {
+      for (auto [n, tensor] : llvm::enumerate(*results)) {
+        SmallString<128> path(expectDir);
+        llvm::sys::path::append(path, "result" + std::to_string(n) + ".npy");
+        llvm::Expected<Tensor> expected = readNpy(path);
+        if (!expected)
+          return fail(llvm::toString(expected.takeError()));
+        if (expected->shape != tensor.shape)
+          return fail(path + " has shape " + expected->shapeString() +
+                      " but result " + llvm::Twine(n) + " has shape " +
+                      tensor.shapeString());
+        double worst = 0.0;
+        for (auto [got, want] : llvm::zip(tensor.data, expected->data)) {
+          // Equal infinities and NaNs agree; otherwise a relative error.
+          if (got == want || (std::isnan(got) && std::isnan(want)))
+            continue;
+          double error = std::fabs(got - want) / (1.0 + std::fabs(want));
+          worst = std::max(worst, std::isnan(error) ? INFINITY : error);
+        }
+        expectErrors.push_back(worst);
+      }
+    }
+    bool expectFailed = llvm::any_of(
+        expectErrors, [](double error) { return !(error <= tolerance); });
+
+    bool tilesFailed = false;
+    if (tiles) {
+      tilesFailed = !compareTileMaps(tiles->first, tiles->second).isCorrect();
+      if (mapBatch >= tiles->first.batch || mapHead >= tiles->first.kvHeads)
+        return fail("--tile-map-of " + tileMapOf + ": there are " +
+                    llvm::Twine(tiles->first.batch) + " batch entries and " +
+                    llvm::Twine(tiles->first.kvHeads) + " key/value heads");
+      if (!tileMapSvg.empty()) {
+        std::error_code ec;
+        llvm::raw_fd_ostream svg(tileMapSvg, ec);
+        if (ec)
+          return fail("cannot write " + tileMapSvg + ": " + ec.message());
+        writeTileMapSvg(svg, tiles->first, mapBatch, mapHead);
+      }
+    }
+    if (jsonOutput) {
+      llvm::json::OStream json(llvm::outs(), sizes.size() > 1 ? 0 : 2);
+      json.object([&] {
+        json.attribute("spec", specFile);
+        json.attribute("func", func.getSymName());
+        json.attribute("target", std::string(targetName));
+        json.attribute("target_description", targetDescription);
+        if (targetName != "reference")
+          json.attribute("compile_ms", compileMilliseconds);
+        if (check) {
+          json.attribute("passed", check->passed);
+          json.attribute("max_abs_error", jsonNumber(check->maxError));
+          json.attribute("tolerance", check->tolerance);
+          json.attribute("sampled_rows", check->sampledRows);
+          json.attribute("baseline_error", check->baselineError);
+        }
+        json.attribute("seed", static_cast<int64_t>(seed));
+        json.attribute("inputs", inputsDir.empty() ? std::string("generated")
+                                                   : std::string(inputsDir));
+        json.attributeObject("dims", [&] {
+          for (auto &[name, value] : dims)
+            json.attribute(name, value);
+        });
+        json.attributeArray("arguments", [&] {
+          for (const ArgumentPlan &plan : *plans)
+            json.object([&] {
+              json.attribute("index", plan.index);
+              json.attribute("name", plan.name);
+              json.attribute("role", plan.role.name);
+              std::string type;
+              llvm::raw_string_ostream(type) << plan.type;
+              json.attribute("type", type);
+              json.attribute("shape", jsonShape(plan.shape));
+            });
+        });
+        json.attributeArray("results", [&] {
+          for (auto [n, tensor] : llvm::enumerate(*results)) {
+            Statistics s = statistics(tensor);
+            const std::string &name = names[n];
+            const Tensor &result = tensor;
+            double error = expectErrors.empty() ? 0.0 : expectErrors[n];
+            json.object([&] {
+              json.attribute("name", name);
+              json.attribute("shape", jsonShape(result.shape));
+              json.attribute("min", jsonNumber(s.min));
+              json.attribute("max", jsonNumber(s.max));
+              json.attribute("mean", jsonNumber(s.mean));
+              json.attribute("rms", jsonNumber(s.rms));
+              json.attribute("nan_count", s.nan);
+              json.attribute("inf_count", s.inf);
+              if (!expectErrors.empty())
+                json.attribute("max_error", jsonNumber(error));
+            });
+          }
+        });
+        json.attribute(targetName == "reference" ? "reference_ms" : "run_ms",
+                       milliseconds);
+        json.attribute("peak_memory_mib", peakMiB);
+        json.attribute("data_mib", dataMiB);
+        if (bench) {
+          json.attribute("bench_runs", static_cast<int64_t>(bench->runs));
+          json.attribute("median_ms", bench->medianMs);
+          json.attribute("min_ms", bench->minMs);
+          json.attribute("gflops", bench->gflops);
+          json.attribute("kept_pairs", bench->keptPairs);
+        }
+        if (tiles) {
+          TileComparison c = compareTileMaps(tiles->first, tiles->second);
+          json.attributeObject("tiles", [&] {
+            json.attribute("query_tile", tiles->first.queryTile);
+            json.attribute("key_tile", tiles->first.keyTile);
+            json.attribute("total",
+                           static_cast<int64_t>(tiles->first.tiles.size()));
+            json.attribute("visited", c.visited);
+            json.attribute("non_empty", c.nonEmpty);
+            json.attribute("full", c.full);
+            json.attribute("truly_full", c.trulyFull);
+            json.attribute("missed", c.missed);
+            json.attribute("extra", c.extra);
+            json.attribute("false_full", c.falseFull);
+            json.attribute("exact", c.isExact());
+            json.attribute("correct", c.isCorrect());
           });
         }
+        if (!expectErrors.empty()) {
+          json.attribute("tolerance", static_cast<double>(tolerance));
+          json.attribute("passed", !expectFailed);
+        }
       });
-      json.attribute(targetName == "reference" ? "reference_ms" : "run_ms",
-                     milliseconds);
-      json.attribute("peak_memory_mib", peakMiB);
-      json.attribute("data_mib", dataMiB);
-      if (bench) {
-        json.attribute("bench_runs", static_cast<int64_t>(bench->runs));
-        json.attribute("median_ms", bench->medianMs);
-        json.attribute("min_ms", bench->minMs);
-        json.attribute("gflops", bench->gflops);
-        json.attribute("kept_pairs", bench->keptPairs);
-      }
-      if (tiles) {
-        TileComparison c = compareTileMaps(tiles->first, tiles->second);
-        json.attributeObject("tiles", [&] {
-          json.attribute("query_tile", tiles->first.queryTile);
-          json.attribute("key_tile", tiles->first.keyTile);
-          json.attribute("total",
-                         static_cast<int64_t>(tiles->first.tiles.size()));
-          json.attribute("visited", c.visited);
-          json.attribute("non_empty", c.nonEmpty);
-          json.attribute("full", c.full);
-          json.attribute("truly_full", c.trulyFull);
-          json.attribute("missed", c.missed);
-          json.attribute("extra", c.extra);
-          json.attribute("false_full", c.falseFull);
-          json.attribute("exact", c.isExact());
-          json.attribute("correct", c.isCorrect());
-        });
-      }
-      if (!expectErrors.empty()) {
-        json.attribute("tolerance", static_cast<double>(tolerance));
-        json.attribute("passed", !expectFailed);
-      }
-    });
-    llvm::outs() << "\n";
-    return expectFailed || (check && !check->passed) || tilesFailed ? 1 : 0;
-  }
+      llvm::outs() << "\n";
+      return expectFailed || (check && !check->passed) || tilesFailed ? 1 : 0;
+    }
 
-  llvm::raw_ostream &os = llvm::outs();
-  os << "attn-run: @" << func.getSymName() << " from " << specFile << "\n";
-  os << "  sizes:";
-  for (auto &[name, value] : dims)
-    os << " " << name << "=" << value;
-  os << "\n  inputs: "
-     << (inputsDir.empty() ? "generated, seed " + std::to_string(seed)
-                           : "read from " + inputsDir)
-     << "\n";
-  for (const ArgumentPlan &plan : *plans)
-    os << llvm::formatv("    {0,-8} {1,-16} {2,-28} {3}\n", plan.name,
-                        plan.role.name, reference::formatShape(plan.shape),
-                        plan.type);
-  if (targetName != "reference")
-    os << llvm::formatv("  compiled for {0} in {1:F1} ms\n", targetDescription,
-                        compileMilliseconds);
-  os << llvm::formatv("  {0}: {1:F1} ms\n",
-                      targetName == "reference" ? targetDescription
-                                                : std::string("ran"),
-                      milliseconds);
-  os << llvm::formatv("  memory: peak {0:F1} MiB resident; inputs and outputs "
-                      "{1:F1} MiB\n",
-                      peakMiB, dataMiB);
-  if (bench)
-    os << llvm::formatv("  bench: median {0:F3} ms of {1} runs after a warm-up "
-                        "(min {2:F3} ms), {3:F2} GFLOP/s counting {4} kept "
-                        "pairs x 2 x (D + Dv)\n",
-                        bench->medianMs, bench->runs, bench->minMs,
-                        bench->gflops, bench->keptPairs);
-  for (auto [n, tensor] : llvm::enumerate(*results)) {
-    Statistics s = statistics(tensor);
-    os << llvm::formatv("    {0,-22} {1,-20} min {2:G4}  max {3:G4}  mean "
-                        "{4:G4}  rms {5:G4}",
-                        names[n], tensor.shapeString(), s.min, s.max, s.mean,
-                        s.rms);
-    if (s.nan || s.inf)
-      os << "  nan " << s.nan << "  inf " << s.inf;
-    if (!expectErrors.empty())
-      os << llvm::formatv("  error {0:E2}", expectErrors[n]);
-    os << "\n";
-  }
-  if (!expectErrors.empty())
-    os << llvm::formatv("  compared with {0}: {1} (tolerance {2:E1})\n",
-                        expectDir, expectFailed ? "FAILED" : "passed",
-                        static_cast<double>(tolerance));
-  if (check)
+    llvm::raw_ostream &os = llvm::outs();
+    os << "attn-run: @" << func.getSymName() << " from " << specFile << "\n";
+    os << "  sizes:";
+    for (auto &[name, value] : dims)
+      os << " " << name << "=" << value;
+    os << "\n  inputs: "
+       << (inputsDir.empty() ? "generated, seed " + std::to_string(seed)
+                             : "read from " + inputsDir)
+       << "\n";
+    for (const ArgumentPlan &plan : *plans)
+      os << llvm::formatv("    {0,-8} {1,-16} {2,-28} {3}\n", plan.name,
+                          plan.role.name, reference::formatShape(plan.shape),
+                          plan.type);
+    if (targetName != "reference" && firstSizes)
+      os << llvm::formatv("  compiled for {0} in {1:F1} ms\n",
+                          targetDescription, compileMilliseconds);
+    else if (targetName != "reference")
+      os << llvm::formatv("  the kernel compiled for {0} above, run again\n",
+                          targetDescription);
+    os << llvm::formatv("  {0}: {1:F1} ms\n",
+                        targetName == "reference" ? targetDescription
+                                                  : std::string("ran"),
+                        milliseconds);
     os << llvm::formatv(
-        "  check against the oracle{6}: max abs error {0:E2}, "
-        "tolerance {1:E2} (2 x {2:E2}, the error of a "
-        "straightforward {3} implementation, + {4:E0}): {5}\n",
-        check->maxError, check->tolerance, check->baselineError, check->dtype,
-        kToleranceFloor, check->passed ? "passed" : "FAILED",
-        check->sampledRows
-            ? " on " + std::to_string(check->sampledRows) + " sampled rows"
-            : std::string());
-  if (tiles) {
-    const TileMap &map = tiles->first;
-    TileComparison c = compareTileMaps(map, tiles->second);
-    os << llvm::formatv("  tiles of {0} query rows x {1} keys, batch {2}, "
-                        "key/value head {3} ('.' skipped, '+' partial, '#' "
-                        "full):\n",
-                        map.queryTile, map.keyTile, mapBatch, mapHead);
-    printTileMap(os, map, mapBatch, mapHead);
-    os << llvm::formatv(
-        "  tiles: visited {0} of {1} ({2} full, {3} partial); the oracle's "
-        "kept pairs fill {4} ({5} full)\n",
-        c.visited, map.tiles.size(), c.full, c.visited - c.full, c.nonEmpty,
-        c.trulyFull);
-    if (c.isExact())
-      os << "  tiles: exact (every non-empty tile visited, no empty one, "
-            "every full tile truly full)\n";
-    else if (c.isCorrect())
+        "  memory: peak {0:F1} MiB resident; inputs and outputs "
+        "{1:F1} MiB\n",
+        peakMiB, dataMiB);
+    if (bench)
       os << llvm::formatv(
-          "  tiles: correct but not exact: {0} empty tiles "
-          "visited (the analysis bounds these masks only loosely)\n",
-          c.extra);
-    else
-      os << llvm::formatv("  tiles: WRONG: {0} non-empty tiles skipped, {1} "
-                          "tiles called full that are not\n",
-                          c.missed, c.falseFull);
-    if (!tileMapSvg.empty())
-      os << "  tile map drawn in " << tileMapSvg << "\n";
+          "  bench: median {0:F3} ms of {1} runs after a warm-up "
+          "(min {2:F3} ms), {3:F2} GFLOP/s counting {4} kept "
+          "pairs x 2 x (D + Dv)\n",
+          bench->medianMs, bench->runs, bench->minMs, bench->gflops,
+          bench->keptPairs);
+    for (auto [n, tensor] : llvm::enumerate(*results)) {
+      Statistics s = statistics(tensor);
+      os << llvm::formatv("    {0,-22} {1,-20} min {2:G4}  max {3:G4}  mean "
+                          "{4:G4}  rms {5:G4}",
+                          names[n], tensor.shapeString(), s.min, s.max, s.mean,
+                          s.rms);
+      if (s.nan || s.inf)
+        os << "  nan " << s.nan << "  inf " << s.inf;
+      if (!expectErrors.empty())
+        os << llvm::formatv("  error {0:E2}", expectErrors[n]);
+      os << "\n";
+    }
+    if (!expectErrors.empty())
+      os << llvm::formatv("  compared with {0}: {1} (tolerance {2:E1})\n",
+                          expectDir, expectFailed ? "FAILED" : "passed",
+                          static_cast<double>(tolerance));
+    if (check)
+      os << llvm::formatv(
+          "  check against the oracle{6}: max abs error {0:E2}, "
+          "tolerance {1:E2} (2 x {2:E2}, the error of a "
+          "straightforward {3} implementation, + {4:E0}): {5}\n",
+          check->maxError, check->tolerance, check->baselineError, check->dtype,
+          kToleranceFloor, check->passed ? "passed" : "FAILED",
+          check->sampledRows
+              ? " on " + std::to_string(check->sampledRows) + " sampled rows"
+              : std::string());
+    if (tiles) {
+      const TileMap &map = tiles->first;
+      TileComparison c = compareTileMaps(map, tiles->second);
+      os << llvm::formatv("  tiles of {0} query rows x {1} keys, batch {2}, "
+                          "key/value head {3} ('.' skipped, '+' partial, '#' "
+                          "full):\n",
+                          map.queryTile, map.keyTile, mapBatch, mapHead);
+      printTileMap(os, map, mapBatch, mapHead);
+      os << llvm::formatv(
+          "  tiles: visited {0} of {1} ({2} full, {3} partial); the oracle's "
+          "kept pairs fill {4} ({5} full)\n",
+          c.visited, map.tiles.size(), c.full, c.visited - c.full, c.nonEmpty,
+          c.trulyFull);
+      if (c.isExact())
+        os << "  tiles: exact (every non-empty tile visited, no empty one, "
+              "every full tile truly full)\n";
+      else if (c.isCorrect())
+        os << llvm::formatv(
+            "  tiles: correct but not exact: {0} empty tiles "
+            "visited (the analysis bounds these masks only loosely)\n",
+            c.extra);
+      else
+        os << llvm::formatv("  tiles: WRONG: {0} non-empty tiles skipped, {1} "
+                            "tiles called full that are not\n",
+                            c.missed, c.falseFull);
+      if (!tileMapSvg.empty())
+        os << "  tile map drawn in " << tileMapSvg << "\n";
+    }
+    if (!saveDir.empty())
+      os << "  saved inputs and results to " << saveDir << "\n";
+    return expectFailed || (check && !check->passed) || tilesFailed ? 1 : 0;
+  };
+
+  // Each size runs even when one before it failed; the exit status is the
+  // worst.
+  // A kernel that did not compile stops them all.
+  int status = 0;
+  for (Sizes &size : sizes) {
+    status = std::max(status, runAt(size.dims, size.overrides));
+    firstSizes = false;
+    if (targetName != "reference" && !kernel && !emulatedKernel && !gpuKernel)
+      break;
   }
-  if (!saveDir.empty())
-    os << "  saved inputs and results to " << saveDir << "\n";
-  return expectFailed || (check && !check->passed) || tilesFailed ? 1 : 0;
+  return status;
 }

@@ -13,6 +13,8 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <cstdint>
+
 namespace mlir::attn {
 
 /// Element types an .npy file is written with.
@@ -35,10 +37,18 @@ llvm::Error writeNpy(llvm::StringRef path, const reference::Tensor &tensor,
 /// The .npy image `writeNpy` would write.
 std::string serializeNpy(const reference::Tensor &tensor, NpyType type);
 
-/// Rounds `value` to the nearest f16 / bf16 / f32 (ties to even).
+/// Rounds `value` to the nearest f16 / bf16 / f32 (ties to even, overflow
+/// to infinity, gradual underflow), as a double.
 double roundToF16(double value);
 double roundToBF16(double value);
 double roundToF32(double value);
+
+/// The f16 / bf16 bit pattern nearest `value` (ties to even; NaN becomes the
+/// quiet NaN), and the double a bit pattern holds.
+uint16_t encodeF16(double value);
+uint16_t encodeBF16(double value);
+double decodeF16(uint16_t bits);
+double decodeBF16(uint16_t bits);
 
 } // namespace mlir::attn
 
