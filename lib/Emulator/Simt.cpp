@@ -428,10 +428,9 @@ static float bfloatToFloat(uint16_t bits) {
   return value;
 }
 
-/// c += a b for a 16 x 16 a and a 16 x N b, each element of c summed over
-/// k in order in f32 (c + a0 b0 + a1 b1 + ...), as one product after
-/// another; k outermost, so the columns of a row go through the vector
-/// units together.
+/// c += a b for a 16 x 16 a and a 16 x N b (mma.sync's m16n8k16, N = 8;
+/// MFMA's 16x16x16, N = 16): each element of c summed over k in order, in
+/// f32, one product at a time (c + a0 b0 + a1 b1 + ...).
 template <int N>
 static void multiplyAccumulate(const float (&a)[16][16],
                                const float (&b)[16][N], float (&c)[16][N]) {

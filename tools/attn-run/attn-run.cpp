@@ -677,35 +677,33 @@ int main(int argc, char **argv) {
                  std::chrono::steady_clock::now() - start)
           .count();
     };
-    if (targetName == "cpu" && !kernel) {
+    // The target's kernel, compiled at the first size only; the pipelines
+    // report what failed and where.
+    auto compileOnce = [&](auto &kernelSlot, auto compile) {
+      if (kernelSlot)
+        return success();
       auto start = std::chrono::steady_clock::now();
-      FailureOr<std::unique_ptr<CpuJitKernel>> compiled =
-          CpuJitKernel::compile(func, options);
+      auto compiled = compile();
       compileMilliseconds = elapsed(start);
       if (failed(compiled))
-        return 1; // The pipeline reported what and where.
-      kernel = std::move(*compiled);
-    }
-    if (emulatedTarget && !emulatedKernel) {
-      auto start = std::chrono::steady_clock::now();
-      FailureOr<std::unique_ptr<EmulatedGpuKernel>> compiled =
-          EmulatedGpuKernel::compile(
+        return failure();
+      kernelSlot = std::move(*compiled);
+      return success();
+    };
+    if (targetName == "cpu" && failed(compileOnce(kernel, [&] {
+          return CpuJitKernel::compile(func, options);
+        })))
+      return 1;
+    if (emulatedTarget && failed(compileOnce(emulatedKernel, [&] {
+          return EmulatedGpuKernel::compile(
               func, StringRef(targetName).drop_back(strlen("-emu")),
               debugFault);
-      compileMilliseconds = elapsed(start);
-      if (failed(compiled))
-        return 1; // The pipeline reported what and where.
-      emulatedKernel = std::move(*compiled);
-    }
-    if (gpuTarget && !gpuKernel) {
-      auto start = std::chrono::steady_clock::now();
-      FailureOr<std::unique_ptr<GpuKernel>> compiled =
-          GpuKernel::compile(func, targetName);
-      compileMilliseconds = elapsed(start);
-      if (failed(compiled))
-        return 1; // The pipeline reported what and where.
-      gpuKernel = std::move(*compiled);
-    }
+        })))
+      return 1;
+    if (gpuTarget && failed(compileOnce(gpuKernel, [&] {
+          return GpuKernel::compile(func, targetName);
+        })))
+      return 1;
     std::optional<CpuJitKernel::Call> call;
     std::string error;
     if (streamInputs) {
