@@ -1022,11 +1022,12 @@ Value MaskAnalysis::emitSelectedStatus(ImplicitLocOpBuilder &b,
 QueryTileRows mlir::attn::emitQueryTileRows(ImplicitLocOpBuilder &b,
                                             AttentionOp op, Value tileIndex,
                                             int64_t queryTile, Value queryLen,
-                                            Value rowCount, Value kvLength) {
+                                            Value rowCount, Value kvLength,
+                                            std::optional<int64_t> rowGroup) {
   auto cst = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, v);
   };
-  Value zero = cst(0), group = cst(op.getGroupSize());
+  Value zero = cst(0), group = cst(rowGroup.value_or(op.getGroupSize()));
   QueryTileRows rows;
   rows.firstRow = arith::MulIOp::create(b, tileIndex, cst(queryTile));
   rows.tileRows = arith::MinSIOp::create(

@@ -56,6 +56,8 @@
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include <optional>
+
 namespace mlir::attn {
 
 /// What a key tile is to a query tile (as index constants in the IR).
@@ -92,9 +94,13 @@ Value emitNeighborhoodKeep(ImplicitLocOpBuilder &b, NeighborhoodMaskAttr mask,
 struct QueryTileRows {
   Value firstRow, tileRows, liveRows, offset, pMin, pMax;
 };
+/// `group` is how many query heads a tile's rows interleave: the op's
+/// group size unless given (a GPU kernel whose blocks take one query head
+/// each passes 1).
 QueryTileRows emitQueryTileRows(ImplicitLocOpBuilder &b, AttentionOp op,
                                 Value tileIndex, int64_t queryTile,
-                                Value queryLen, Value rowCount, Value kvLength);
+                                Value queryLen, Value rowCount, Value kvLength,
+                                std::optional<int64_t> group = std::nullopt);
 
 class MaskAnalysis {
 public:

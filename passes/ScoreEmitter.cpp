@@ -294,6 +294,8 @@ Value ScoreEmitter::emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row,
           arith::DivUIOp::create(b, row.i, cst(layout.getQBlock())),
           arith::DivUIOp::create(b, j, cst(layout.getKvBlock()))));
     } else if (llvm::isa<SelectedTokensMaskAttr>(mask)) {
+      if (selectedGathered)
+        continue;
       Value mark = memref::LoadOp::create(
           b, selectedKeyMap,
           ValueRange{row.b, emitSelectionHead(b, op, row.h), j});
@@ -309,16 +311,19 @@ Value ScoreEmitter::emitKeep(ImplicitLocOpBuilder &b, const ScoreRow &row,
   return keep;
 }
 
-Value mlir::attn::emitSelectionHead(ImplicitLocOpBuilder &b, AttentionOp op,
-                                    Value h) {
-  // Per key/value head where the lists' static head count says so (the
-  // verifier's rule); per query head otherwise.
+bool mlir::attn::isSelectionPerKeyValueHead(AttentionOp op) {
   int64_t selectionHeads = op.getSelected().getType().getDimSize(1);
   int64_t group = op.getGroupSize();
   int64_t kvHeads = op.getQuery().getType().getDimSize(1) / group;
-  if (group == 1 || selectionHeads != kvHeads)
+  return group > 1 && selectionHeads == kvHeads;
+}
+
+Value mlir::attn::emitSelectionHead(ImplicitLocOpBuilder &b, AttentionOp op,
+                                    Value h) {
+  if (!isSelectionPerKeyValueHead(op))
     return h;
-  return arith::DivUIOp::create(b, h, arith::ConstantIndexOp::create(b, group));
+  return arith::DivUIOp::create(
+      b, h, arith::ConstantIndexOp::create(b, op.getGroupSize()));
 }
 
 Value mlir::attn::emitBlockLayoutKeep(ImplicitLocOpBuilder &b, AttentionOp op,

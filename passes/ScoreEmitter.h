@@ -76,6 +76,10 @@ public:
   /// The selected keys as a map [B, selection heads, keys + padding] of i8
   /// (built once per launch by the mask analysis), for selected tokens.
   void setSelectedKeyMap(Value map) { selectedKeyMap = map; }
+  /// The selected-tokens mask holds by construction: the caller visits only
+  /// the listed keys (the GPU kernels gather them), so emitKeep() leaves it
+  /// out.
+  void setSelectedGathered() { selectedGathered = true; }
 
   /// Whether emitKeepVector() covers `op`: its masks are causal, windows,
   /// prefix LM, neighborhoods or key limits, and it has no mask region.
@@ -147,6 +151,7 @@ private:
   const AttentionBuffers &buffers;
   OffsetEmitter offsetOf;
   Value selectedKeyMap;
+  bool selectedGathered = false;
 };
 
 /// Whether key block `kb` is kept for query block `qb` of (batch, head)
@@ -154,6 +159,11 @@ private:
 Value emitBlockLayoutKeep(ImplicitLocOpBuilder &b, AttentionOp op,
                           const AttentionBuffers &buffers, Value batch,
                           Value head, Value qb, Value kb);
+
+/// Whether `op`'s selected-token lists are per key/value head (shared by
+/// the query heads of a group), as their static head count says (the
+/// verifier's rule); per query head otherwise.
+bool isSelectionPerKeyValueHead(AttentionOp op);
 
 /// The head of `op`'s selected-token lists that query head `h` reads.
 Value emitSelectionHead(ImplicitLocOpBuilder &b, AttentionOp op, Value h);

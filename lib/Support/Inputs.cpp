@@ -331,9 +331,15 @@ Tensor mlir::attn::generateArgument(const ArgumentPlan &plan,
       std::iota(pool.begin(), pool.end(), 0);
       for (int64_t r = 0; r < n / std::max<int64_t>(width, 1); ++r) {
         std::shuffle(pool.begin(), pool.end(), rng);
-        for (int64_t c = 0; c < width; ++c)
-          t.data[r * width + c] =
-              c < range && uniformInt(0, 7) != 0 ? pool[c] : -1.0;
+        double *row = &t.data[r * width];
+        for (int64_t c = 0; c < width; ++c) {
+          // Selected keys: one entry in six repeats an earlier one (anywhere
+          // in the list; duplicates count once).
+          if (role == "selected" && c > 0 && uniformInt(0, 5) == 0)
+            row[c] = row[static_cast<int64_t>(uniformInt(0, c - 1))];
+          else
+            row[c] = c < range && uniformInt(0, 7) != 0 ? pool[c] : -1.0;
+        }
       }
     }
   } else if (role == "temperature") {

@@ -91,8 +91,8 @@ std::string unsupportedFeature(AttentionOp op) {
       !llvm::isa<SoftmaxAttr, ClippedSoftmaxAttr>(op.getNormalizerOrDefault()))
     return "block statistics with a normalizer other than softmax or clipped "
            "softmax";
-  if (op.getSelected())
-    return "selected tokens";
+  if (op.getSelected() && op.getBlockMax())
+    return "selected tokens with block statistics";
   return "";
 }
 
@@ -127,17 +127,44 @@ public:
                 [this](ImplicitLocOpBuilder &b, Value batch) {
                   return emitOffset(b, batch);
                 }),
-        unit(makeUnit(target, {element, headDim, valueDim, keyTile}, fault)) {}
+        unit(makeUnit(target, {element, headDim, valueDim, keyTile}, fault)) {
+    if (!op.getSelected())
+      return;
+    // Selected tokens: the key tiles are gathered from the lists, a chunk
+    // of them at a time in shared memory, as large as fits up to
+    // kMaxListChunk entries.
+    gather = true;
+    emitter.setSelectedGathered();
+    if (group > 1 && !isSelectionPerKeyValueHead(op))
+      fold = 1;
+    int64_t width = op.getSelected().getType().getDimSize(2);
+    int64_t wanted = ShapedType::isDynamic(width)
+                         ? kMaxListChunk
+                         : std::min<int64_t>(width, kMaxListChunk);
+    listChunk = std::max<int64_t>(keyTile, int64_t(llvm::PowerOf2Ceil(wanted)));
+    auto fits = [&] { return sharedBytes() <= target.maxSharedBytes; };
+    for (;;) {
+      crossChunks = ShapedType::isDynamic(width) || width > listChunk;
+      if (fits() || listChunk <= keyTile)
+        break;
+      listChunk /= 2;
+    }
+  }
 
   /// Bytes of dynamic shared memory the kernel uses.
   int64_t sharedBytes() const {
     int64_t bytes = element.getIntOrFloatBitWidth() / 8;
+    int64_t lists = gather ? (crossChunks ? 2 : 1) * listChunk * 4 : 0;
     return (queryTile * (headDim + kRowPad) +
             2 * keyTile * (headDim + kRowPad) +
             2 * keyTile * (valueDim + kRowPad)) *
-           bytes;
+               bytes +
+           lists;
   }
   int64_t getQueryTile() const { return queryTile; }
+  /// Query heads a block's rows interleave: the group, or 1 where each
+  /// query head selects its own keys (the grid then spans the query heads).
+  int64_t getRowGroup() const { return fold; }
   MatrixUnit &matrixUnit() { return *unit; }
 
   void emit(ImplicitLocOpBuilder &b);
@@ -177,6 +204,34 @@ private:
   /// Issues the copies of key tile `kt` into buffer `buffer`.
   void emitKeyValueCopy(ImplicitLocOpBuilder &b, Value kt, Value buffer,
                         bool withValues = true);
+  /// The key that slot `slot` of the key tiles holds: the slot itself, or
+  /// the gathered list's entry there (kNoKey for none, which fails every
+  /// j < kv_len).
+  Value emitKeyOf(ImplicitLocOpBuilder &b, Value slot);
+
+  /// Selected tokens. Chunk `chunk` of the block's list into shared memory
+  /// (`list`): the entries in [0, kv_len), the others kNoKey.
+  void emitListLoad(ImplicitLocOpBuilder &b, Value list, Value chunk);
+  /// Sorts the listChunk entries of `list`, ascending (a bitonic network,
+  /// a barrier after each pass).
+  void emitListSort(ImplicitLocOpBuilder &b, Value list);
+  /// The entries of sorted `list` below `x` (i32).
+  Value emitLowerBound(ImplicitLocOpBuilder &b, Value list, Value x);
+  /// Calls `body` with each of the thread's slots of a chunk (slot tid +
+  /// n * threads) and an i32 n.
+  void
+  forEachSlot(ImplicitLocOpBuilder &b,
+              function_ref<void(ImplicitLocOpBuilder &, Value, Value)> body);
+  /// Prepares chunk `chunk` of the list for the key loop: loaded, sorted,
+  /// every key listed twice or in an earlier chunk replaced by kNoKey.
+  /// Returns the key tiles to visit: those holding the sorted keys below
+  /// `bound` (kv_len, or past the causal mask's last key).
+  Value emitListChunk(ImplicitLocOpBuilder &b, Value chunk, Value bound);
+
+  /// Entries of a list chunk at most; the chunk as a whole is sorted.
+  static constexpr int64_t kMaxListChunk = 2048;
+  static constexpr int32_t kNoKey = std::numeric_limits<int32_t>::max();
+
   AttentionOp op;
   const AttentionBuffers &buffers;
   Value output, lse, blockMax;
@@ -186,6 +241,12 @@ private:
   Type element;
   ScoreEmitter emitter;
   std::unique_ptr<MatrixUnit> unit;
+  /// Selected tokens: gathered key tiles, a chunk of listChunk entries at a
+  /// time, with a second buffer to find keys an earlier chunk listed
+  /// (crossChunks: the lists may be longer than a chunk).
+  bool gather = false, crossChunks = false;
+  int64_t fold = group, listChunk = 0;
+  Value listSmem, earlierSmem, selectionHead, listLength, kvLength;
 
   Value batchSize, queryLen, keyLen;
   Value tid, lane;
@@ -251,21 +312,253 @@ void KernelBuilder::emitKeyValueCopy(ImplicitLocOpBuilder &b, Value kt,
     if (tile == valueSmem && !withValues)
       continue;
     Value from = source;
-    emitTileCopy(b, tile, buffer, keyTile, width,
-                 [&](ImplicitLocOpBuilder &ib, Value r) {
-                   Value j = arith::AddIOp::create(ib, firstKey, r);
-                   Value exists = arith::CmpIOp::create(
-                       ib, arith::CmpIPredicate::slt, j, keyLen);
-                   Value clamped =
-                       arith::SelectOp::create(ib, exists, j, cst(ib, 0));
-                   // Through the page table for a paged cache; the tile copy
-                   // adds the column.
-                   SmallVector<Value> indices = emitKeyIndices(
-                       ib, buffers, from, batch, kvHead, clamped, cst(ib, 0));
-                   indices.pop_back();
-                   return RowSource{from, indices, exists};
-                 });
+    emitTileCopy(
+        b, tile, buffer, keyTile, width,
+        [&](ImplicitLocOpBuilder &ib, Value r) {
+          Value j = emitKeyOf(ib, arith::AddIOp::create(ib, firstKey, r));
+          Value exists =
+              arith::CmpIOp::create(ib, arith::CmpIPredicate::slt, j, keyLen);
+          Value clamped = arith::SelectOp::create(ib, exists, j, cst(ib, 0));
+          // Through the page table for a paged cache; the tile copy
+          // adds the column.
+          SmallVector<Value> indices = emitKeyIndices(
+              ib, buffers, from, batch, kvHead, clamped, cst(ib, 0));
+          indices.pop_back();
+          return RowSource{from, indices, exists};
+        });
   }
+}
+
+Value KernelBuilder::emitKeyOf(ImplicitLocOpBuilder &b, Value slot) {
+  if (!gather)
+    return slot;
+  return arith::IndexCastOp::create(b, b.getIndexType(),
+                                    memref::LoadOp::create(b, listSmem, slot));
+}
+
+void KernelBuilder::forEachSlot(
+    ImplicitLocOpBuilder &b,
+    function_ref<void(ImplicitLocOpBuilder &, Value, Value)> body) {
+  int64_t threads = target.threads();
+  scf::ForOp::create(
+      b, cst(b, 0), cst(b, llvm::divideCeil(listChunk, threads)), cst(b, 1),
+      ValueRange{}, [&](OpBuilder &fb, Location l, Value n, ValueRange) {
+        ImplicitLocOpBuilder sb(l, fb);
+        Value slot = arith::AddIOp::create(
+            sb, tid, arith::MulIOp::create(sb, n, cst(sb, threads)));
+        Value n32 = arith::IndexCastOp::create(sb, sb.getI32Type(), n);
+        if (listChunk % threads == 0) {
+          body(sb, slot, n32);
+        } else {
+          Value in = arith::CmpIOp::create(sb, arith::CmpIPredicate::ult, slot,
+                                           cst(sb, listChunk));
+          scf::IfOp::create(sb, in, [&](OpBuilder &ob, Location where) {
+            ImplicitLocOpBuilder ib(where, ob);
+            body(ib, slot, n32);
+            scf::YieldOp::create(ib);
+          });
+        }
+        scf::YieldOp::create(sb);
+      });
+}
+
+void KernelBuilder::emitListLoad(ImplicitLocOpBuilder &b, Value list,
+                                 Value chunk) {
+  Value first = arith::MulIOp::create(b, chunk, cst(b, listChunk));
+  forEachSlot(b, [&](ImplicitLocOpBuilder &sb, Value slot, Value) {
+    Value k = arith::AddIOp::create(sb, first, slot);
+    Value listed =
+        arith::CmpIOp::create(sb, arith::CmpIPredicate::slt, k, listLength);
+    // Slots past the list read its last entry and are dropped.
+    Value at = arith::MinSIOp::create(
+        sb, k, arith::SubIOp::create(sb, listLength, cst(sb, 1)));
+    Value entry = memref::LoadOp::create(sb, buffers.selected,
+                                         ValueRange{batch, selectionHead, at});
+    Value j = arith::IndexCastOp::create(sb, sb.getIndexType(), entry);
+    // -1 pads; keys at or past kv_len are ignored (the runtime rejects
+    // other values).
+    Value kept = arith::AndIOp::create(
+        sb, listed,
+        arith::AndIOp::create(
+            sb,
+            arith::CmpIOp::create(sb, arith::CmpIPredicate::sge, j, cst(sb, 0)),
+            arith::CmpIOp::create(sb, arith::CmpIPredicate::slt, j, kvLength)));
+    memref::StoreOp::create(
+        sb, arith::SelectOp::create(sb, kept, entry, i32(sb, kNoKey)), list,
+        slot);
+  });
+}
+
+void KernelBuilder::emitListSort(ImplicitLocOpBuilder &b, Value list) {
+  int64_t threads = target.threads(), pairs = listChunk / 2;
+  int64_t stages = llvm::Log2_64(listChunk);
+  Value one = cst(b, 1);
+  // Stage s merges runs of 2^s, in passes whose partners lie 2^(s-1), ...,
+  // 1 apart; run r of a stage sorts ascending where r is even.
+  scf::ForOp::create(
+      b, one, cst(b, stages + 1), one, ValueRange{},
+      [&](OpBuilder &sbld, Location l, Value stage, ValueRange) {
+        ImplicitLocOpBuilder sb(l, sbld);
+        Value run = arith::ShLIOp::create(sb, one, stage);
+        scf::ForOp::create(
+            sb, cst(sb, 0), stage, one, ValueRange{},
+            [&](OpBuilder &pbld, Location pl, Value pass, ValueRange) {
+              ImplicitLocOpBuilder pb(pl, pbld);
+              Value distance = arith::ShLIOp::create(
+                  pb, one,
+                  arith::SubIOp::create(
+                      pb, arith::SubIOp::create(pb, stage, one), pass));
+              Value low = arith::SubIOp::create(pb, distance, one);
+              for (int64_t n = 0; n < int64_t(llvm::divideCeil(pairs, threads));
+                   ++n) {
+                Value q = arith::AddIOp::create(pb, tid, cst(pb, n * threads));
+                auto compare = [&](ImplicitLocOpBuilder &cb) {
+                  // The pair's first slot: q with a 0 inserted at the
+                  // distance's bit.
+                  Value i = arith::AddIOp::create(
+                      cb, q,
+                      arith::AndIOp::create(
+                          cb, q, arith::XOrIOp::create(cb, low, cst(cb, -1))));
+                  Value partner = arith::AddIOp::create(cb, i, distance);
+                  Value ascending = arith::CmpIOp::create(
+                      cb, arith::CmpIPredicate::eq,
+                      arith::AndIOp::create(cb, i, run), cst(cb, 0));
+                  Value x = memref::LoadOp::create(cb, list, i);
+                  Value y = memref::LoadOp::create(cb, list, partner);
+                  Value lo = arith::MinSIOp::create(cb, x, y);
+                  Value hi = arith::MaxSIOp::create(cb, x, y);
+                  memref::StoreOp::create(
+                      cb, arith::SelectOp::create(cb, ascending, lo, hi), list,
+                      i);
+                  memref::StoreOp::create(
+                      cb, arith::SelectOp::create(cb, ascending, hi, lo), list,
+                      partner);
+                };
+                if ((n + 1) * threads <= pairs) {
+                  compare(pb);
+                  continue;
+                }
+                Value some = arith::CmpIOp::create(
+                    pb, arith::CmpIPredicate::ult, q, cst(pb, pairs));
+                scf::IfOp::create(pb, some, [&](OpBuilder &ob, Location where) {
+                  ImplicitLocOpBuilder cb(where, ob);
+                  compare(cb);
+                  scf::YieldOp::create(cb);
+                });
+              }
+              gpu::BarrierOp::create(pb);
+              scf::YieldOp::create(pb);
+            });
+        scf::YieldOp::create(sb);
+      });
+}
+
+Value KernelBuilder::emitLowerBound(ImplicitLocOpBuilder &b, Value list,
+                                    Value x) {
+  // Halving steps over a power-of-two length: the answer lies in
+  // [base, base + half] after each.
+  Value base = cst(b, 0);
+  for (int64_t half = listChunk / 2; half >= 1; half /= 2) {
+    Value below = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::slt,
+        memref::LoadOp::create(
+            b, list,
+            ValueRange{arith::AddIOp::create(b, base, cst(b, half - 1))}),
+        x);
+    base = arith::SelectOp::create(
+        b, below, arith::AddIOp::create(b, base, cst(b, half)), base);
+  }
+  Value below = arith::CmpIOp::create(b, arith::CmpIPredicate::slt,
+                                      memref::LoadOp::create(b, list, base), x);
+  return arith::AddIOp::create(
+      b, base, arith::SelectOp::create(b, below, cst(b, 1), cst(b, 0)));
+}
+
+Value KernelBuilder::emitListChunk(ImplicitLocOpBuilder &b, Value chunk,
+                                   Value bound) {
+  // The previous chunk's readers are done.
+  gpu::BarrierOp::create(b);
+  emitListLoad(b, listSmem, chunk);
+  gpu::BarrierOp::create(b);
+  emitListSort(b, listSmem);
+  Value visible = emitLowerBound(b, listSmem, bound);
+  // A key listed twice: the later copies drop out. Every thread reads the
+  // sorted chunk before any writes.
+  Type i32Type = b.getI32Type();
+  Value noKey = i32(b, kNoKey);
+  int64_t threads = target.threads();
+  auto flags = scf::ForOp::create(
+      b, cst(b, 0), cst(b, llvm::divideCeil(listChunk, threads)), cst(b, 1),
+      ValueRange{i32(b, 0)},
+      [&](OpBuilder &fb, Location l, Value n, ValueRange bits) {
+        ImplicitLocOpBuilder sb(l, fb);
+        Value slot = arith::AddIOp::create(
+            sb, tid, arith::MulIOp::create(sb, n, cst(sb, threads)));
+        Value at = arith::MinUIOp::create(sb, slot, cst(sb, listChunk - 1));
+        Value previous = arith::MaxSIOp::create(
+            sb, arith::SubIOp::create(sb, at, cst(sb, 1)), cst(sb, 0));
+        Value twice = arith::AndIOp::create(
+            sb,
+            arith::AndIOp::create(
+                sb,
+                arith::CmpIOp::create(sb, arith::CmpIPredicate::ugt, slot,
+                                      cst(sb, 0)),
+                arith::CmpIOp::create(sb, arith::CmpIPredicate::ult, slot,
+                                      cst(sb, listChunk))),
+            arith::CmpIOp::create(
+                sb, arith::CmpIPredicate::eq,
+                memref::LoadOp::create(sb, listSmem, at),
+                memref::LoadOp::create(sb, listSmem, previous)));
+        Value bit = arith::ShLIOp::create(
+            sb, arith::ExtUIOp::create(sb, i32Type, twice),
+            arith::IndexCastOp::create(sb, i32Type, n));
+        scf::YieldOp::create(
+            sb, ValueRange{arith::OrIOp::create(sb, bits[0], bit)});
+      });
+  gpu::BarrierOp::create(b);
+  Value twiceBits = flags.getResult(0);
+  forEachSlot(b, [&](ImplicitLocOpBuilder &sb, Value slot, Value n) {
+    Value twice = arith::TruncIOp::create(
+        sb, sb.getI1Type(), arith::ShRUIOp::create(sb, twiceBits, n));
+    scf::IfOp::create(sb, twice, [&](OpBuilder &ob, Location where) {
+      ImplicitLocOpBuilder ib(where, ob);
+      memref::StoreOp::create(ib, noKey, listSmem, slot);
+      scf::YieldOp::create(ib);
+    });
+  });
+  if (crossChunks) {
+    // Keys an earlier chunk listed drop out: each earlier chunk in turn,
+    // sorted, searched for the thread's keys.
+    scf::ForOp::create(
+        b, cst(b, 0), chunk, cst(b, 1), ValueRange{},
+        [&](OpBuilder &fb, Location l, Value earlier, ValueRange) {
+          ImplicitLocOpBuilder eb(l, fb);
+          gpu::BarrierOp::create(eb);
+          emitListLoad(eb, earlierSmem, earlier);
+          gpu::BarrierOp::create(eb);
+          emitListSort(eb, earlierSmem);
+          forEachSlot(eb, [&](ImplicitLocOpBuilder &sb, Value slot, Value) {
+            Value key = memref::LoadOp::create(sb, listSmem, slot);
+            Value at =
+                arith::MinSIOp::create(sb, emitLowerBound(sb, earlierSmem, key),
+                                       cst(sb, listChunk - 1));
+            Value seen = arith::AndIOp::create(
+                sb,
+                arith::CmpIOp::create(sb, arith::CmpIPredicate::ne, key, noKey),
+                arith::CmpIOp::create(
+                    sb, arith::CmpIPredicate::eq,
+                    memref::LoadOp::create(sb, earlierSmem, at), key));
+            scf::IfOp::create(sb, seen, [&](OpBuilder &ob, Location where) {
+              ImplicitLocOpBuilder ib(where, ob);
+              memref::StoreOp::create(ib, noKey, listSmem, slot);
+              scf::YieldOp::create(ib);
+            });
+          });
+          scf::YieldOp::create(eb);
+        });
+  }
+  gpu::BarrierOp::create(b);
+  return arith::CeilDivUIOp::create(b, visible, cst(b, keyTile));
 }
 
 void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
@@ -281,7 +574,18 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   unit->emitLaneValues(b, lane);
   int64_t threadRows = unit->threadRows(), run = unit->run;
   Value queryTileIndex = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  kvHead = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  // Blocks along y: the key/value heads, whose G query heads a tile's
+  // rows interleave; or the query heads (fold 1).
+  Value headBlock = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value groupSize = cst(b, group), foldSize = cst(b, fold);
+  Value firstHead;
+  if (fold == group) {
+    kvHead = headBlock;
+    firstHead = arith::MulIOp::create(b, kvHead, groupSize);
+  } else {
+    kvHead = arith::DivUIOp::create(b, headBlock, groupSize);
+    firstHead = headBlock;
+  }
   batch = gpu::BlockIdOp::create(b, gpu::Dimension::z);
 
   // Shared memory: the query tile, then two key and two value tiles.
@@ -303,24 +607,38 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   querySmem = view({queryTile, headDim + kRowPad});
   keySmem = view({2, keyTile, headDim + kRowPad});
   valueSmem = view({2, keyTile, valueDim + kRowPad});
+  if (gather) {
+    auto listView = [&] {
+      Value v = memref::ViewOp::create(
+          b,
+          MemRefType::get({listChunk}, b.getI32Type(),
+                          MemRefLayoutAttrInterface{}, workgroup),
+          base, cst(b, offset), ValueRange{});
+      offset += listChunk * 4;
+      return v;
+    };
+    listSmem = listView();
+    if (crossChunks)
+      earlierSmem = listView();
+    selectionHead = emitSelectionHead(b, op, firstHead);
+    listLength = memref::DimOp::create(b, buffers.selected, 2);
+  }
 
-  // The tile's rows t = i * G + g, as in the CPU's tiled form.
+  // The tile's rows t = i * G + g, as in the CPU's tiled form (G the fold).
   Value zero = cst(b, 0), one = cst(b, 1);
-  Value groupSize = cst(b, group);
   Value rowCount = emitLength(b, buffers.qLen, batch, queryLen);
-  Value kvLength = emitLength(b, buffers.kvLen, batch, keyLen);
+  kvLength = emitLength(b, buffers.kvLen, batch, keyLen);
   QueryTileRows tile = emitQueryTileRows(b, op, queryTileIndex, queryTile,
-                                         queryLen, rowCount, kvLength);
+                                         queryLen, rowCount, kvLength, fold);
   Value firstRow = tile.firstRow, tileRows = tile.tileRows,
         liveRows = tile.liveRows, rowOffset = tile.offset, pMin = tile.pMin,
         pMax = tile.pMax;
 
   // Query rows of the tile (of G heads) into shared memory.
   auto rowIndices = [&](ImplicitLocOpBuilder &ib, Value t) {
-    Value i = arith::DivUIOp::create(ib, t, groupSize);
-    Value h =
-        arith::AddIOp::create(ib, arith::MulIOp::create(ib, kvHead, groupSize),
-                              arith::RemUIOp::create(ib, t, groupSize));
+    Value i = arith::DivUIOp::create(ib, t, foldSize);
+    Value h = arith::AddIOp::create(ib, firstHead,
+                                    arith::RemUIOp::create(ib, t, foldSize));
     return std::pair<Value, Value>{i, h};
   };
   emitTileCopy(
@@ -352,6 +670,38 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
   Value anyRows =
       arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, liveRows, zero);
   last = arith::SelectOp::create(b, anyRows, last, first);
+  // Selected tokens: every sweep goes over the block's list a chunk at a
+  // time, over the key tiles gathered from the chunk; the sorted chunk's
+  // keys past the causal mask's last one need no tile.
+  Value listChunks, keyBound;
+  if (gather) {
+    listChunks = arith::SelectOp::create(
+        b, anyRows,
+        arith::CeilDivUIOp::create(b, listLength, cst(b, listChunk)), zero);
+    Value bound = kvLength;
+    if (op.getMaskOfType<CausalMaskAttr>())
+      bound = arith::MinSIOp::create(
+          b, bound,
+          arith::MaxSIOp::create(b, arith::AddIOp::create(b, pMax, one), zero));
+    keyBound = arith::IndexCastOp::create(b, b.getI32Type(), bound);
+  }
+  // Runs `tiles` over the key tiles [from, to) of the sweep, carrying
+  // `sweepInits`.
+  using TileLoop = function_ref<SmallVector<Value>(ImplicitLocOpBuilder &,
+                                                   Value, Value, ValueRange)>;
+  auto overKeyTiles = [&](ValueRange sweepInits,
+                          TileLoop tiles) -> SmallVector<Value> {
+    if (!gather)
+      return tiles(b, first, last, sweepInits);
+    auto chunks = scf::ForOp::create(
+        b, zero, listChunks, one, sweepInits,
+        [&](OpBuilder &fb, Location l, Value chunk, ValueRange args) {
+          ImplicitLocOpBuilder cb(l, fb);
+          Value count = emitListChunk(cb, chunk, keyBound);
+          scf::YieldOp::create(cb, tiles(cb, zero, count, args));
+        });
+    return chunks.getResults();
+  };
   auto statusOf = [&](ImplicitLocOpBuilder &ib, Value kt) -> Value {
     if (plan)
       return analysis.emitTileStatus(ib, tilePlan, kt, keyTile);
@@ -438,7 +788,7 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                                     arith::DivUIOp::create(kb, e, cst(kb, 4)),
                                     cst(kb, unit->fragmentColumns)),
               run == 4 ? sub : arith::RemUIOp::create(kb, sub, cst(kb, run)));
-          Value j = arith::AddIOp::create(kb, keyBase, column);
+          Value j = emitKeyOf(kb, arith::AddIOp::create(kb, keyBase, column));
           // The element's row: thread row k from sub = k run on.
           SmallVector<Value> later;
           for (int64_t k = 1; k < threadRows; ++k)
@@ -479,44 +829,53 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
                     (llvm::isa<SigmoidAttr>(normalizer) &&
                      llvm::cast<SigmoidAttr>(normalizer).getLogLength());
   if (needsCount) {
-    auto sweep = scf::ForOp::create(
-        b, first, last, one, SmallVector<Value>(threadRows, i32(b, 0)),
-        [&](OpBuilder &nested, Location loc, Value kt, ValueRange counts) {
-          ImplicitLocOpBuilder cb(loc, nested);
-          Value visited = arith::CmpIOp::create(
-              cb, arith::CmpIPredicate::ne, statusOf(cb, kt),
-              cst(cb, int64_t(TileStatus::Skipped)));
-          Value keyBase = arith::AddIOp::create(
-              cb, arith::MulIOp::create(cb, kt, cst(cb, keyTile)),
-              unit->emitLaneColumn(cb));
-          auto tile = scf::IfOp::create(
-              cb, visited,
-              [&](OpBuilder &tb, Location l) {
-                ImplicitLocOpBuilder eb(l, tb);
-                scf::YieldOp::create(eb, keepBits(eb, keyBase));
-              },
-              [&](OpBuilder &tb, Location l) {
-                scf::YieldOp::create(tb, l, ValueRange{i32(cb, 0)});
-              });
-          Value bits = tile.getResult(0);
-          // Elements k run .. k run + run - 1 of each group of four are
-          // thread row k's.
-          SmallVector<Value> next;
-          for (int64_t k = 0; k < threadRows; ++k) {
-            uint32_t mask = 0;
-            for (int64_t e = 0; e < 32; ++e)
-              if ((e % 4) / run == k)
-                mask |= 1u << e;
-            next.push_back(arith::AddIOp::create(
-                cb, counts[k],
-                LLVM::CtPopOp::create(
-                    cb, arith::AndIOp::create(cb, bits, i32(cb, mask)))));
-          }
-          scf::YieldOp::create(cb, next);
+    SmallVector<Value> sweep = overKeyTiles(
+        SmallVector<Value>(threadRows, i32(b, 0)),
+        [&](ImplicitLocOpBuilder &tb, Value from, Value to,
+            ValueRange sweepInits) -> SmallVector<Value> {
+          return llvm::to_vector_of<Value>(
+              scf::ForOp::create(
+                  tb, from, to, one, sweepInits,
+                  [&](OpBuilder &nested, Location loc, Value kt,
+                      ValueRange counts) {
+                    ImplicitLocOpBuilder cb(loc, nested);
+                    Value visited = arith::CmpIOp::create(
+                        cb, arith::CmpIPredicate::ne, statusOf(cb, kt),
+                        cst(cb, int64_t(TileStatus::Skipped)));
+                    Value keyBase = arith::AddIOp::create(
+                        cb, arith::MulIOp::create(cb, kt, cst(cb, keyTile)),
+                        unit->emitLaneColumn(cb));
+                    auto tile = scf::IfOp::create(
+                        cb, visited,
+                        [&](OpBuilder &tb, Location l) {
+                          ImplicitLocOpBuilder eb(l, tb);
+                          scf::YieldOp::create(eb, keepBits(eb, keyBase));
+                        },
+                        [&](OpBuilder &tb, Location l) {
+                          scf::YieldOp::create(tb, l, ValueRange{i32(cb, 0)});
+                        });
+                    Value bits = tile.getResult(0);
+                    // Elements k run .. k run + run - 1 of each group of four
+                    // are thread row k's.
+                    SmallVector<Value> next;
+                    for (int64_t k = 0; k < threadRows; ++k) {
+                      uint32_t mask = 0;
+                      for (int64_t e = 0; e < 32; ++e)
+                        if ((e % 4) / run == k)
+                          mask |= 1u << e;
+                      next.push_back(arith::AddIOp::create(
+                          cb, counts[k],
+                          LLVM::CtPopOp::create(
+                              cb,
+                              arith::AndIOp::create(cb, bits, i32(cb, mask)))));
+                    }
+                    scf::YieldOp::create(cb, next);
+                  })
+                  .getResults());
         });
     for (int64_t k = 0; k < threadRows; ++k)
       rows[k].score.keptCount = unit->emitRowReduce(
-          b, arith::UIToFPOp::create(b, b.getF32Type(), sweep.getResult(k)),
+          b, arith::UIToFPOp::create(b, b.getF32Type(), sweep[k]),
           /*max=*/false);
   }
 
@@ -630,273 +989,292 @@ void KernelBuilder::emit(ImplicitLocOpBuilder &b) {
         });
   };
   auto emitSweep = [&](Sweep sweep, ValueRange sweepInits) {
-    return scf::ForOp::create(
-               b, first, last, one, sweepInits,
-               [&](OpBuilder &nested, Location loc, Value kt, ValueRange args) {
-                 ImplicitLocOpBuilder lb(loc, nested);
-                 Value status = statusOf(lb, kt);
-                 Value visited = arith::CmpIOp::create(
-                     lb, arith::CmpIPredicate::ne, status,
-                     cst(lb, int64_t(TileStatus::Skipped)));
-                 auto visit = scf::IfOp::create(
-                     lb, visited,
-                     [&](OpBuilder &thenBuilder, Location loc) {
-                       ImplicitLocOpBuilder ib(loc, thenBuilder);
-                       Value buffer = args[bufferSlot];
-                       Value ready = args[bufferSlot + 1];
-                       // This tile, unless the previous iteration fetched it;
-                       // then the next visited one into the other buffer (a
-                       // group is committed either way, so one wait count
-                       // serves).
-                       Value notReady = arith::XOrIOp::create(
-                           ib, ready,
-                           arith::ConstantOp::create(ib, ib.getBoolAttr(true)));
-                       scf::IfOp::create(
-                           ib, notReady, [&](OpBuilder &ob, Location l) {
-                             ImplicitLocOpBuilder cb(l, ob);
-                             emitKeyValueCopy(cb, kt, buffer, !keysOnly(sweep));
-                             unit->emitCommit(cb);
-                             scf::YieldOp::create(cb);
-                           });
-                       Value next = arith::AddIOp::create(ib, kt, cst(ib, 1));
-                       Value nextVisited = arith::AndIOp::create(
-                           ib,
-                           arith::CmpIOp::create(ib, arith::CmpIPredicate::slt,
-                                                 next, last),
-                           arith::CmpIOp::create(
-                               ib, arith::CmpIPredicate::ne, statusOf(ib, next),
-                               cst(ib, int64_t(TileStatus::Skipped))));
-                       Value other =
-                           arith::SubIOp::create(ib, cst(ib, 1), buffer);
-                       scf::IfOp::create(ib, nextVisited,
-                                         [&](OpBuilder &ob, Location l) {
-                                           ImplicitLocOpBuilder cb(l, ob);
-                                           emitKeyValueCopy(cb, next, other,
-                                                            !keysOnly(sweep));
-                                           scf::YieldOp::create(cb);
-                                         });
-                       unit->emitCommit(ib);
-                       unit->emitWait(ib, 1);
-                       if (fault != PlantedFault::NoBarrier)
-                         gpu::BarrierOp::create(ib);
+    return overKeyTiles(
+        sweepInits,
+        [&](ImplicitLocOpBuilder &tb, Value from, Value to,
+            ValueRange tileInits) -> SmallVector<Value> {
+          return llvm::to_vector_of<Value>(
+              scf::ForOp::create(
+                  tb, from, to, one, tileInits,
+                  [&](OpBuilder &nested, Location loc, Value kt,
+                      ValueRange args) {
+                    ImplicitLocOpBuilder lb(loc, nested);
+                    Value status = statusOf(lb, kt);
+                    Value visited = arith::CmpIOp::create(
+                        lb, arith::CmpIPredicate::ne, status,
+                        cst(lb, int64_t(TileStatus::Skipped)));
+                    auto visit = scf::IfOp::create(
+                        lb, visited,
+                        [&](OpBuilder &thenBuilder, Location loc) {
+                          ImplicitLocOpBuilder ib(loc, thenBuilder);
+                          Value buffer = args[bufferSlot];
+                          Value ready = args[bufferSlot + 1];
+                          // This tile, unless the previous iteration fetched
+                          // it; then the next visited one into the other buffer
+                          // (a group is committed either way, so one wait count
+                          // serves).
+                          Value notReady = arith::XOrIOp::create(
+                              ib, ready,
+                              arith::ConstantOp::create(ib,
+                                                        ib.getBoolAttr(true)));
+                          scf::IfOp::create(
+                              ib, notReady, [&](OpBuilder &ob, Location l) {
+                                ImplicitLocOpBuilder cb(l, ob);
+                                emitKeyValueCopy(cb, kt, buffer,
+                                                 !keysOnly(sweep));
+                                unit->emitCommit(cb);
+                                scf::YieldOp::create(cb);
+                              });
+                          Value next =
+                              arith::AddIOp::create(ib, kt, cst(ib, 1));
+                          Value nextVisited = arith::AndIOp::create(
+                              ib,
+                              arith::CmpIOp::create(
+                                  ib, arith::CmpIPredicate::slt, next, to),
+                              arith::CmpIOp::create(
+                                  ib, arith::CmpIPredicate::ne,
+                                  statusOf(ib, next),
+                                  cst(ib, int64_t(TileStatus::Skipped))));
+                          Value other =
+                              arith::SubIOp::create(ib, cst(ib, 1), buffer);
+                          scf::IfOp::create(
+                              ib, nextVisited, [&](OpBuilder &ob, Location l) {
+                                ImplicitLocOpBuilder cb(l, ob);
+                                emitKeyValueCopy(cb, next, other,
+                                                 !keysOnly(sweep));
+                                scf::YieldOp::create(cb);
+                              });
+                          unit->emitCommit(ib);
+                          unit->emitWait(ib, 1);
+                          if (fault != PlantedFault::NoBarrier)
+                            gpu::BarrierOp::create(ib);
 
-                       // S = Q K^T for the warp's 16 rows and the tile's keys.
-                       SmallVector<Value> scores(scoreTiles, zeroAcc);
-                       for (int64_t ks = 0; ks < headDim / 16; ++ks) {
-                         SmallVector<Value> query = residentQuery
-                                                        ? queryFragments[ks]
-                                                        : loadQuery(ib, ks);
-                         unit->emitScores(ib, query, keySmem, buffer, ks,
-                                          scores);
-                       }
-                       Value scaleVector =
-                           vector::BroadcastOp::create(ib, acc4, scale);
-                       for (Value &s : scores)
-                         s = arith::MulFOp::create(ib, s, scaleVector);
+                          // S = Q K^T for the warp's 16 rows and the tile's
+                          // keys.
+                          SmallVector<Value> scores(scoreTiles, zeroAcc);
+                          for (int64_t ks = 0; ks < headDim / 16; ++ks) {
+                            SmallVector<Value> query = residentQuery
+                                                           ? queryFragments[ks]
+                                                           : loadQuery(ib, ks);
+                            unit->emitScores(ib, query, keySmem, buffer, ks,
+                                             scores);
+                          }
+                          Value scaleVector =
+                              vector::BroadcastOp::create(ib, acc4, scale);
+                          for (Value &s : scores)
+                            s = arith::MulFOp::create(ib, s, scaleVector);
 
-                       // Masks (in tiles not known full, and past kv_len) and
-                       // modifiers, per element from its (row, column).
-                       Value firstKey =
-                           arith::MulIOp::create(ib, kt, cst(ib, keyTile));
-                       Value edge = arith::CmpIOp::create(
-                           ib, arith::CmpIPredicate::sgt,
-                           arith::AddIOp::create(ib, firstKey,
-                                                 cst(ib, keyTile)),
-                           kvLength);
-                       Value partial = arith::OrIOp::create(
-                           ib,
-                           arith::CmpIOp::create(
-                               ib, arith::CmpIPredicate::eq, status,
-                               cst(ib, int64_t(TileStatus::Partial))),
-                           edge);
-                       Value keyBase = arith::AddIOp::create(
-                           ib, firstKey, unit->emitLaneColumn(ib));
-                       auto elementwise = [&](ImplicitLocOpBuilder &eb,
-                                              bool masks) {
-                         Value bits =
-                             masks && masked ? keepBits(eb, keyBase) : Value();
-                         SmallVector<Value> out;
-                         for (int64_t n = 0; n < scoreTiles; ++n) {
-                           SmallVector<Value> elements;
-                           for (int64_t e = 0; e < 4; ++e) {
-                             const ThreadRow &row = rows[e / run];
-                             Value j = arith::AddIOp::create(
-                                 eb, keyBase,
-                                 cst(eb, n * unit->fragmentColumns + e % run));
-                             Value s =
-                                 vector::ExtractOp::create(eb, scores[n], e);
-                             if (modified)
-                               s = emitter.emitModifiers(eb, row.score, j, s);
-                             if (masks) {
-                               Value keep;
-                               if (bits)
-                                 keep = arith::TruncIOp::create(
-                                     eb, eb.getI1Type(),
-                                     arith::ShRUIOp::create(
-                                         eb, bits,
-                                         i32(eb, int32_t(4 * n + e))));
-                               else
-                                 keep = arith::CmpIOp::create(
-                                     eb, arith::CmpIPredicate::slt, j,
-                                     kvLength);
-                               s = arith::SelectOp::create(eb, keep, s,
-                                                           f32(eb, kNegInf));
-                             }
-                             elements.push_back(s);
-                           }
-                           out.push_back(vector::FromElementsOp::create(
-                               eb, acc4, elements));
-                         }
-                         return out;
-                       };
-                       SmallVector<Type> scoreTypes(scoreTiles, acc4);
-                       auto select = scf::IfOp::create(
-                           ib, partial,
-                           [&](OpBuilder &ob, Location l) {
-                             ImplicitLocOpBuilder eb(l, ob);
-                             scf::YieldOp::create(eb, elementwise(eb, true));
-                           },
-                           [&](OpBuilder &ob, Location l) {
-                             ImplicitLocOpBuilder eb(l, ob);
-                             scf::YieldOp::create(
-                                 eb,
-                                 modified ? elementwise(eb, false) : scores);
-                           });
-                       scores.assign(select.getResults().begin(),
-                                     select.getResults().end());
+                          // Masks (in tiles not known full, and past kv_len)
+                          // and modifiers, per element from its (row, column).
+                          Value firstKey =
+                              arith::MulIOp::create(ib, kt, cst(ib, keyTile));
+                          Value edge = arith::CmpIOp::create(
+                              ib, arith::CmpIPredicate::sgt,
+                              arith::AddIOp::create(ib, firstKey,
+                                                    cst(ib, keyTile)),
+                              kvLength);
+                          Value partial = arith::OrIOp::create(
+                              ib,
+                              arith::CmpIOp::create(
+                                  ib, arith::CmpIPredicate::eq, status,
+                                  cst(ib, int64_t(TileStatus::Partial))),
+                              edge);
+                          Value keyBase = arith::AddIOp::create(
+                              ib, firstKey, unit->emitLaneColumn(ib));
+                          auto elementwise = [&](ImplicitLocOpBuilder &eb,
+                                                 bool masks) {
+                            Value bits = masks && masked ? keepBits(eb, keyBase)
+                                                         : Value();
+                            SmallVector<Value> out;
+                            for (int64_t n = 0; n < scoreTiles; ++n) {
+                              SmallVector<Value> elements;
+                              for (int64_t e = 0; e < 4; ++e) {
+                                const ThreadRow &row = rows[e / run];
+                                Value j = emitKeyOf(
+                                    eb, arith::AddIOp::create(
+                                            eb, keyBase,
+                                            cst(eb, n * unit->fragmentColumns +
+                                                        e % run)));
+                                Value s =
+                                    vector::ExtractOp::create(eb, scores[n], e);
+                                if (modified)
+                                  s = emitter.emitModifiers(eb, row.score, j,
+                                                            s);
+                                if (masks) {
+                                  Value keep;
+                                  if (bits)
+                                    keep = arith::TruncIOp::create(
+                                        eb, eb.getI1Type(),
+                                        arith::ShRUIOp::create(
+                                            eb, bits,
+                                            i32(eb, int32_t(4 * n + e))));
+                                  else
+                                    keep = arith::CmpIOp::create(
+                                        eb, arith::CmpIPredicate::slt, j,
+                                        kvLength);
+                                  s = arith::SelectOp::create(eb, keep, s,
+                                                              f32(eb, kNegInf));
+                                }
+                                elements.push_back(s);
+                              }
+                              out.push_back(vector::FromElementsOp::create(
+                                  eb, acc4, elements));
+                            }
+                            return out;
+                          };
+                          SmallVector<Type> scoreTypes(scoreTiles, acc4);
+                          auto select = scf::IfOp::create(
+                              ib, partial,
+                              [&](OpBuilder &ob, Location l) {
+                                ImplicitLocOpBuilder eb(l, ob);
+                                scf::YieldOp::create(eb, elementwise(eb, true));
+                              },
+                              [&](OpBuilder &ob, Location l) {
+                                ImplicitLocOpBuilder eb(l, ob);
+                                scf::YieldOp::create(
+                                    eb,
+                                    modified ? elementwise(eb, false) : scores);
+                              });
+                          scores.assign(select.getResults().begin(),
+                                        select.getResults().end());
 
-                       SmallVector<Value> weights, newMax, newSum;
-                       SmallVector<Value> acc(args.take_front(accTiles));
-                       if (sweep == Sweep::BlockStatistics) {
-                         emitBlockStatistics(ib, scores, firstKey, keyBase);
-                         newMax.assign(args.begin() + maxSlot,
-                                       args.begin() + sumSlot);
-                         newSum.assign(args.begin() + sumSlot,
-                                       args.begin() + bufferSlot);
-                       } else if (sweep == Sweep::ClippedWeights) {
-                         // w = clamp((zeta - gamma) p + gamma, 0, 1) from the
-                         // rows' final softmax p; a masked key weighs 0.
-                         for (Value s : scores)
-                           for (int64_t e = 0; e < 4; ++e)
-                             weights.push_back(finalWeight(
-                                 ib, vector::ExtractOp::create(ib, s, e),
-                                 clippedBase[e / run],
-                                 clippedInverseSum[e / run]));
-                         newMax.assign(args.begin() + maxSlot,
-                                       args.begin() + sumSlot);
-                         newSum.assign(args.begin() + sumSlot,
-                                       args.begin() + bufferSlot);
-                       } else if (softmax || sweep == Sweep::Statistics) {
-                         // Online softmax: new row maxima, rescale, weights.
-                         SmallVector<Value> alpha, baseL;
-                         for (int64_t k = 0; k < threadRows; ++k) {
-                           Value m = args[maxSlot + k];
-                           Value rowMax = negInf;
-                           for (Value s : scores)
-                             for (int64_t e = k * run; e < (k + 1) * run; ++e)
-                               rowMax = arith::MaximumFOp::create(
-                                   ib, rowMax,
-                                   vector::ExtractOp::create(ib, s, e));
-                           rowMax =
-                               unit->emitRowReduce(ib, rowMax, /*max=*/true);
-                           Value mNew =
-                               arith::MaximumFOp::create(ib, m, rowMax);
-                           // A row with nothing kept yet keeps m = -inf; its
-                           // weights and rescale factor are then exp(-inf) = 0.
-                           Value empty = arith::CmpFOp::create(
-                               ib, arith::CmpFPredicate::OEQ, mNew, negInf);
-                           Value base =
-                               arith::SelectOp::create(ib, empty, zeroF, mNew);
-                           baseL.push_back(
-                               arith::MulFOp::create(ib, base, log2e));
-                           alpha.push_back(math::Exp2Op::create(
-                               ib, arith::SubFOp::create(
-                                       ib, arith::MulFOp::create(ib, m, log2e),
-                                       baseL[k])));
-                           newMax.push_back(mNew);
-                         }
-                         SmallVector<Value> rowSum(threadRows, zeroF);
-                         for (Value s : scores)
-                           for (int64_t e = 0; e < 4; ++e) {
-                             Value x = arith::SubFOp::create(
-                                 ib,
-                                 arith::MulFOp::create(
-                                     ib, vector::ExtractOp::create(ib, s, e),
-                                     log2e),
-                                 baseL[e / run]);
-                             weights.push_back(math::Exp2Op::create(ib, x));
-                             rowSum[e / run] = arith::AddFOp::create(
-                                 ib, rowSum[e / run], weights.back());
-                           }
-                         for (int64_t k = 0; k < threadRows; ++k)
-                           newSum.push_back(arith::AddFOp::create(
-                               ib,
-                               arith::MulFOp::create(ib, args[sumSlot + k],
-                                                     alpha[k]),
-                               rowSum[k]));
-                         SmallVector<Value> factors;
-                         for (int64_t e = 0; e < 4; ++e)
-                           factors.push_back(alpha[e / run]);
-                         Value rescale =
-                             vector::FromElementsOp::create(ib, acc4, factors);
-                         if (sweep != Sweep::Statistics)
-                           for (Value &a : acc)
-                             a = arith::MulFOp::create(ib, a, rescale);
-                       } else {
-                         // A normaliser without a running max: each weight is
-                         // final (the CPU's formula,
-                         // ScoreEmitter::emitDirectWeights). The lse takes the
-                         // sum of the weights; the output divides by the sum of
-                         // the weights as P V sees them, rounded to the input
-                         // type, so that they sum to one (a row with one key
-                         // gives its value exactly). The latter takes the max
-                         // slots.
-                         SmallVector<Value> rowSum(args.begin() + sumSlot,
-                                                   args.begin() + bufferSlot);
-                         SmallVector<Value> roundedSum(args.begin() + maxSlot,
-                                                       args.begin() + sumSlot);
-                         for (Value s : scores)
-                           for (int64_t e = 0; e < 4; ++e) {
-                             Value weight = ScoreEmitter::emitDirectWeights(
-                                 ib, normalizer,
-                                 vector::ExtractOp::create(ib, s, e),
-                                 rows[e / run].score.keptCount);
-                             rowSum[e / run] = arith::AddFOp::create(
-                                 ib, rowSum[e / run], weight);
-                             Value rounded =
-                                 arith::TruncFOp::create(ib, element, weight);
-                             weights.push_back(
-                                 arith::ExtFOp::create(ib, f32Type, rounded));
-                             roundedSum[e / run] = arith::AddFOp::create(
-                                 ib, roundedSum[e / run], weights.back());
-                           }
-                         newMax = roundedSum;
-                         newSum = rowSum;
-                       }
+                          SmallVector<Value> weights, newMax, newSum;
+                          SmallVector<Value> acc(args.take_front(accTiles));
+                          if (sweep == Sweep::BlockStatistics) {
+                            emitBlockStatistics(ib, scores, firstKey, keyBase);
+                            newMax.assign(args.begin() + maxSlot,
+                                          args.begin() + sumSlot);
+                            newSum.assign(args.begin() + sumSlot,
+                                          args.begin() + bufferSlot);
+                          } else if (sweep == Sweep::ClippedWeights) {
+                            // w = clamp((zeta - gamma) p + gamma, 0, 1) from
+                            // the rows' final softmax p; a masked key weighs 0.
+                            for (Value s : scores)
+                              for (int64_t e = 0; e < 4; ++e)
+                                weights.push_back(finalWeight(
+                                    ib, vector::ExtractOp::create(ib, s, e),
+                                    clippedBase[e / run],
+                                    clippedInverseSum[e / run]));
+                            newMax.assign(args.begin() + maxSlot,
+                                          args.begin() + sumSlot);
+                            newSum.assign(args.begin() + sumSlot,
+                                          args.begin() + bufferSlot);
+                          } else if (softmax || sweep == Sweep::Statistics) {
+                            // Online softmax: new row maxima, rescale, weights.
+                            SmallVector<Value> alpha, baseL;
+                            for (int64_t k = 0; k < threadRows; ++k) {
+                              Value m = args[maxSlot + k];
+                              Value rowMax = negInf;
+                              for (Value s : scores)
+                                for (int64_t e = k * run; e < (k + 1) * run;
+                                     ++e)
+                                  rowMax = arith::MaximumFOp::create(
+                                      ib, rowMax,
+                                      vector::ExtractOp::create(ib, s, e));
+                              rowMax =
+                                  unit->emitRowReduce(ib, rowMax, /*max=*/true);
+                              Value mNew =
+                                  arith::MaximumFOp::create(ib, m, rowMax);
+                              // A row with nothing kept yet keeps m = -inf; its
+                              // weights and rescale factor are then exp(-inf) =
+                              // 0.
+                              Value empty = arith::CmpFOp::create(
+                                  ib, arith::CmpFPredicate::OEQ, mNew, negInf);
+                              Value base = arith::SelectOp::create(ib, empty,
+                                                                   zeroF, mNew);
+                              baseL.push_back(
+                                  arith::MulFOp::create(ib, base, log2e));
+                              alpha.push_back(math::Exp2Op::create(
+                                  ib,
+                                  arith::SubFOp::create(
+                                      ib, arith::MulFOp::create(ib, m, log2e),
+                                      baseL[k])));
+                              newMax.push_back(mNew);
+                            }
+                            SmallVector<Value> rowSum(threadRows, zeroF);
+                            for (Value s : scores)
+                              for (int64_t e = 0; e < 4; ++e) {
+                                Value x = arith::SubFOp::create(
+                                    ib,
+                                    arith::MulFOp::create(
+                                        ib, vector::ExtractOp::create(ib, s, e),
+                                        log2e),
+                                    baseL[e / run]);
+                                weights.push_back(math::Exp2Op::create(ib, x));
+                                rowSum[e / run] = arith::AddFOp::create(
+                                    ib, rowSum[e / run], weights.back());
+                              }
+                            for (int64_t k = 0; k < threadRows; ++k)
+                              newSum.push_back(arith::AddFOp::create(
+                                  ib,
+                                  arith::MulFOp::create(ib, args[sumSlot + k],
+                                                        alpha[k]),
+                                  rowSum[k]));
+                            SmallVector<Value> factors;
+                            for (int64_t e = 0; e < 4; ++e)
+                              factors.push_back(alpha[e / run]);
+                            Value rescale = vector::FromElementsOp::create(
+                                ib, acc4, factors);
+                            if (sweep != Sweep::Statistics)
+                              for (Value &a : acc)
+                                a = arith::MulFOp::create(ib, a, rescale);
+                          } else {
+                            // A normaliser without a running max: each weight
+                            // is final (the CPU's formula,
+                            // ScoreEmitter::emitDirectWeights). The lse takes
+                            // the sum of the weights; the output divides by the
+                            // sum of the weights as P V sees them, rounded to
+                            // the input type, so that they sum to one (a row
+                            // with one key gives its value exactly). The latter
+                            // takes the max slots.
+                            SmallVector<Value> rowSum(args.begin() + sumSlot,
+                                                      args.begin() +
+                                                          bufferSlot);
+                            SmallVector<Value> roundedSum(
+                                args.begin() + maxSlot, args.begin() + sumSlot);
+                            for (Value s : scores)
+                              for (int64_t e = 0; e < 4; ++e) {
+                                Value weight = ScoreEmitter::emitDirectWeights(
+                                    ib, normalizer,
+                                    vector::ExtractOp::create(ib, s, e),
+                                    rows[e / run].score.keptCount);
+                                rowSum[e / run] = arith::AddFOp::create(
+                                    ib, rowSum[e / run], weight);
+                                Value rounded = arith::TruncFOp::create(
+                                    ib, element, weight);
+                                weights.push_back(arith::ExtFOp::create(
+                                    ib, f32Type, rounded));
+                                roundedSum[e / run] = arith::AddFOp::create(
+                                    ib, roundedSum[e / run], weights.back());
+                              }
+                            newMax = roundedSum;
+                            newSum = rowSum;
+                          }
 
-                       // O += P V.
-                       if (!keysOnly(sweep))
-                         unit->emitWeightedValues(ib, weights, valueSmem,
-                                                  buffer, acc);
-                       // Every warp is done with this buffer before it is
-                       // refilled.
-                       gpu::BarrierOp::create(ib);
-                       SmallVector<Value> results(acc);
-                       llvm::append_range(results, newMax);
-                       llvm::append_range(results, newSum);
-                       results.append({other, nextVisited});
-                       scf::YieldOp::create(ib, results);
-                     },
-                     [&](OpBuilder &elseBuilder, Location loc) {
-                       scf::YieldOp::create(elseBuilder, loc, args);
-                     });
-                 scf::YieldOp::create(lb, visit.getResults());
-               })
-        .getResults();
+                          // O += P V.
+                          if (!keysOnly(sweep))
+                            unit->emitWeightedValues(ib, weights, valueSmem,
+                                                     buffer, acc);
+                          // Every warp is done with this buffer before it is
+                          // refilled.
+                          gpu::BarrierOp::create(ib);
+                          SmallVector<Value> results(acc);
+                          llvm::append_range(results, newMax);
+                          llvm::append_range(results, newSum);
+                          results.append({other, nextVisited});
+                          scf::YieldOp::create(ib, results);
+                        },
+                        [&](OpBuilder &elseBuilder, Location loc) {
+                          scf::YieldOp::create(elseBuilder, loc, args);
+                        });
+                    scf::YieldOp::create(lb, visit.getResults());
+                  })
+                  .getResults());
+        });
   };
   SmallVector<Value> state;
   if (clipped) {
-    ValueRange statistics = emitSweep(Sweep::Statistics, inits);
+    SmallVector<Value> statistics = emitSweep(Sweep::Statistics, inits);
     SmallVector<Value> weighted(inits);
     for (int64_t k = 0; k < threadRows; ++k) {
       Value max = statistics[maxSlot + k];
@@ -1118,13 +1496,19 @@ LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
       llvm::cast<NormalizerAttrInterface>(attention.getNormalizerOrDefault());
   bool twoSums = normalizer.isNormalized() &&
                  !llvm::isa<SoftmaxAttr>(attention.getNormalizerOrDefault());
+  // So do gathered key tiles (selected tokens): the key of each element
+  // comes from the list, and the list's shared memory leaves fewer blocks
+  // per multiprocessor anyway.
   lowering.matrixUnit().annotateKernel(
       kernel, attention.getQuery().getType().getDimSize(3) > 64 ||
-                  attention.getValue().getType().getDimSize(3) > 64 || twoSums);
+                  attention.getValue().getType().getDimSize(3) > 64 ||
+                  twoSums || attention.getSelected());
   lowering.emit(b);
   gpu::ReturnOp::create(b);
   // What a launcher needs: grid (ceil(Sq * G / query_tile), key/value
-  // heads, batch), the block's threads and its dynamic shared memory.
+  // heads, batch) - with G = 1 and the query heads along y where each query
+  // head selects its own keys - the block's threads and its dynamic shared
+  // memory.
   int64_t kvHeads =
       attention.getKey().getType().getDimSize(attention.isPaged() ? 2 : 1);
   kernel->setAttr(
@@ -1135,8 +1519,11 @@ LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
           builder.getNamedAttr(
               "query_tile", builder.getI64IntegerAttr(lowering.getQueryTile())),
           builder.getNamedAttr(
-              "group", builder.getI64IntegerAttr(attention.getGroupSize())),
-          builder.getNamedAttr("kv_heads", builder.getI64IntegerAttr(kvHeads)),
+              "group", builder.getI64IntegerAttr(lowering.getRowGroup())),
+          builder.getNamedAttr(
+              "kv_heads",
+              builder.getI64IntegerAttr(kvHeads * attention.getGroupSize() /
+                                        lowering.getRowGroup())),
           builder.getNamedAttr("shared_bytes", builder.getI64IntegerAttr(
                                                    lowering.sharedBytes())),
       }));
