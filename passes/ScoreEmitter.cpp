@@ -599,3 +599,32 @@ Value ScoreEmitter::inlineRegion(ImplicitLocOpBuilder &b, Region &region,
   }
   llvm_unreachable("a verified region ends in attn.yield");
 }
+
+MergeRow mlir::attn::emitMergeRow(ImplicitLocOpBuilder &b,
+                                  ArrayRef<Value> partLses) {
+  auto f = [&](double v) -> Value {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  };
+  Value negInf = f(-std::numeric_limits<double>::infinity());
+  Value m = negInf;
+  for (Value part : partLses)
+    m = arith::MaximumFOp::create(b, m, part);
+  Value any = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, m, negInf);
+  // exp(lse_r - m) is 0 for an empty part; m is finite when any is.
+  Value safeMax = arith::SelectOp::create(b, any, m, f(0.0));
+  Value sum = f(0.0);
+  SmallVector<Value> scales;
+  for (Value part : partLses) {
+    scales.push_back(
+        math::ExpOp::create(b, arith::SubFOp::create(b, part, safeMax)));
+    sum = arith::AddFOp::create(b, sum, scales.back());
+  }
+  MergeRow row;
+  row.lse = arith::SelectOp::create(
+      b, any, arith::AddFOp::create(b, safeMax, math::LogOp::create(b, sum)),
+      negInf);
+  for (Value scale : scales)
+    row.weights.push_back(arith::SelectOp::create(
+        b, any, arith::DivFOp::create(b, scale, sum), f(0.0)));
+  return row;
+}

@@ -168,6 +168,16 @@ bool isSelectionPerKeyValueHead(AttentionOp op);
 /// The head of `op`'s selected-token lists that query head `h` reads.
 Value emitSelectionHead(ImplicitLocOpBuilder &b, AttentionOp op, Value h);
 
+/// One row of attn.merge from its parts' lse values (f32): the merged
+/// lse = logsumexp_r lse_r and each part's weight exp(lse_r - lse), by
+/// which o = sum_r weight_r o_r; a row whose parts are all -inf gets lse
+/// -inf and weights 0 (o = 0).
+struct MergeRow {
+  Value lse;
+  SmallVector<Value> weights;
+};
+MergeRow emitMergeRow(ImplicitLocOpBuilder &b, ArrayRef<Value> partLses);
+
 } // namespace mlir::attn
 
 #endif // ATTN_PASSES_SCOREEMITTER_H

@@ -953,9 +953,6 @@ static void emitMerge(ImplicitLocOpBuilder &b, ArrayRef<Value> outputs,
   auto cst = [&](ImplicitLocOpBuilder &ib, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ib, v);
   };
-  auto f = [&](ImplicitLocOpBuilder &ib, double v) -> Value {
-    return arith::ConstantOp::create(ib, ib.getF32FloatAttr(v));
-  };
   SmallVector<Value> upper;
   for (int64_t d = 0; d < 3; ++d)
     upper.push_back(memref::DimOp::create(b, output, d));
@@ -966,35 +963,16 @@ static void emitMerge(ImplicitLocOpBuilder &b, ArrayRef<Value> outputs,
       [&](OpBuilder &nested, Location loc, ValueRange ivs, ValueRange) {
         ImplicitLocOpBuilder ib(loc, nested);
         SmallVector<Value> parts;
-        Value m = f(ib, kNegInf);
-        for (Value part : lses) {
+        for (Value part : lses)
           parts.push_back(
               ScoreEmitter::toF32(ib, memref::LoadOp::create(ib, part, ivs)));
-          m = arith::MaximumFOp::create(ib, m, parts.back());
-        }
-        Value any = arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT, m,
-                                          f(ib, kNegInf));
-        // exp(lse_r - m) is 0 for an empty part; m is finite when any is.
-        Value safeMax = arith::SelectOp::create(ib, any, m, f(ib, 0.0));
-        Value sum = f(ib, 0.0);
-        SmallVector<Value> scales;
-        for (Value part : parts) {
-          scales.push_back(math::ExpOp::create(
-              ib, arith::SubFOp::create(ib, part, safeMax)));
-          sum = arith::AddFOp::create(ib, sum, scales.back());
-        }
-        Value total =
-            arith::AddFOp::create(ib, safeMax, math::LogOp::create(ib, sum));
-        memref::StoreOp::create(
-            ib, arith::SelectOp::create(ib, any, total, f(ib, kNegInf)), lse,
-            ivs);
+        MergeRow merged = emitMergeRow(ib, parts);
+        memref::StoreOp::create(ib, merged.lse, lse, ivs);
         Value row = arith::ConstantOp::create(
             ib, DenseElementsAttr::get(rowType, ib.getF32FloatAttr(0.0)));
         SmallVector<Value> at(ivs.begin(), ivs.end());
         at.push_back(zero);
-        for (auto [part, scale] : llvm::zip(outputs, scales)) {
-          Value weight = arith::SelectOp::create(
-              ib, any, arith::DivFOp::create(ib, scale, sum), f(ib, 0.0));
+        for (auto [part, weight] : llvm::zip(outputs, merged.weights)) {
           Value partRow = vector::LoadOp::create(
               ib,
               VectorType::get(

@@ -24,7 +24,8 @@ using namespace mlir::attn;
 using namespace mlir::attn::reference;
 
 namespace mlir::attn::reference {
-FailureOr<std::vector<Tensor>> evaluateMerge(MergeOp op, ValueLookup lookup) {
+FailureOr<std::vector<Tensor>> evaluateMerge(MergeOp op, ValueLookup lookup,
+                                             const EvaluationOptions &options) {
   const Tensor &first = *lookup(op.getOutputs()[0]);
   const Tensor &firstLse = *lookup(op.getLses()[0]);
   int64_t rows = firstLse.numElements(), width = first.dim(3);
@@ -57,6 +58,12 @@ FailureOr<std::vector<Tensor>> evaluateMerge(MergeOp op, ValueLookup lookup) {
         output.data[row * width + n] += weight * o[n];
     }
   }
+  // The output in the narrow type (the lse stays f32).
+  auto outputType = llvm::cast<RankedTensorType>(op.getOutput().getType());
+  if (options.roundIntermediate && !outputType.getElementType().isF32() &&
+      !outputType.getElementType().isF64())
+    for (double &x : output.data)
+      x = options.roundIntermediate(x);
   std::vector<Tensor> results;
   results.push_back(std::move(output));
   results.push_back(std::move(lse));
@@ -148,7 +155,8 @@ evaluateFunction(func::FuncOp func, ArrayRef<Tensor> arguments,
             .Case<LinearAttentionOp>([&](LinearAttentionOp a) {
               return evaluateLinearAttention(a, lookup, options);
             })
-            .Case<MergeOp>([&](MergeOp a) { return evaluateMerge(a, lookup); })
+            .Case<MergeOp>(
+                [&](MergeOp a) { return evaluateMerge(a, lookup, options); })
             .Case<arith::ConstantOp>(
                 [&](arith::ConstantOp c) -> FailureOr<std::vector<Tensor>> {
                   FailureOr<Tensor> t = constantTensor(c);

@@ -35,8 +35,12 @@ mlir::FailureOr<std::vector<Tensor>>
 evaluateLinearAttention(mlir::attn::LinearAttentionOp op, ValueLookup lookup,
                         const EvaluationOptions &options);
 
-mlir::FailureOr<std::vector<Tensor>> evaluateMerge(mlir::attn::MergeOp op,
-                                                   ValueLookup lookup);
+/// `op` in double precision, or (with options.roundIntermediate) as a
+/// straightforward implementation in the output's narrow type computes it:
+/// the merged output rounded as it is stored.
+mlir::FailureOr<std::vector<Tensor>>
+evaluateMerge(mlir::attn::MergeOp op, ValueLookup lookup,
+              const EvaluationOptions &options);
 
 /// Whether key coordinate `j` is in the 1-D neighborhood of query coordinate
 /// `i` on an axis of `extent` tokens (VARIANTS.md section 2.1).

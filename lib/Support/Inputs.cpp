@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 using namespace mlir;
@@ -350,8 +351,10 @@ Tensor mlir::attn::generateArgument(const ArgumentPlan &plan,
     for (int64_t h = 0; h < n; ++h)
       t.data[h] = std::pow(2.0, -8.0 * (h + 1) / static_cast<double>(n));
   } else if (role == "partial_lse") {
+    // One part in eight saw no key (-inf), so some rows merge none.
     for (double &x : t.data)
-      x = 2.0 * unit(rng);
+      x = uniformInt(0, 7) == 0 ? -std::numeric_limits<double>::infinity()
+                                : 2.0 * unit(rng);
   } else if (role == "weights") {
     std::normal_distribution<double> normal(0.0, 1.0);
     for (double &x : t.data)
@@ -403,7 +406,7 @@ void mlir::attn::generateArgumentInChunks(
 
 LogicalResult mlir::attn::setHeadDim(func::FuncOp func, int64_t headDim) {
   // The last dimension of query, key, value, output and an elementwise
-  // gate ([B, H, Sq, Dv]).
+  // gate ([B, H, Sq, Dv]), and of a merge's parts and output.
   llvm::SetVector<Value> data;
   bool linear = false;
   func.walk([&](Operation *op) {
@@ -413,7 +416,10 @@ LogicalResult mlir::attn::setHeadDim(func::FuncOp func, int64_t headDim) {
       if (Value gate = a.getGate())
         if (llvm::cast<RankedTensorType>(gate.getType()).getRank() == 4)
           data.insert(gate);
-    } else if (llvm::isa<LinearAttentionOp, MergeOp>(op)) {
+    } else if (auto m = llvm::dyn_cast<MergeOp>(op)) {
+      data.insert(m.getOutputs().begin(), m.getOutputs().end());
+      data.insert(m.getOutput());
+    } else if (llvm::isa<LinearAttentionOp>(op)) {
       linear = true;
     }
   });
@@ -430,6 +436,22 @@ LogicalResult mlir::attn::setHeadDim(func::FuncOp func, int64_t headDim) {
                                  func.getBody().getArgumentTypes(),
                                  ret.getOperandTypes()));
   return success();
+}
+
+Type mlir::attn::dataElementType(func::FuncOp func) {
+  Type element;
+  func.walk([&](Operation *op) {
+    if (element)
+      return;
+    if (auto a = llvm::dyn_cast<AttentionOp>(op))
+      element = a.getQuery().getType().getElementType();
+    else if (auto l = llvm::dyn_cast<LinearAttentionOp>(op))
+      element = l.getQuery().getType().getElementType();
+    else if (auto m = llvm::dyn_cast<MergeOp>(op))
+      element = llvm::cast<RankedTensorType>(m.getOutput().getType())
+                    .getElementType();
+  });
+  return element;
 }
 
 void mlir::attn::retypeFunction(func::FuncOp func, Type from, Type to) {

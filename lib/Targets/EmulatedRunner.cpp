@@ -72,20 +72,11 @@ EmulatedGpuKernel::compile(func::FuncOp func, StringRef chip,
   kernels.addPass(createCSEPass());
   if (failed(kernels.run(*copy)))
     return failure();
-  // The pipeline accepted the function: it holds one attention.
-  AttentionOp attention;
-  func.walk([&](AttentionOp op) { attention = op; });
   FailureOr<SmallVector<ResultShape>> shapes =
       deriveResultShapes(func, gpu->vendor);
   if (failed(shapes))
     return failure();
   kernel->resultShapes = std::move(*shapes);
-  if (auto argument = llvm::dyn_cast_or_null<BlockArgument>(
-          attention ? attention.getQuery() : Value()))
-    kernel->queryArgument = argument.getArgNumber();
-  else
-    return func.emitError("the query of @")
-           << func.getSymName() << " is no argument of the function";
   auto host = copy->lookupSymbol<func::FuncOp>(kernel->name);
   auto launch = host ? host->getAttrOfType<DictionaryAttr>("attn.launch")
                      : DictionaryAttr();
@@ -97,6 +88,12 @@ EmulatedGpuKernel::compile(func::FuncOp func, StringRef chip,
     auto value = launch.getAs<IntegerAttr>(key);
     return value ? value.getInt() : int64_t(0);
   };
+  // B and Sq of the grid come from this argument's dimensions 0 and 2.
+  if (!launch.getAs<IntegerAttr>("query_argument"))
+    return func.emitError("the ")
+           << gpu->vendor << " pipeline's kernel of @" << func.getSymName()
+           << " names no query argument";
+  kernel->queryArgument = get("query_argument");
   kernel->threads = get("threads");
   kernel->queryTile = get("query_tile");
   kernel->group = std::max<int64_t>(1, get("group"));

@@ -167,6 +167,7 @@ FailureOr<std::unique_ptr<GpuKernel>> GpuKernel::compile(func::FuncOp func,
   kernel->resultTypes.assign(func.getResultTypes().begin(),
                              func.getResultTypes().end());
   types.append(kernel->resultTypes.begin(), kernel->resultTypes.end());
+  // An attention's kernel (or a merge's, which has no attention).
   AttentionOp attention;
   func.walk([&](AttentionOp op) { attention = op; });
   FailureOr<SmallVector<ResultShape>> shapes =
@@ -174,12 +175,13 @@ FailureOr<std::unique_ptr<GpuKernel>> GpuKernel::compile(func::FuncOp func,
   if (failed(shapes))
     return failure();
   kernel->resultShapes = std::move(*shapes);
-  if (auto argument =
-          llvm::dyn_cast_or_null<BlockArgument>(attention.getQuery()))
-    kernel->queryArgument = argument.getArgNumber();
-  else
-    return func.emitError("the query of @")
-           << func.getSymName() << " is no argument of the function";
+  // B and Sq of the grid come from this argument's dimensions 0 and 2.
+  auto queryArgument = launch.getAs<IntegerAttr>("query_argument");
+  if (!queryArgument)
+    return func.emitError("the ")
+           << gpu->vendor << " pipeline's kernel of @" << func.getSymName()
+           << " names no query argument";
+  kernel->queryArgument = queryArgument.getInt();
   d.argumentNames.reserve(types.size());
   d.staticSizes.reserve(types.size());
   for (auto [n, type] : llvm::enumerate(types)) {
@@ -196,7 +198,7 @@ FailureOr<std::unique_ptr<GpuKernel>> GpuKernel::compile(func::FuncOp func,
     // Block statistics: the runtime zeroes them before the kernel's
     // atomic maxima.
     bool blockMax =
-        output && attention.getBlockMax() &&
+        output && attention && attention.getBlockMax() &&
         llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator())
                 .getOperand(n - func.getNumArguments()) ==
             attention.getBlockMax();

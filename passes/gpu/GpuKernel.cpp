@@ -1410,12 +1410,156 @@ Type bufferType(Type type) {
   return type;
 }
 
+/// An empty kernel in `kernels` named after `func`, taking its arguments'
+/// and results' buffers in that order, with `mapping` from the function's
+/// arguments to the kernel's.
+gpu::GPUFuncOp createKernel(func::FuncOp func, gpu::GPUModuleOp kernels,
+                            const GpuTarget &target, IRMapping &mapping) {
+  SmallVector<Type> types;
+  for (Type type : func.getArgumentTypes())
+    types.push_back(bufferType(type));
+  for (Type type : func.getResultTypes())
+    types.push_back(bufferType(type));
+  OpBuilder builder = OpBuilder::atBlockEnd(kernels.getBody());
+  auto kernel =
+      gpu::GPUFuncOp::create(builder, func.getLoc(), func.getSymName(),
+                             builder.getFunctionType(types, {}));
+  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                  builder.getUnitAttr());
+  kernel.setKnownBlockSizeAttr(
+      builder.getDenseI32ArrayAttr({int32_t(target.threads()), 1, 1}));
+  Block &entry = kernel.getBody().front();
+  for (auto [from, to] : llvm::zip(func.getArguments(), entry.getArguments()))
+    mapping.map(from, to);
+  return kernel;
+}
+
+/// What a launcher needs (`attn.launch`): the grid is (ceil(Sq * group /
+/// rowsPerBlock), gridY, B), with B and Sq dimensions 0 and 2 of argument
+/// `queryArgument`; the block's threads and its dynamic shared memory.
+void setLaunch(gpu::GPUFuncOp kernel, const GpuTarget &target,
+               int64_t rowsPerBlock, int64_t group, int64_t gridY,
+               int64_t sharedBytes, int64_t queryArgument) {
+  Builder builder(kernel.getContext());
+  auto named = [&](StringRef name, int64_t value) {
+    return builder.getNamedAttr(name, builder.getI64IntegerAttr(value));
+  };
+  kernel->setAttr("attn.launch", builder.getDictionaryAttr({
+                                     named("threads", target.threads()),
+                                     named("query_tile", rowsPerBlock),
+                                     named("group", group),
+                                     named("kv_heads", gridY),
+                                     named("shared_bytes", sharedBytes),
+                                     named("query_argument", queryArgument),
+                                 }));
+}
+
+/// Lanes that share one row of a merge.
+constexpr int64_t kMergeLanes = 16;
+
+/// Rewrites `func`, which is one attn.merge of its arguments, into a kernel
+/// of `kernels`: each row (b, h, i) takes kMergeLanes lanes, each of which
+/// merges the row's lse values and then the columns lane, lane +
+/// kMergeLanes, ... of the parts; a block takes threads / kMergeLanes rows
+/// of one (b, h).
+LogicalResult lowerMerge(func::FuncOp func, MergeOp merge,
+                         gpu::GPUModuleOp kernels, const GpuTarget &target) {
+  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  if (ret.getOperands() != ValueRange{merge.getOutput(), merge.getLse()})
+    return ret.emitOpError()
+           << "must return the merge's output and lse in that order for the "
+           << target.vendor << " backend";
+  auto outputType = llvm::cast<RankedTensorType>(merge.getOutput().getType());
+  int64_t heads = outputType.getDimSize(1), valueDim = outputType.getDimSize(3);
+  if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(valueDim))
+    return merge.emitOpError()
+           << "has a dynamic head count or head dimension, which the "
+           << target.vendor
+           << " backend does not lower (the grid and the columns are static)";
+
+  IRMapping mapping;
+  gpu::GPUFuncOp kernel = createKernel(func, kernels, target, mapping);
+  Block &entry = kernel.getBody().front();
+  ArrayRef<BlockArgument> outs =
+      entry.getArguments().drop_front(func.getNumArguments());
+  Value output = outs[0], lse = outs[1];
+  OpBuilder builder = OpBuilder::atBlockBegin(&entry);
+  ImplicitLocOpBuilder b(func.getLoc(), builder);
+  auto cst = [](ImplicitLocOpBuilder &ib, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ib, v);
+  };
+  auto store = [](ImplicitLocOpBuilder &ib, Value value, Value buffer,
+                  ValueRange at) {
+    Type element = llvm::cast<MemRefType>(buffer.getType()).getElementType();
+    if (element != value.getType())
+      value = arith::TruncFOp::create(ib, element, value);
+    memref::StoreOp::create(ib, value, buffer, at);
+  };
+  int64_t rowsPerBlock = target.threads() / kMergeLanes;
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, tid, cst(b, kMergeLanes));
+  Value i = arith::AddIOp::create(
+      b,
+      arith::MulIOp::create(b, gpu::BlockIdOp::create(b, gpu::Dimension::x),
+                            cst(b, rowsPerBlock)),
+      arith::DivUIOp::create(b, tid, cst(b, kMergeLanes)));
+  Value head = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value batch = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  Value exists = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i,
+                                       memref::DimOp::create(b, output, 2));
+  scf::IfOp::create(b, exists, [&](OpBuilder &ob, Location loc) {
+    ImplicitLocOpBuilder ib(loc, ob);
+    SmallVector<Value> row = {batch, head, i};
+    SmallVector<Value> parts;
+    for (Value part : merge.getLses())
+      parts.push_back(ScoreEmitter::toF32(
+          ib, memref::LoadOp::create(ib, mapping.lookup(part), row)));
+    MergeRow merged = emitMergeRow(ib, parts);
+    Value first =
+        arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, lane, cst(ib, 0));
+    scf::IfOp::create(ib, first, [&](OpBuilder &fb, Location l) {
+      ImplicitLocOpBuilder lb(l, fb);
+      store(lb, merged.lse, lse, row);
+      scf::YieldOp::create(lb);
+    });
+    scf::ForOp::create(
+        ib, lane, cst(ib, valueDim), cst(ib, kMergeLanes), ValueRange{},
+        [&](OpBuilder &cb, Location l, Value d, ValueRange) {
+          ImplicitLocOpBuilder db(l, cb);
+          SmallVector<Value> at = {batch, head, i, d};
+          Value sum = arith::ConstantOp::create(db, db.getF32FloatAttr(0.0));
+          for (auto [part, weight] :
+               llvm::zip(merge.getOutputs(), merged.weights))
+            sum = math::FmaOp::create(
+                db, weight,
+                ScoreEmitter::toF32(
+                    db, memref::LoadOp::create(db, mapping.lookup(part), at)),
+                sum);
+          store(db, sum, output, at);
+          scf::YieldOp::create(db);
+        });
+    scf::YieldOp::create(ib);
+  });
+  gpu::ReturnOp::create(b);
+  setLaunch(kernel, target, rowsPerBlock, /*group=*/1, heads,
+            /*sharedBytes=*/0,
+            llvm::cast<BlockArgument>(merge.getOutputs()[0]).getArgNumber());
+  func.erase();
+  return success();
+}
+
 /// Rewrites `func` into a kernel of `kernels`.
 LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
                             const GpuTarget &target,
                             const MatrixUnitFactory &makeUnit,
                             PlantedFault fault) {
   Block &body = func.getBody().front();
+  // A function that merges its arguments' partial results.
+  if (auto merge = llvm::dyn_cast<MergeOp>(body.front());
+      merge && std::next(body.begin()) == std::prev(body.end()) &&
+      llvm::all_of(merge->getOperands(),
+                   [](Value v) { return llvm::isa<BlockArgument>(v); }))
+    return lowerMerge(func, merge, kernels, target);
   AttentionOp attention;
   for (Operation &op : body.without_terminator()) {
     auto candidate = llvm::dyn_cast<AttentionOp>(op);
@@ -1453,23 +1597,10 @@ LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
               "statistics) in that order for the "
            << target.vendor << " backend";
 
-  SmallVector<Type> types;
-  for (Type type : func.getArgumentTypes())
-    types.push_back(bufferType(type));
-  for (Type type : func.getResultTypes())
-    types.push_back(bufferType(type));
-  OpBuilder builder = OpBuilder::atBlockEnd(kernels.getBody());
-  auto kernel =
-      gpu::GPUFuncOp::create(builder, func.getLoc(), func.getSymName(),
-                             builder.getFunctionType(types, {}));
-  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                  builder.getUnitAttr());
-  kernel.setKnownBlockSizeAttr(
-      builder.getDenseI32ArrayAttr({int32_t(target.threads()), 1, 1}));
-  Block &entry = kernel.getBody().front();
   IRMapping mapping;
-  for (auto [from, to] : llvm::zip(func.getArguments(), entry.getArguments()))
-    mapping.map(from, to);
+  gpu::GPUFuncOp kernel = createKernel(func, kernels, target, mapping);
+  Block &entry = kernel.getBody().front();
+  OpBuilder builder = OpBuilder::atBlockEnd(&entry);
   ArrayRef<BlockArgument> outs =
       entry.getArguments().drop_front(func.getNumArguments());
   AttentionBuffers buffers = collectAttentionBuffers(
@@ -1505,28 +1636,15 @@ LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
                   twoSums || attention.getSelected());
   lowering.emit(b);
   gpu::ReturnOp::create(b);
-  // What a launcher needs: grid (ceil(Sq * G / query_tile), key/value
-  // heads, batch) - with G = 1 and the query heads along y where each query
-  // head selects its own keys - the block's threads and its dynamic shared
-  // memory.
+  // The grid: (ceil(Sq * G / query_tile), key/value heads, batch), or with
+  // G = 1 and the query heads along y where each query head selects its own
+  // keys.
   int64_t kvHeads =
       attention.getKey().getType().getDimSize(attention.isPaged() ? 2 : 1);
-  kernel->setAttr(
-      "attn.launch",
-      builder.getDictionaryAttr({
-          builder.getNamedAttr("threads",
-                               builder.getI64IntegerAttr(target.threads())),
-          builder.getNamedAttr(
-              "query_tile", builder.getI64IntegerAttr(lowering.getQueryTile())),
-          builder.getNamedAttr(
-              "group", builder.getI64IntegerAttr(lowering.getRowGroup())),
-          builder.getNamedAttr(
-              "kv_heads",
-              builder.getI64IntegerAttr(kvHeads * attention.getGroupSize() /
-                                        lowering.getRowGroup())),
-          builder.getNamedAttr("shared_bytes", builder.getI64IntegerAttr(
-                                                   lowering.sharedBytes())),
-      }));
+  setLaunch(kernel, target, lowering.getQueryTile(), lowering.getRowGroup(),
+            kvHeads * attention.getGroupSize() / lowering.getRowGroup(),
+            lowering.sharedBytes(),
+            llvm::cast<BlockArgument>(attention.getQuery()).getArgNumber());
   func.erase();
   return success();
 }

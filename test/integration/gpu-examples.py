@@ -6,7 +6,7 @@ vendor's assembler: ptxas (NVIDIA) or LLVM's AMDGPU backend and ld.lld (AMD).
 Each example spec is compiled with attn-compile --target=sm_80,sm_90 (or
 gfx90a,gfx942) at head dimension 64 and 128 (--head-dim; specs in f32 are
 compiled in bf16, since the matrix units take 16-bit inputs; specs that
---head-dim cannot resize, linear attention and merges, at their own),
+--head-dim cannot resize, linear attention, at their own),
 function by function where the backend rejects some of a spec's functions.
 Prints one line per spec and head dimension, then the functions the backend
 rejects (with its diagnostic) and a summary. Every compiled kernel must have
@@ -56,7 +56,7 @@ def compile_one(spec, head_dim, function):
         base.append(f'--func={function}')
     result = subprocess.run(base, capture_output=True, text=True)
     if '--head-dim: @' in result.stderr:
-        # Linear attention or merges: the backend's own verdict, at the
+        # Linear attention: the backend's own verdict, at the
         # spec's head dimension.
         base.remove(f'--head-dim={head_dim}')
         result = subprocess.run(base, capture_output=True, text=True)

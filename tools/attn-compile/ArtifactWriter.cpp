@@ -432,10 +432,6 @@ std::string mlir::attn::writeArtifactGlue(const Artifact &artifact) {
     if (artifact.hasCpu)
       os << "    {kDLCPU, " << quote(artifact.targetSummary) << ", " << prefix
          << "_cpu, NULL, NULL, NULL, 0, {0, 0, 0, 0, 0, 0}},\n";
-    int64_t query = -1;
-    for (auto [n, a] : llvm::enumerate(s.arguments))
-      if (a.role == "query" && query < 0)
-        query = n;
     for (const GpuModuleCode &module : artifact.gpuModules) {
       const GpuKernelLaunch &launch = module.launches.at(s.function);
       os << "    {" << (module.amd ? "kDLROCM" : "kDLCUDA") << ", "
@@ -443,8 +439,8 @@ std::string mlir::attn::writeArtifactGlue(const Artifact &artifact) {
          << (module.amd ? "NULL" : "attn_ptx_" + module.chip) << ", "
          << (module.cubin.empty() ? "NULL" : binaryName(module)) << ", "
          << module.cubin.size() << ", {" << launch.threads << ", "
-         << launch.sharedBytes << ", " << query << ", " << launch.group << ", "
-         << launch.rowsPerBlock << ", " << launch.gridY
+         << launch.sharedBytes << ", " << launch.queryArgument << ", "
+         << launch.group << ", " << launch.rowsPerBlock << ", " << launch.gridY
          << "}}, /* threads, shared bytes, query argument, G, rows per "
             "block, grid.y */\n";
     }

@@ -37,9 +37,9 @@ static void collectLaunches(ModuleOp module, GpuModuleCode &code) {
       auto value = launch.getAs<IntegerAttr>(name);
       return value ? value.getInt() : int64_t(0);
     };
-    code.launches[func.getName().str()] = {get("threads"), get("shared_bytes"),
-                                           get("group"), get("query_tile"),
-                                           get("kv_heads")};
+    code.launches[func.getName().str()] = {
+        get("threads"),    get("shared_bytes"), get("group"),
+        get("query_tile"), get("kv_heads"),     get("query_argument")};
   });
 }
 

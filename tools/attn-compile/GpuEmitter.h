@@ -20,6 +20,8 @@ namespace mlir::attn {
 /// From a kernel's `attn.launch` (see attn-nvidia-kernels).
 struct GpuKernelLaunch {
   int64_t threads = 0, sharedBytes = 0, group = 1, rowsPerBlock = 0, gridY = 0;
+  /// The argument whose dimensions 0 and 2 give the grid's B and Sq.
+  int64_t queryArgument = -1;
 };
 
 /// What the AMD code object's metadata says of one kernel.

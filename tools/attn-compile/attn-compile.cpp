@@ -268,20 +268,15 @@ int main(int argc, char **argv) {
                   llvm::Twine(headDimOption));
     for (func::FuncOp func : functions) {
       if (to) {
-        Type from;
-        func.walk([&](Operation *op) {
-          if (auto a = llvm::dyn_cast<AttentionOp>(op); a && !from)
-            from = a.getQuery().getType().getElementType();
-          if (auto l = llvm::dyn_cast<LinearAttentionOp>(op); l && !from)
-            from = l.getQuery().getType().getElementType();
-        });
+        Type from = dataElementType(func);
         if (from && from != to)
           retypeFunction(func, from, to);
       }
       if (headDimOption > 0 && failed(setHeadDim(func, headDimOption)))
         return fail("--head-dim: @" + func.getSymName() +
-                    " holds ops other than attn.attention (linear attention, "
-                    "merges), whose sizes --head-dim does not change");
+                    " holds ops other than attn.attention and attn.merge "
+                    "(linear attention), whose sizes --head-dim does not "
+                    "change");
       if (failed(verify(func)))
         return fail("@" + func.getSymName() +
                     " does not verify with the --dtype/--head-dim given "

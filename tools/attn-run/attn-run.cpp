@@ -228,13 +228,9 @@ checkAgainstOracle(func::FuncOp func, ArrayRef<Tensor> arguments,
       reference::evaluateFunction(func, arguments, exactOptions);
   if (failed(exact))
     return failure();
-  Type element = Float32Type::get(func.getContext());
-  func.walk([&](AttentionOp op) {
-    element = op.getQuery().getType().getElementType();
-  });
-  func.walk([&](LinearAttentionOp op) {
-    element = op.getQuery().getType().getElementType();
-  });
+  Type element = dataElementType(func);
+  if (!element)
+    element = Float32Type::get(func.getContext());
   reference::EvaluationOptions narrow = exactOptions;
   narrow.roundIntermediate = element.isF16()    ? roundToF16
                              : element.isBF16() ? roundToBF16
@@ -608,15 +604,7 @@ int main(int argc, char **argv) {
                   .Default(Type());
     if (!to)
       return fail("--dtype must be f32, f16 or bf16, got '" + dtypeName + "'");
-    Type from;
-    func.walk([&](Operation *op) {
-      if (from)
-        return;
-      if (auto a = llvm::dyn_cast<AttentionOp>(op))
-        from = a.getQuery().getType().getElementType();
-      else if (auto l = llvm::dyn_cast<LinearAttentionOp>(op))
-        from = l.getQuery().getType().getElementType();
-    });
+    Type from = dataElementType(func);
     if (from && from != to) {
       retypeFunction(func, from, to);
       if (failed(verify(func)))
@@ -632,8 +620,9 @@ int main(int argc, char **argv) {
                   llvm::Twine(headDimOption));
     if (failed(setHeadDim(func, headDimOption)))
       return fail("--head-dim: @" + func.getSymName() +
-                  " holds ops other than attn.attention (linear attention, "
-                  "merges), whose sizes --head-dim does not change");
+                  " holds ops other than attn.attention and attn.merge "
+                  "(linear attention), whose sizes --head-dim does not "
+                  "change");
     if (failed(verify(func)))
       return fail("--head-dim " + llvm::Twine(headDimOption) + ": @" +
                   func.getSymName() + " does not verify with it (see above)");

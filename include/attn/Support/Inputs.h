@@ -82,9 +82,15 @@ void roundToElementType(reference::Tensor &tensor, mlir::Type elementType);
 /// their types. The caller re-verifies.
 void retypeFunction(mlir::func::FuncOp func, mlir::Type from, mlir::Type to);
 
+/// The element type of `func`'s attention data, which retypeFunction()
+/// changes: the first attention's or linear attention's query, or merge's
+/// output; null where `func` holds none.
+mlir::Type dataElementType(mlir::func::FuncOp func);
+
 /// Gives every attn.attention of `func` head dimension `headDim` (D and Dv:
-/// the last dimension of query, key, value, output and an elementwise gate).
-/// Fails where `func` holds other ops (linear attention, merges).
+/// the last dimension of query, key, value, output and an elementwise gate),
+/// and every attn.merge (its parts and output). Fails where `func` holds
+/// linear attention.
 mlir::LogicalResult setHeadDim(mlir::func::FuncOp func, int64_t headDim);
 
 } // namespace mlir::attn

@@ -9,7 +9,7 @@
 
 // CHECK: gpu.module @attn_kernels
 // CHECK: gpu.func @dense(%{{.*}}: memref<?x8x?x64xbf16>, %{{.*}}: memref<?x8x?x64xbf16>, %{{.*}}: memref<?x8x?x64xbf16>, %{{.*}}: memref<?x8x?x64xbf16>) kernel
-// CHECK-SAME: attn.launch = {group = 1 : i64, kv_heads = 8 : i64, query_tile = 64 : i64, shared_bytes = 46080 : i64, threads = 256 : i64}
+// CHECK-SAME: attn.launch = {group = 1 : i64, kv_heads = 8 : i64, query_argument = 0 : i64, query_tile = 64 : i64, shared_bytes = 46080 : i64, threads = 256 : i64}
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
 // CHECK: gpu.dynamic_shared_memory
 // CHECK: vector.load {{.*}} : memref<?x8x?x64xbf16>, vector<8xbf16>

@@ -74,3 +74,30 @@ func.func @returns_input(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
   // expected-error @below {{must return the attention's output (and lse, and block statistics) in that order for the NVIDIA backend}}
   return %o, %q : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
 }
+
+// -----
+
+func.func @merge_returns_lse_first(%o0: tensor<?x4x?x64xf16>,
+                                   %o1: tensor<?x4x?x64xf16>,
+                                   %l0: tensor<?x4x?xf32>,
+                                   %l1: tensor<?x4x?xf32>)
+    -> (tensor<?x4x?xf32>, tensor<?x4x?x64xf16>) {
+  %o, %lse = attn.merge %o0, %o1 lse %l0, %l1
+      : tensor<?x4x?x64xf16>, tensor<?x4x?x64xf16> lse tensor<?x4x?xf32>, tensor<?x4x?xf32>
+      -> tensor<?x4x?x64xf16>, tensor<?x4x?xf32>
+  // expected-error @below {{must return the merge's output and lse in that order for the NVIDIA backend}}
+  return %lse, %o : tensor<?x4x?xf32>, tensor<?x4x?x64xf16>
+}
+
+// -----
+
+func.func @merge_dynamic_heads(%o0: tensor<?x?x?x64xf16>,
+                               %o1: tensor<?x?x?x64xf16>,
+                               %l0: tensor<?x?x?xf32>, %l1: tensor<?x?x?xf32>)
+    -> (tensor<?x?x?x64xf16>, tensor<?x?x?xf32>) {
+  // expected-error @below {{has a dynamic head count or head dimension, which the NVIDIA backend does not lower (the grid and the columns are static)}}
+  %o, %lse = attn.merge %o0, %o1 lse %l0, %l1
+      : tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16> lse tensor<?x?x?xf32>, tensor<?x?x?xf32>
+      -> tensor<?x?x?x64xf16>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x64xf16>, tensor<?x?x?xf32>
+}

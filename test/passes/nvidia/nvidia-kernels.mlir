@@ -8,7 +8,7 @@
 // CHECK: module attributes {gpu.container_module}
 // CHECK: gpu.module @attn_kernels
 // CHECK: gpu.func @dense(%{{.*}}: memref<?x8x?x64xbf16>, %{{.*}}: memref<?x8x?x64xbf16>, %{{.*}}: memref<?x8x?x64xbf16>, %{{.*}}: memref<?x8x?x64xbf16>) kernel
-// CHECK-SAME: attn.launch = {group = 1 : i64, kv_heads = 8 : i64, query_tile = 64 : i64, shared_bytes = 46080 : i64, threads = 128 : i64}
+// CHECK-SAME: attn.launch = {group = 1 : i64, kv_heads = 8 : i64, query_argument = 0 : i64, query_tile = 64 : i64, shared_bytes = 46080 : i64, threads = 128 : i64}
 // CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
 // The grid: (query tile, key/value head, batch entry).
 // CHECK-DAG: gpu.block_id x
@@ -51,7 +51,7 @@ func.func @dense(%q: tensor<?x8x?x64xbf16>, %k: tensor<?x8x?x64xbf16>,
 // query heads of a key/value head (group = 4), the key tiles come from the
 // mask analysis, and the lse is written by the first lane of each quad.
 // CHECK-LABEL: gpu.func @causal_gqa
-// CHECK-SAME: attn.launch = {group = 4 : i64, kv_heads = 2 : i64, query_tile = 64 : i64, shared_bytes = 87040 : i64, threads = 128 : i64}
+// CHECK-SAME: attn.launch = {group = 4 : i64, kv_heads = 2 : i64, query_argument = 0 : i64, query_tile = 64 : i64, shared_bytes = 87040 : i64, threads = 128 : i64}
 // CHECK: nvvm.mma.sync {{.*}} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 // CHECK: math.log
 // CHECK: memref.store {{.*}} : memref<?x8x?xf32>

@@ -11,7 +11,7 @@
 // the eight query heads along y); a 256-entry list fits one chunk, whose
 // 1024 bytes follow the 46080 of the tiles.
 // CHECK-LABEL: gpu.func @per_query_head
-// CHECK-SAME: attn.launch = {group = 1 : i64, kv_heads = 8 : i64, query_tile = 64 : i64, shared_bytes = 47104 : i64, threads = 128 : i64}
+// CHECK-SAME: attn.launch = {group = 1 : i64, kv_heads = 8 : i64, query_argument = 0 : i64, query_tile = 64 : i64, shared_bytes = 47104 : i64, threads = 128 : i64}
 // CHECK: %[[LIST:.*]] = memref.view %{{.*}}[%c46080{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<256xi32, #gpu.address_space<workgroup>>
 // The chunk loop, then the list's entries into shared memory.
 // CHECK: scf.for
@@ -49,11 +49,11 @@ func.func @per_query_head(%q: tensor<?x8x?x64xf16>, %k: tensor<?x2x?x64xf16>,
 // listed (2 x 8192 bytes after the 87040 of the tiles). gfx942's 64 KiB of
 // LDS takes chunks of 1024.
 // CHECK-LABEL: gpu.func @per_kv_head
-// CHECK-SAME: attn.launch = {group = 4 : i64, kv_heads = 2 : i64, query_tile = 64 : i64, shared_bytes = 103424 : i64, threads = 128 : i64}
+// CHECK-SAME: attn.launch = {group = 4 : i64, kv_heads = 2 : i64, query_argument = 0 : i64, query_tile = 64 : i64, shared_bytes = 103424 : i64, threads = 128 : i64}
 // CHECK: memref.view {{.*}} to memref<2048xi32, #gpu.address_space<workgroup>>
 // CHECK: memref.view {{.*}} to memref<2048xi32, #gpu.address_space<workgroup>>
 // AMD-LABEL: gpu.func @per_kv_head
-// AMD-SAME: attn.launch = {group = 4 : i64, kv_heads = 2 : i64, query_tile = 64 : i64, shared_bytes = 60416 : i64, threads = 256 : i64}
+// AMD-SAME: attn.launch = {group = 4 : i64, kv_heads = 2 : i64, query_argument = 0 : i64, query_tile = 64 : i64, shared_bytes = 60416 : i64, threads = 256 : i64}
 // AMD: memref.view {{.*}} to memref<1024xi32, #gpu.address_space<workgroup>>
 // AMD: memref.view {{.*}} to memref<1024xi32, #gpu.address_space<workgroup>>
 func.func @per_kv_head(%q: tensor<?x8x?x128xf16>, %k: tensor<?x2x?x128xf16>,
