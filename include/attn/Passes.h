@@ -3,6 +3,7 @@
 #ifndef ATTN_PASSES_H
 #define ATTN_PASSES_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
 #include <string>
@@ -128,6 +129,23 @@ void registerNvidiaEmulatorPipeline();
 
 /// Registers every attn pass and the `attn-cpu-pipeline` pipeline.
 void registerAllPasses();
+
+/// A function of several attention and merge ops (each reading the
+/// function's arguments or earlier ops' results) becomes one GPU kernel per
+/// op, its steps, run one after another. Every step's kernel takes the same
+/// buffers: the function's arguments, its results, then the temporaries
+/// (the ops' results the function does not return, in op order). A function
+/// of one op is one step whose kernel bears the function's name and takes
+/// its arguments and results.
+SmallVector<Value> gpuStepBuffers(func::FuncOp func);
+/// The ops (steps) of `func`.
+unsigned gpuStepCount(func::FuncOp func);
+/// The kernel of step `step` of a function of several.
+std::string gpuStepKernelName(llvm::StringRef function, unsigned step);
+/// Why attnrt cannot launch `func`'s GPU kernels yet - it launches one
+/// kernel per function, and a function of several attention and merge ops
+/// has one per op (the emulator runs them) - or an empty string.
+std::string gpuStepsUnlaunchable(func::FuncOp func);
 
 } // namespace mlir::attn
 

@@ -48,7 +48,6 @@ EmulatedGpuKernel::compile(func::FuncOp func, StringRef chip,
   OwningOpRef<ModuleOp> copy = cloneFunctionModule(func);
 
   std::unique_ptr<EmulatedGpuKernel> kernel(new EmulatedGpuKernel());
-  kernel->name = func.getSymName().str();
   kernel->argumentTypes.assign(func.getArgumentTypes().begin(),
                                func.getArgumentTypes().end());
   kernel->resultTypes.assign(func.getResultTypes().begin(),
@@ -77,31 +76,49 @@ EmulatedGpuKernel::compile(func::FuncOp func, StringRef chip,
   if (failed(shapes))
     return failure();
   kernel->resultShapes = std::move(*shapes);
-  auto host = copy->lookupSymbol<func::FuncOp>(kernel->name);
-  auto launch = host ? host->getAttrOfType<DictionaryAttr>("attn.launch")
-                     : DictionaryAttr();
-  if (!launch)
-    return func.emitError("the ")
-           << gpu->vendor << " pipeline made no kernel of @"
-           << func.getSymName();
-  auto get = [&](StringRef key) {
-    auto value = launch.getAs<IntegerAttr>(key);
-    return value ? value.getInt() : int64_t(0);
-  };
-  // B and Sq of the grid come from this argument's dimensions 0 and 2.
-  if (!launch.getAs<IntegerAttr>("query_argument"))
-    return func.emitError("the ")
-           << gpu->vendor << " pipeline's kernel of @" << func.getSymName()
-           << " names no query argument";
-  kernel->queryArgument = get("query_argument");
-  kernel->threads = get("threads");
-  kernel->queryTile = get("query_tile");
-  kernel->group = std::max<int64_t>(1, get("group"));
-  kernel->kvHeads = get("kv_heads");
-  kernel->sharedBytes = get("shared_bytes");
-  if (auto sites = host->getAttrOfType<ArrayAttr>("attn.emu.sites"))
-    for (auto site : sites.getAsValueRange<StringAttr>())
-      kernel->sites.push_back(site.str());
+  // The steps' temporaries: the buffers past the arguments and results.
+  SmallVector<Value> temporaries(gpuStepBuffers(func));
+  temporaries.erase(temporaries.begin(), temporaries.begin() +
+                                             func.getNumArguments() +
+                                             func.getNumResults());
+  for (Value temporary : temporaries)
+    kernel->temporaryTypes.push_back(temporary.getType());
+  FailureOr<SmallVector<ResultShape>> temporaryShapes =
+      deriveValueShapes(func, temporaries, gpu->vendor);
+  if (failed(temporaryShapes))
+    return failure();
+  kernel->temporaryShapes = std::move(*temporaryShapes);
+  unsigned count = gpuStepCount(func);
+  for (unsigned n = 0; n < count; ++n) {
+    EmulatedGpuKernel::Step step;
+    step.name = count == 1 ? func.getSymName().str()
+                           : gpuStepKernelName(func.getSymName(), n);
+    auto host = copy->lookupSymbol<func::FuncOp>(step.name);
+    auto launch = host ? host->getAttrOfType<DictionaryAttr>("attn.launch")
+                       : DictionaryAttr();
+    if (!launch)
+      return func.emitError("the ")
+             << gpu->vendor << " pipeline made no kernel '" << step.name
+             << "' of @" << func.getSymName();
+    auto get = [&](StringRef key) {
+      auto value = launch.getAs<IntegerAttr>(key);
+      return value ? value.getInt() : int64_t(0);
+    };
+    // B and Sq of the grid come from this buffer's dimensions 0 and 2.
+    if (!launch.getAs<IntegerAttr>("query_argument"))
+      return func.emitError("the ") << gpu->vendor << " pipeline's kernel '"
+                                    << step.name << "' names no query argument";
+    step.queryArgument = get("query_argument");
+    step.threads = get("threads");
+    step.queryTile = get("query_tile");
+    step.group = std::max<int64_t>(1, get("group"));
+    step.kvHeads = get("kv_heads");
+    step.sharedBytes = get("shared_bytes");
+    if (auto sites = host->getAttrOfType<ArrayAttr>("attn.emu.sites"))
+      for (auto site : sites.getAsValueRange<StringAttr>())
+        step.sites.push_back(site.str());
+    kernel->steps.push_back(std::move(step));
+  }
 
   PassManager lowering(context);
   buildHostConversionPipeline(lowering);
@@ -130,10 +147,24 @@ EmulatedGpuKernel::compile(func::FuncOp func, StringRef chip,
                                llvm::JITSymbolFlags::Exported};
     return symbols;
   });
-  kernel->target = chip.str() + " kernel on the SIMT emulator (" +
-                   std::to_string(kernel->threads) + " threads per block, " +
-                   std::to_string(kernel->sharedBytes) +
-                   " bytes of shared memory)";
+  const Step &first = kernel->steps.front();
+  if (count == 1) {
+    kernel->target = chip.str() + " kernel on the SIMT emulator (" +
+                     std::to_string(first.threads) + " threads per block, " +
+                     std::to_string(first.sharedBytes) +
+                     " bytes of shared memory)";
+  } else {
+    std::string shared;
+    for (auto [n, step] : llvm::enumerate(kernel->steps))
+      shared += (n == 0           ? ""
+                 : n + 1 == count ? " and "
+                                  : ", ") +
+                std::to_string(step.sharedBytes);
+    kernel->target = chip.str() + " kernels on the SIMT emulator, " +
+                     std::to_string(count) + " steps (" +
+                     std::to_string(first.threads) + " threads per block; " +
+                     shared + " bytes of shared memory)";
+  }
   return kernel;
 }
 
@@ -195,7 +226,8 @@ EmulatedGpuKernel::run(ArrayRef<Tensor> arguments, std::string &error) {
     error = "expected " + std::to_string(inputs) + " arguments";
     return failure();
   }
-  std::vector<HostArgument> host(inputs + resultTypes.size());
+  std::vector<HostArgument> host(inputs + resultTypes.size() +
+                                 temporaryTypes.size());
   for (size_t n = 0; n < inputs; ++n) {
     HostArgument &argument = host[n];
     const Tensor &t = arguments[n];
@@ -227,47 +259,58 @@ EmulatedGpuKernel::run(ArrayRef<Tensor> arguments, std::string &error) {
       return failure();
     encode(t.data, argument.type, argument.data.get());
   }
-  // Results, sized from the arguments' shapes: NaN until the kernel writes
-  // them, but for block statistics, which start at 0 as the GPU runtime
-  // sets them before the kernel's atomic maxima.
+  // Results and temporaries, sized from the arguments' shapes: NaN until a
+  // kernel writes them, but for block statistics, which start at 0 as the
+  // GPU runtime sets them before the kernel's atomic maxima.
   std::vector<std::vector<int64_t>> shapes;
   for (const Tensor &t : arguments)
     shapes.push_back(t.shape);
-  for (auto [r, type] : llvm::enumerate(resultTypes)) {
-    HostArgument &result = host[inputs + r];
+  auto allocateOutput = [&](HostArgument &buffer, Type type,
+                            const ResultShape &shape) {
     auto tensor = llvm::cast<RankedTensorType>(type);
-    result.type = *runtimeElementType(tensor.getElementType());
-    result.shape = computeResultShape(resultShapes[r], tensor, shapes);
-    if (!result.allocate(error))
+    buffer.type = *runtimeElementType(tensor.getElementType());
+    buffer.shape = computeResultShape(shape, tensor, shapes);
+    if (!buffer.allocate(error))
+      return false;
+    std::memset(buffer.data.get(), shape.queryBlock ? 0 : 0xFF, buffer.bytes);
+    return true;
+  };
+  for (auto [r, type] : llvm::enumerate(resultTypes))
+    if (!allocateOutput(host[inputs + r], type, resultShapes[r]))
       return failure();
-    std::memset(result.data.get(), resultShapes[r].queryBlock ? 0 : 0xFF,
-                result.bytes);
-  }
+  for (auto [t, type] : llvm::enumerate(temporaryTypes))
+    if (!allocateOutput(host[inputs + resultTypes.size() + t], type,
+                        temporaryShapes[t]))
+      return failure();
 
-  auto entry = engine->lookupPacked("_mlir_ciface_" + name);
-  if (!entry) {
-    error = llvm::toString(entry.takeError());
-    return failure();
-  }
-  ::attn::emu::Launch launch;
-  launch.entry = *entry;
-  for (HostArgument &argument : host)
-    launch.arguments.push_back(argument.packed());
-  const std::vector<int64_t> &query = arguments[queryArgument].shape;
-  int64_t rows = query[2] * group;
-  launch.grid[0] = (rows + queryTile - 1) / queryTile;
-  launch.grid[1] = kvHeads;
-  launch.grid[2] = query[0];
-  launch.threadsPerBlock = int32_t(threads);
-  launch.warpSize = int32_t(warpSize);
-  launch.sharedBytes = sharedBytes;
-  launch.sites = sites;
-  if (const char *workers = std::getenv("ATTN_EMU_THREADS"))
-    launch.workers = unsigned(std::max(1, std::atoi(workers)));
-  std::string fault = ::attn::emu::run(launch);
-  if (!fault.empty()) {
-    error = "the emulator found a fault in the kernel: " + fault;
-    return failure();
+  for (const Step &step : steps) {
+    auto entry = engine->lookupPacked("_mlir_ciface_" + step.name);
+    if (!entry) {
+      error = llvm::toString(entry.takeError());
+      return failure();
+    }
+    ::attn::emu::Launch launch;
+    launch.entry = *entry;
+    for (HostArgument &argument : host)
+      launch.arguments.push_back(argument.packed());
+    const std::vector<int64_t> &query = host[step.queryArgument].shape;
+    int64_t rows = query[2] * step.group;
+    launch.grid[0] = (rows + step.queryTile - 1) / step.queryTile;
+    launch.grid[1] = step.kvHeads;
+    launch.grid[2] = query[0];
+    launch.threadsPerBlock = int32_t(step.threads);
+    launch.warpSize = int32_t(warpSize);
+    launch.sharedBytes = step.sharedBytes;
+    launch.sites = step.sites;
+    if (const char *workers = std::getenv("ATTN_EMU_THREADS"))
+      launch.workers = unsigned(std::max(1, std::atoi(workers)));
+    std::string fault = ::attn::emu::run(launch);
+    if (!fault.empty()) {
+      error = "the emulator found a fault in the kernel" +
+              (steps.size() > 1 ? " '" + step.name + "'" : std::string()) +
+              ": " + fault;
+      return failure();
+    }
   }
 
   std::vector<Tensor> results;

@@ -100,6 +100,8 @@ FailureOr<std::unique_ptr<GpuKernel>> GpuKernel::compile(func::FuncOp func,
   if (failed(gpu))
     return failure();
   bool amd = gpu->vendor == "AMD";
+  if (std::string why = gpuStepsUnlaunchable(func); !why.empty())
+    return func.emitError(why);
 
   OwningOpRef<ModuleOp> copy = cloneFunctionModule(func);
 

@@ -9,9 +9,15 @@ using namespace mlir::attn;
 
 FailureOr<SmallVector<ResultShape>>
 mlir::attn::deriveResultShapes(func::FuncOp func, StringRef backend) {
-  SmallVector<ResultShape> shapes;
   auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  for (Value result : ret.getOperands()) {
+  return deriveValueShapes(func, ret.getOperands(), backend);
+}
+
+FailureOr<SmallVector<ResultShape>>
+mlir::attn::deriveValueShapes(func::FuncOp func, ValueRange values,
+                              StringRef backend) {
+  SmallVector<ResultShape> shapes;
+  for (Value result : values) {
     ResultShape shape;
     if (auto attention = result.getDefiningOp<AttentionOp>();
         attention && result == attention.getBlockMax()) {

@@ -1410,65 +1410,58 @@ Type bufferType(Type type) {
   return type;
 }
 
-/// An empty kernel in `kernels` named after `func`, taking its arguments'
-/// and results' buffers in that order, with `mapping` from the function's
-/// arguments to the kernel's.
-gpu::GPUFuncOp createKernel(func::FuncOp func, gpu::GPUModuleOp kernels,
-                            const GpuTarget &target, IRMapping &mapping) {
-  SmallVector<Type> types;
-  for (Type type : func.getArgumentTypes())
-    types.push_back(bufferType(type));
-  for (Type type : func.getResultTypes())
-    types.push_back(bufferType(type));
+/// An empty kernel in `kernels` named `name` with one buffer argument per
+/// type of `types` (tensors become memrefs).
+gpu::GPUFuncOp createKernel(Location loc, StringRef name, TypeRange types,
+                            gpu::GPUModuleOp kernels, const GpuTarget &target) {
+  SmallVector<Type> buffers;
+  for (Type type : types)
+    buffers.push_back(bufferType(type));
   OpBuilder builder = OpBuilder::atBlockEnd(kernels.getBody());
-  auto kernel =
-      gpu::GPUFuncOp::create(builder, func.getLoc(), func.getSymName(),
-                             builder.getFunctionType(types, {}));
+  auto kernel = gpu::GPUFuncOp::create(builder, loc, name,
+                                       builder.getFunctionType(buffers, {}));
   kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
                   builder.getUnitAttr());
   kernel.setKnownBlockSizeAttr(
       builder.getDenseI32ArrayAttr({int32_t(target.threads()), 1, 1}));
-  Block &entry = kernel.getBody().front();
-  for (auto [from, to] : llvm::zip(func.getArguments(), entry.getArguments()))
-    mapping.map(from, to);
   return kernel;
 }
 
 /// What a launcher needs (`attn.launch`): the grid is (ceil(Sq * group /
-/// rowsPerBlock), gridY, B), with B and Sq dimensions 0 and 2 of argument
-/// `queryArgument`; the block's threads and its dynamic shared memory.
+/// rowsPerBlock), gridY, B), with B and Sq dimensions 0 and 2 of the
+/// kernel's argument `queryArgument`; the block's threads and its dynamic
+/// shared memory.
 void setLaunch(gpu::GPUFuncOp kernel, const GpuTarget &target,
                int64_t rowsPerBlock, int64_t group, int64_t gridY,
-               int64_t sharedBytes, int64_t queryArgument) {
+               int64_t sharedBytes, Value queryArgument) {
   Builder builder(kernel.getContext());
   auto named = [&](StringRef name, int64_t value) {
     return builder.getNamedAttr(name, builder.getI64IntegerAttr(value));
   };
-  kernel->setAttr("attn.launch", builder.getDictionaryAttr({
-                                     named("threads", target.threads()),
-                                     named("query_tile", rowsPerBlock),
-                                     named("group", group),
-                                     named("kv_heads", gridY),
-                                     named("shared_bytes", sharedBytes),
-                                     named("query_argument", queryArgument),
-                                 }));
+  kernel->setAttr(
+      "attn.launch",
+      builder.getDictionaryAttr({
+          named("threads", target.threads()),
+          named("query_tile", rowsPerBlock),
+          named("group", group),
+          named("kv_heads", gridY),
+          named("shared_bytes", sharedBytes),
+          named("query_argument",
+                llvm::cast<BlockArgument>(queryArgument).getArgNumber()),
+      }));
 }
 
 /// Lanes that share one row of a merge.
 constexpr int64_t kMergeLanes = 16;
 
-/// Rewrites `func`, which is one attn.merge of its arguments, into a kernel
-/// of `kernels`: each row (b, h, i) takes kMergeLanes lanes, each of which
-/// merges the row's lse values and then the columns lane, lane +
-/// kMergeLanes, ... of the parts; a block takes threads / kMergeLanes rows
-/// of one (b, h).
-LogicalResult lowerMerge(func::FuncOp func, MergeOp merge,
-                         gpu::GPUModuleOp kernels, const GpuTarget &target) {
-  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  if (ret.getOperands() != ValueRange{merge.getOutput(), merge.getLse()})
-    return ret.emitOpError()
-           << "must return the merge's output and lse in that order for the "
-           << target.vendor << " backend";
+/// Emits `merge` into `kernel`, whose buffers `mapping` gives for the
+/// merge's operands and results: each row (b, h, i) takes kMergeLanes
+/// lanes, each of which merges the row's lse values and then the columns
+/// lane, lane + kMergeLanes, ... of the parts; a block takes threads /
+/// kMergeLanes rows of one (b, h).
+LogicalResult emitMergeKernel(MergeOp merge, gpu::GPUFuncOp kernel,
+                              const IRMapping &mapping,
+                              const GpuTarget &target) {
   auto outputType = llvm::cast<RankedTensorType>(merge.getOutput().getType());
   int64_t heads = outputType.getDimSize(1), valueDim = outputType.getDimSize(3);
   if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(valueDim))
@@ -1476,15 +1469,10 @@ LogicalResult lowerMerge(func::FuncOp func, MergeOp merge,
            << "has a dynamic head count or head dimension, which the "
            << target.vendor
            << " backend does not lower (the grid and the columns are static)";
-
-  IRMapping mapping;
-  gpu::GPUFuncOp kernel = createKernel(func, kernels, target, mapping);
-  Block &entry = kernel.getBody().front();
-  ArrayRef<BlockArgument> outs =
-      entry.getArguments().drop_front(func.getNumArguments());
-  Value output = outs[0], lse = outs[1];
-  OpBuilder builder = OpBuilder::atBlockBegin(&entry);
-  ImplicitLocOpBuilder b(func.getLoc(), builder);
+  Value output = mapping.lookup(merge.getOutput());
+  Value lse = mapping.lookup(merge.getLse());
+  OpBuilder builder = OpBuilder::atBlockBegin(&kernel.getBody().front());
+  ImplicitLocOpBuilder b(merge.getLoc(), builder);
   auto cst = [](ImplicitLocOpBuilder &ib, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ib, v);
   };
@@ -1542,41 +1530,17 @@ LogicalResult lowerMerge(func::FuncOp func, MergeOp merge,
   });
   gpu::ReturnOp::create(b);
   setLaunch(kernel, target, rowsPerBlock, /*group=*/1, heads,
-            /*sharedBytes=*/0,
-            llvm::cast<BlockArgument>(merge.getOutputs()[0]).getArgNumber());
-  func.erase();
+            /*sharedBytes=*/0, mapping.lookup(merge.getOutputs()[0]));
   return success();
 }
 
-/// Rewrites `func` into a kernel of `kernels`.
-LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
-                            const GpuTarget &target,
-                            const MatrixUnitFactory &makeUnit,
-                            PlantedFault fault) {
-  Block &body = func.getBody().front();
-  // A function that merges its arguments' partial results.
-  if (auto merge = llvm::dyn_cast<MergeOp>(body.front());
-      merge && std::next(body.begin()) == std::prev(body.end()) &&
-      llvm::all_of(merge->getOperands(),
-                   [](Value v) { return llvm::isa<BlockArgument>(v); }))
-    return lowerMerge(func, merge, kernels, target);
-  AttentionOp attention;
-  for (Operation &op : body.without_terminator()) {
-    auto candidate = llvm::dyn_cast<AttentionOp>(op);
-    if (!candidate)
-      return op.emitOpError()
-             << "is not lowered by the " << target.vendor
-             << " backend yet (the CPU backend and the reference oracle "
-                "evaluate it)";
-    if (attention)
-      return op.emitOpError()
-             << "is a second attention op in one function, which the "
-             << target.vendor
-             << " backend does not lower yet (one kernel per function)";
-    attention = candidate;
-  }
-  if (!attention)
-    return func.emitOpError("has no attn.attention to lower for the GPU");
+/// Emits `attention` into `kernel`, whose buffers `mapping` gives for the
+/// attention's operands and results.
+LogicalResult emitAttentionKernel(AttentionOp attention, gpu::GPUFuncOp kernel,
+                                  const IRMapping &mapping,
+                                  const GpuTarget &target,
+                                  const MatrixUnitFactory &makeUnit,
+                                  PlantedFault fault) {
   std::string feature = unsupportedFeature(attention);
   if (!feature.empty())
     return attention.emitOpError()
@@ -1585,40 +1549,20 @@ LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
               "oracle evaluate it)";
   if (failed(ScoreEmitter::checkSupported(attention)))
     return failure();
-  auto ret = llvm::cast<func::ReturnOp>(body.getTerminator());
-  SmallVector<Value> expected = {attention.getOutput()};
-  if (attention.getLse())
-    expected.push_back(attention.getLse());
-  if (attention.getBlockMax())
-    expected.push_back(attention.getBlockMax());
-  if (ret.getOperands() != ValueRange(expected))
-    return ret.emitOpError()
-           << "must return the attention's output (and lse, and block "
-              "statistics) in that order for the "
-           << target.vendor << " backend";
-
-  IRMapping mapping;
-  gpu::GPUFuncOp kernel = createKernel(func, kernels, target, mapping);
-  Block &entry = kernel.getBody().front();
-  OpBuilder builder = OpBuilder::atBlockEnd(&entry);
-  ArrayRef<BlockArgument> outs =
-      entry.getArguments().drop_front(func.getNumArguments());
-  AttentionBuffers buffers = collectAttentionBuffers(
-      attention, [&](Value v) { return v ? mapping.lookup(v) : Value(); });
-  ImplicitLocOpBuilder b(func.getLoc(), builder);
-  b.setInsertionPointToStart(&entry);
-  Value lse = attention.getLse() ? Value(outs[1]) : Value();
-  Value blockMax = attention.getBlockMax() ? Value(outs.back()) : Value();
-  KernelBuilder lowering(attention, buffers, outs[0], lse, blockMax, target,
-                         makeUnit, fault);
-  if (lowering.sharedBytes() > target.maxSharedBytes) {
-    kernel.erase();
+  auto buffer = [&](Value v) { return v ? mapping.lookup(v) : Value(); };
+  AttentionBuffers buffers = collectAttentionBuffers(attention, buffer);
+  OpBuilder builder = OpBuilder::atBlockBegin(&kernel.getBody().front());
+  ImplicitLocOpBuilder b(attention.getLoc(), builder);
+  KernelBuilder lowering(attention, buffers, buffer(attention.getOutput()),
+                         buffer(attention.getLse()),
+                         buffer(attention.getBlockMax()), target, makeUnit,
+                         fault);
+  if (lowering.sharedBytes() > target.maxSharedBytes)
     return attention.emitOpError()
            << "needs " << lowering.sharedBytes()
            << " bytes of shared memory per block for its query, key and value "
               "tiles, more than the "
            << target.chip << "'s " << target.maxSharedBytes;
-  }
   // Past D = 64 the shared memory lets at most two blocks share a
   // multiprocessor, so each thread may use every register there is.
   // Normalisers other than softmax that normalise carry two sums per row
@@ -1643,13 +1587,170 @@ LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
       attention.getKey().getType().getDimSize(attention.isPaged() ? 2 : 1);
   setLaunch(kernel, target, lowering.getQueryTile(), lowering.getRowGroup(),
             kvHeads * attention.getGroupSize() / lowering.getRowGroup(),
-            lowering.sharedBytes(),
-            llvm::cast<BlockArgument>(attention.getQuery()).getArgNumber());
+            lowering.sharedBytes(), buffer(attention.getQuery()));
+  return success();
+}
+
+/// Emits `op` (an attention or a merge) into `kernel`.
+LogicalResult emitOpKernel(Operation *op, gpu::GPUFuncOp kernel,
+                           const IRMapping &mapping, const GpuTarget &target,
+                           const MatrixUnitFactory &makeUnit,
+                           PlantedFault fault) {
+  if (auto merge = llvm::dyn_cast<MergeOp>(op))
+    return emitMergeKernel(merge, kernel, mapping, target);
+  return emitAttentionKernel(llvm::cast<AttentionOp>(op), kernel, mapping,
+                             target, makeUnit, fault);
+}
+
+/// Rewrites `func`, one attn.attention or attn.merge of its arguments, into
+/// a kernel of `kernels` named after it, taking the function's arguments'
+/// and results' buffers.
+LogicalResult lowerSingleOp(func::FuncOp func, Operation *op,
+                            gpu::GPUModuleOp kernels, const GpuTarget &target,
+                            const MatrixUnitFactory &makeUnit,
+                            PlantedFault fault) {
+  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  if (auto merge = llvm::dyn_cast<MergeOp>(op)) {
+    if (ret.getOperands() != ValueRange{merge.getOutput(), merge.getLse()})
+      return ret.emitOpError()
+             << "must return the merge's output and lse in that order for the "
+             << target.vendor << " backend";
+  } else {
+    auto attention = llvm::cast<AttentionOp>(op);
+    SmallVector<Value> expected = {attention.getOutput()};
+    if (attention.getLse())
+      expected.push_back(attention.getLse());
+    if (attention.getBlockMax())
+      expected.push_back(attention.getBlockMax());
+    if (ret.getOperands() != ValueRange(expected))
+      return ret.emitOpError()
+             << "must return the attention's output (and lse, and block "
+                "statistics) in that order for the "
+             << target.vendor << " backend";
+  }
+  SmallVector<Type> types(func.getArgumentTypes());
+  llvm::append_range(types, func.getResultTypes());
+  gpu::GPUFuncOp kernel =
+      createKernel(func.getLoc(), func.getSymName(), types, kernels, target);
+  ArrayRef<BlockArgument> buffers = kernel.getBody().front().getArguments();
+  IRMapping mapping;
+  for (auto [from, to] : llvm::zip(func.getArguments(), buffers))
+    mapping.map(from, to);
+  for (auto [from, to] :
+       llvm::zip(ret.getOperands(), buffers.drop_front(func.getNumArguments())))
+    mapping.map(from, to);
+  if (failed(emitOpKernel(op, kernel, mapping, target, makeUnit, fault))) {
+    kernel.erase();
+    return failure();
+  }
   func.erase();
   return success();
 }
 
+/// Rewrites `func`, several attention and merge ops, into one kernel per op
+/// (gpuStepKernelName), run one after another on the buffers
+/// gpuStepBuffers() lists.
+LogicalResult lowerSteps(func::FuncOp func, gpu::GPUModuleOp kernels,
+                         const GpuTarget &target,
+                         const MatrixUnitFactory &makeUnit,
+                         PlantedFault fault) {
+  Block &body = func.getBody().front();
+  auto ret = llvm::cast<func::ReturnOp>(body.getTerminator());
+  llvm::SmallPtrSet<Value, 8> returned;
+  for (Value v : ret.getOperands()) {
+    if (llvm::isa<BlockArgument>(v))
+      return ret.emitOpError()
+             << "returns an argument of the function, which no "
+             << target.vendor << " kernel writes";
+    if (!returned.insert(v).second)
+      return ret.emitOpError()
+             << "returns one value twice, which the " << target.vendor
+             << " backend does not lower (one buffer per value)";
+  }
+  SmallVector<Value> buffers = gpuStepBuffers(func);
+  SmallVector<Type> types;
+  for (Value v : buffers)
+    types.push_back(v.getType());
+  unsigned step = 0;
+  for (Operation &op : body.without_terminator()) {
+    std::string name = gpuStepKernelName(func.getSymName(), step++);
+    if (SymbolTable::lookupSymbolIn(func->getParentOp(), name) ||
+        SymbolTable::lookupSymbolIn(kernels, name))
+      return func.emitOpError() << "needs the kernel name '" << name
+                                << "' for its step, which another symbol has";
+    gpu::GPUFuncOp kernel =
+        createKernel(op.getLoc(), name, types, kernels, target);
+    IRMapping mapping;
+    for (auto [from, to] :
+         llvm::zip(buffers, kernel.getBody().front().getArguments()))
+      mapping.map(from, to);
+    if (failed(emitOpKernel(&op, kernel, mapping, target, makeUnit, fault))) {
+      kernel.erase();
+      return failure();
+    }
+  }
+  func.erase();
+  return success();
+}
+
+/// Rewrites `func` into the kernels of `kernels`.
+LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
+                            const GpuTarget &target,
+                            const MatrixUnitFactory &makeUnit,
+                            PlantedFault fault) {
+  Block &body = func.getBody().front();
+  SmallVector<Operation *> ops;
+  for (Operation &op : body.without_terminator()) {
+    if (!llvm::isa<AttentionOp, MergeOp>(op))
+      return op.emitOpError()
+             << "is not lowered by the " << target.vendor
+             << " backend yet (the CPU backend and the reference oracle "
+                "evaluate it)";
+    ops.push_back(&op);
+  }
+  if (ops.empty())
+    return func.emitOpError("has no attn.attention to lower for the GPU");
+  if (ops.size() == 1)
+    return lowerSingleOp(func, ops.front(), kernels, target, makeUnit, fault);
+  return lowerSteps(func, kernels, target, makeUnit, fault);
+}
+
 } // namespace
+
+SmallVector<Value> mlir::attn::gpuStepBuffers(func::FuncOp func) {
+  Block &body = func.getBody().front();
+  SmallVector<Value> buffers(body.getArguments());
+  auto ret = llvm::cast<func::ReturnOp>(body.getTerminator());
+  llvm::append_range(buffers, ret.getOperands());
+  llvm::SmallPtrSet<Value, 8> returned(ret.getOperands().begin(),
+                                       ret.getOperands().end());
+  for (Operation &op : body.without_terminator())
+    for (Value result : op.getResults())
+      if (!returned.contains(result))
+        buffers.push_back(result);
+  return buffers;
+}
+
+unsigned mlir::attn::gpuStepCount(func::FuncOp func) {
+  return func.getBody().front().getOperations().size() - 1;
+}
+
+std::string mlir::attn::gpuStepKernelName(StringRef function, unsigned step) {
+  return (function + "__step" + Twine(step)).str();
+}
+
+std::string mlir::attn::gpuStepsUnlaunchable(func::FuncOp func) {
+  unsigned steps = gpuStepCount(func);
+  if (steps < 2 || !llvm::all_of(func.getBody().front().without_terminator(),
+                                 [](Operation &op) {
+                                   return llvm::isa<AttentionOp, MergeOp>(op);
+                                 }))
+    return "";
+  return "@" + func.getSymName().str() + " holds " + std::to_string(steps) +
+         " attention and merge ops, " + std::to_string(steps) +
+         " GPU kernels run in turn, and the runtime launches one kernel per "
+         "function yet (the emulator, --target=<chip>-emu, runs them)";
+}
 
 LogicalResult mlir::attn::lowerToGpuKernels(ModuleOp module,
                                             const GpuTarget &target,

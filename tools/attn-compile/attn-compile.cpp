@@ -105,6 +105,14 @@ static cl::opt<bool> ptxasVerbose(
     cl::desc("Print ptxas -v's report (registers, spills) for GPU targets"),
     cl::cat(category));
 
+static cl::opt<bool> kernelsOnly(
+    "kernels-only",
+    cl::desc("Write the GPU kernels (PTX and cubin, HSACO and AMDGPU "
+             "assembly) and their register reports, no artifact: to read "
+             "them or check their resources, also those of functions whose "
+             "kernels the runtime cannot launch yet"),
+    cl::cat(category));
+
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "attn-compile") << message << "\n";
   return 1;
@@ -169,10 +177,12 @@ int main(int argc, char **argv) {
       "function\n");
   auto start = std::chrono::steady_clock::now();
 
-  bool cpuTarget = targetNames.empty();
+  bool cpuTarget = targetNames.empty() && !kernelsOnly;
   std::vector<std::string> chips, amdChips;
   for (const std::string &target : targetNames) {
-    if (target == "cpu")
+    if (target == "cpu" && kernelsOnly)
+      return fail("--kernels-only takes GPU targets, not cpu");
+    else if (target == "cpu")
       cpuTarget = true;
     else if (lookupNvidiaTarget(target))
       chips.push_back(target);
@@ -302,6 +312,14 @@ int main(int argc, char **argv) {
                     "; rename one of them");
   }
 
+  if (kernelsOnly && chips.empty() && amdChips.empty())
+    return fail("--kernels-only needs a GPU --target (sm_80, sm_90, gfx90a, "
+                "gfx942)");
+  if (!kernelsOnly && (!chips.empty() || !amdChips.empty()))
+    for (func::FuncOp func : functions)
+      if (std::string why = gpuStepsUnlaunchable(func); !why.empty())
+        return fail(why + "; compile it for the CPU");
+
   // Lower the chosen functions only: the others may use what the backend
   // lacks.
   OwningOpRef<ModuleOp> chosen(module->clone());
@@ -325,7 +343,8 @@ int main(int argc, char **argv) {
 
   // What the runtime checks each kernel's arguments against, from the spec
   // (the lowering said first what it cannot do).
-  for (func::FuncOp func : functions) {
+  for (func::FuncOp func :
+       kernelsOnly ? ArrayRef<func::FuncOp>() : ArrayRef(functions)) {
     FailureOr<KernelSignature> signature =
         deriveKernelSignature(func, sourceArgumentNames(func, parserState));
     if (failed(signature))
@@ -412,13 +431,22 @@ int main(int argc, char **argv) {
         sgprSpills);
     artifact.gpuModules.push_back(std::move(*code));
   }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (kernelsOnly) {
+    llvm::outs() << llvm::formatv(
+        "attn-compile: {0} -> {1}.* (the kernels of {2} function{3} for {4}, "
+        "no artifact) in {5:F2} s\n",
+        std::string(specFile), path(""), functions.size(),
+        functions.size() == 1 ? "" : "s", summary, seconds);
+    llvm::outs() << ptxasLines << amdLines;
+    return 0;
+  }
   if (failed(writeFile(path(".h"), writeArtifactHeader(artifact))) ||
       failed(writeFile(path(".c"), writeArtifactGlue(artifact))))
     return 1;
 
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
   llvm::outs() << llvm::formatv(
       "attn-compile: {0} -> {1}.{{h,c{2}} ({3} kernel{4} for {5}) in {6:F2} "
       "s\n",

@@ -27,14 +27,14 @@ class EmulatedGpuKernel {
 public:
   ~EmulatedGpuKernel();
 
-  /// Compiles the kernel of `func` (left unchanged) for `chip` (sm_80,
+  /// Compiles the kernels of `func` (left unchanged) for `chip` (sm_80,
   /// sm_90, gfx90a, gfx942) and the emulator; `debugFault` plants the
   /// kernel mapping's fault of that name (tests of the emulator only). Emits a
   /// diagnostic and fails where the backend rejects the function.
   static FailureOr<std::unique_ptr<EmulatedGpuKernel>>
   compile(func::FuncOp func, StringRef chip, StringRef debugFault = "");
 
-  /// Runs the kernel on `arguments` (values as the reference holds them,
+  /// Runs the kernels on `arguments` (values as the reference holds them,
   /// converted to each argument's element type); returns the results as
   /// double, or sets `error` (a fault the emulator found, or a bad
   /// argument).
@@ -47,14 +47,21 @@ public:
 private:
   EmulatedGpuKernel() = default;
 
+  /// One kernel and its launch (attn.launch); a function of several ops
+  /// runs one per op, in order, on the same buffers (gpuStepBuffers()).
+  struct Step {
+    std::string name;
+    unsigned queryArgument = 0;
+    int64_t threads = 0, queryTile = 0, group = 1, kvHeads = 1, sharedBytes = 0;
+    std::vector<std::string> sites;
+  };
+
   std::unique_ptr<ExecutionEngine> engine;
-  std::string name, target;
-  SmallVector<Type> argumentTypes, resultTypes;
-  unsigned queryArgument = 0;
-  int64_t threads = 0, warpSize = 32, queryTile = 0, group = 1, kvHeads = 1,
-          sharedBytes = 0;
-  std::vector<std::string> sites;
-  SmallVector<ResultShape> resultShapes;
+  std::string target;
+  SmallVector<Type> argumentTypes, resultTypes, temporaryTypes;
+  int64_t warpSize = 32;
+  SmallVector<Step> steps;
+  SmallVector<ResultShape> resultShapes, temporaryShapes;
 };
 
 } // namespace mlir::attn

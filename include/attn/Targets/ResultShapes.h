@@ -35,6 +35,10 @@ struct ResultShape {
 FailureOr<SmallVector<ResultShape>> deriveResultShapes(func::FuncOp func,
                                                        StringRef backend);
 
+/// The same for any results of `func`'s ops (a GPU step's temporaries).
+FailureOr<SmallVector<ResultShape>>
+deriveValueShapes(func::FuncOp func, ValueRange values, StringRef backend);
+
 /// The sizes of a result of `type` from the arguments' shapes.
 std::vector<int64_t>
 computeResultShape(const ResultShape &from, RankedTensorType type,

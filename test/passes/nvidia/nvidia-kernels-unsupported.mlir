@@ -40,12 +40,53 @@ func.func @block_stats(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
 
 // -----
 
-func.func @two_ops(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
-                   %v: tensor<1x2x8x64xbf16>) -> tensor<1x2x8x64xbf16> {
+func.func @steps_return_argument(%q: tensor<1x2x8x64xbf16>,
+                                 %k: tensor<1x2x8x64xbf16>,
+                                 %v: tensor<1x2x8x64xbf16>)
+    -> (tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>) {
   %o = attn.attention %q, %k, %v
       : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
       -> tensor<1x2x8x64xbf16>
-  // expected-error @below {{is a second attention op in one function, which the NVIDIA backend does not lower yet}}
+  %o2 = attn.attention %o, %k, %v
+      : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+      -> tensor<1x2x8x64xbf16>
+  // expected-error @below {{returns an argument of the function, which no NVIDIA kernel writes}}
+  return %o2, %q : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+}
+
+// -----
+
+func.func @steps_return_twice(%q: tensor<1x2x8x64xbf16>,
+                              %k: tensor<1x2x8x64xbf16>,
+                              %v: tensor<1x2x8x64xbf16>)
+    -> (tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>) {
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+      -> tensor<1x2x8x64xbf16>
+  %o2 = attn.attention %o, %k, %v
+      : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+      -> tensor<1x2x8x64xbf16>
+  // expected-error @below {{returns one value twice, which the NVIDIA backend does not lower (one buffer per value)}}
+  return %o2, %o2 : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+}
+
+// -----
+
+// A function named as another's step kernel would be.
+func.func @steps__step1(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
+                        %v: tensor<1x2x8x64xbf16>) -> tensor<1x2x8x64xbf16> {
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+      -> tensor<1x2x8x64xbf16>
+  return %o : tensor<1x2x8x64xbf16>
+}
+
+// expected-error @below {{needs the kernel name 'steps__step1' for its step, which another symbol has}}
+func.func @steps(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
+                 %v: tensor<1x2x8x64xbf16>) -> tensor<1x2x8x64xbf16> {
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+      -> tensor<1x2x8x64xbf16>
   %o2 = attn.attention %o, %k, %v
       : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
       -> tensor<1x2x8x64xbf16>
