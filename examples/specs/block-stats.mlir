@@ -14,6 +14,7 @@ func.func @seer_ground_truth(%q: tensor<?x32x?x128xbf16>, %k: tensor<?x8x?x128xb
   return %o, %bmax : tensor<?x32x?x128xbf16>, tensor<?x32x?x?xf32>
 }
 
+// attn-run @with_gate: SQ=1024,SKV=1024
 func.func @with_gate(%q: tensor<?x8x1024x64xf16>, %k: tensor<?x2x1024x64xf16>,
                      %v: tensor<?x2x1024x64xf16>, %gate: tensor<?x8x1024xf16>)
     -> (tensor<?x8x1024x64xf16>, tensor<?x8x1024xf32>, tensor<?x8x16x16xf32>) {

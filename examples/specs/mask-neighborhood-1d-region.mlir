@@ -5,6 +5,7 @@
 // Same numbers as @na in mask-neighborhood-1d.mlir (the window shifts at the borders instead of shrinking).
 // MHA 4 heads, D = 64, f16.
 
+// attn-run @na_region: SQ=1024,SKV=1024
 func.func @na_region(%q: tensor<?x4x1024x64xf16>, %k: tensor<?x4x1024x64xf16>,
                      %v: tensor<?x4x1024x64xf16>) -> tensor<?x4x1024x64xf16> {
   %o = attn.attention %q, %k, %v

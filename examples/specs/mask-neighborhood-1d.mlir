@@ -7,6 +7,7 @@
 // @na: plain NA, k = 7.   @dilated: DiNAT, k = 7, d = 16.   @blocked: t = k = 8 (blocked attention).
 // @causal_with_sink: causal NA (keys w <= u with l - w < k) plus one sink key (j < 1, never j > p(i)).
 
+// attn-run @na: SQ=1024,SKV=1024
 func.func @na(%q: tensor<?x4x1024x64xf16>, %k: tensor<?x4x1024x64xf16>,
               %v: tensor<?x4x1024x64xf16>) -> tensor<?x4x1024x64xf16> {
   %o = attn.attention %q, %k, %v masks [#attn.neighborhood<grid = [1024], kernel = [7]>]
@@ -15,6 +16,7 @@ func.func @na(%q: tensor<?x4x1024x64xf16>, %k: tensor<?x4x1024x64xf16>,
   return %o : tensor<?x4x1024x64xf16>
 }
 
+// attn-run @dilated: SQ=1024,SKV=1024
 func.func @dilated(%q: tensor<?x4x1024x64xf16>, %k: tensor<?x4x1024x64xf16>,
                    %v: tensor<?x4x1024x64xf16>) -> tensor<?x4x1024x64xf16> {
   %o = attn.attention %q, %k, %v
@@ -24,6 +26,7 @@ func.func @dilated(%q: tensor<?x4x1024x64xf16>, %k: tensor<?x4x1024x64xf16>,
   return %o : tensor<?x4x1024x64xf16>
 }
 
+// attn-run @blocked: SQ=1024,SKV=1024
 func.func @blocked(%q: tensor<?x4x1024x64xf16>, %k: tensor<?x4x1024x64xf16>,
                    %v: tensor<?x4x1024x64xf16>) -> tensor<?x4x1024x64xf16> {
   %o = attn.attention %q, %k, %v
@@ -33,6 +36,7 @@ func.func @blocked(%q: tensor<?x4x1024x64xf16>, %k: tensor<?x4x1024x64xf16>,
   return %o : tensor<?x4x1024x64xf16>
 }
 
+// attn-run @causal_with_sink: SQ=1024,SKV=1024
 func.func @causal_with_sink(%q: tensor<?x4x1024x64xf16>, %k: tensor<?x4x1024x64xf16>,
                             %v: tensor<?x4x1024x64xf16>) -> tensor<?x4x1024x64xf16> {
   %o = attn.attention %q, %k, %v

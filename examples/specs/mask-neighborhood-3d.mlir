@@ -5,6 +5,7 @@
 // 4 frames of 16 x 16 latent patches (1024 tokens). Kernel 3 x 6 x 6, stride 1 x 2 x 2, spatial dilation 2,
 // causal in time. GQA 16 query / 4 key-value heads, D = 128, bf16.
 
+// attn-run @video_gna: SQ=1024,SKV=1024
 func.func @video_gna(%q: tensor<?x16x1024x128xbf16>, %k: tensor<?x4x1024x128xbf16>,
                      %v: tensor<?x4x1024x128xbf16>) -> tensor<?x16x1024x128xbf16> {
   %o = attn.attention %q, %k, %v
