@@ -1602,6 +1602,29 @@ LogicalResult emitOpKernel(Operation *op, gpu::GPUFuncOp kernel,
                              target, makeUnit, fault);
 }
 
+/// Emits `op` into a new kernel `name` of `kernels` that takes one buffer
+/// per value of `values` (what the kernel reads and writes, in order).
+LogicalResult emitKernelOn(Operation *op, StringRef name,
+                           ArrayRef<Value> values, gpu::GPUModuleOp kernels,
+                           const GpuTarget &target,
+                           const MatrixUnitFactory &makeUnit,
+                           PlantedFault fault) {
+  SmallVector<Type> types;
+  for (Value v : values)
+    types.push_back(v.getType());
+  gpu::GPUFuncOp kernel =
+      createKernel(op->getLoc(), name, types, kernels, target);
+  IRMapping mapping;
+  for (auto [from, to] :
+       llvm::zip(values, kernel.getBody().front().getArguments()))
+    mapping.map(from, to);
+  if (failed(emitOpKernel(op, kernel, mapping, target, makeUnit, fault))) {
+    kernel.erase();
+    return failure();
+  }
+  return success();
+}
+
 /// Rewrites `func`, one attn.attention or attn.merge of its arguments, into
 /// a kernel of `kernels` named after it, taking the function's arguments'
 /// and results' buffers.
@@ -1628,21 +1651,11 @@ LogicalResult lowerSingleOp(func::FuncOp func, Operation *op,
                 "statistics) in that order for the "
              << target.vendor << " backend";
   }
-  SmallVector<Type> types(func.getArgumentTypes());
-  llvm::append_range(types, func.getResultTypes());
-  gpu::GPUFuncOp kernel =
-      createKernel(func.getLoc(), func.getSymName(), types, kernels, target);
-  ArrayRef<BlockArgument> buffers = kernel.getBody().front().getArguments();
-  IRMapping mapping;
-  for (auto [from, to] : llvm::zip(func.getArguments(), buffers))
-    mapping.map(from, to);
-  for (auto [from, to] :
-       llvm::zip(ret.getOperands(), buffers.drop_front(func.getNumArguments())))
-    mapping.map(from, to);
-  if (failed(emitOpKernel(op, kernel, mapping, target, makeUnit, fault))) {
-    kernel.erase();
+  SmallVector<Value> values(func.getArguments());
+  llvm::append_range(values, ret.getOperands());
+  if (failed(emitKernelOn(op, func.getSymName(), values, kernels, target,
+                          makeUnit, fault)))
     return failure();
-  }
   func.erase();
   return success();
 }
@@ -1668,9 +1681,6 @@ LogicalResult lowerSteps(func::FuncOp func, gpu::GPUModuleOp kernels,
              << " backend does not lower (one buffer per value)";
   }
   SmallVector<Value> buffers = gpuStepBuffers(func);
-  SmallVector<Type> types;
-  for (Value v : buffers)
-    types.push_back(v.getType());
   unsigned step = 0;
   for (Operation &op : body.without_terminator()) {
     std::string name = gpuStepKernelName(func.getSymName(), step++);
@@ -1678,16 +1688,9 @@ LogicalResult lowerSteps(func::FuncOp func, gpu::GPUModuleOp kernels,
         SymbolTable::lookupSymbolIn(kernels, name))
       return func.emitOpError() << "needs the kernel name '" << name
                                 << "' for its step, which another symbol has";
-    gpu::GPUFuncOp kernel =
-        createKernel(op.getLoc(), name, types, kernels, target);
-    IRMapping mapping;
-    for (auto [from, to] :
-         llvm::zip(buffers, kernel.getBody().front().getArguments()))
-      mapping.map(from, to);
-    if (failed(emitOpKernel(&op, kernel, mapping, target, makeUnit, fault))) {
-      kernel.erase();
+    if (failed(
+            emitKernelOn(&op, name, buffers, kernels, target, makeUnit, fault)))
       return failure();
-    }
   }
   func.erase();
   return success();
