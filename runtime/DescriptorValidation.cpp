@@ -106,27 +106,75 @@ attn::runtime::validateDescriptor(const attnKernelDescriptor *descriptor) {
       return bad(which + "unknown kind " + std::to_string(c.kind));
     }
   }
+  if (d.numTemporaries < 0 || (d.numTemporaries && !d.temporaries))
+    return bad("a negative count or a null table of temporaries");
+  for (int32_t n = 0; n < d.numTemporaries; ++n) {
+    const attnTemporarySpec &t = d.temporaries[n];
+    std::string which = "temporary " + std::to_string(n) + ": ";
+    if (!t.name)
+      return bad(which + "a null name");
+    if (!isValidElementType(t.elementType))
+      return bad(which + "unknown element type " +
+                 std::to_string(t.elementType));
+    if (t.rank < 1 || !t.staticSizes)
+      return bad(which + "a rank below 1 or null static sizes");
+    if (t.shapeArgument < 0 || t.shapeArgument >= numArguments)
+      return bad(which + "the shape argument is out of range");
+    for (int32_t k = 0; k < t.rank; ++k)
+      if (t.staticSizes[k] < -1 ||
+          (t.staticSizes[k] == -1 && k >= d.arguments[t.shapeArgument].rank))
+        return bad(which + "size " + std::to_string(k) +
+                   " is below -1 or its shape argument has no such "
+                   "dimension");
+  }
+  // A GPU launch: its sizes, and a query buffer of rank >= 3 that is an
+  // input (a step's may be any buffer: the merge of parts from earlier
+  // steps takes its grid from a temporary).
+  int32_t numBuffers = numArguments + d.numTemporaries;
+  auto badLaunch = [&](const attnGpuLaunch &launch, bool step) {
+    if (launch.threadsPerBlock <= 0 || launch.sharedBytes < 0 ||
+        launch.group <= 0 || launch.rowsPerBlock <= 0 || launch.gridY < 0)
+      return std::string("launch sizes out of range");
+    int32_t query = launch.queryArgument;
+    if (query < 0 || query >= (step ? numBuffers : d.numInputs) ||
+        bufferRank(d, size_t(query)) < 3)
+      return std::string(step ? "the launch's query buffer is out of range "
+                                "or of rank < 3"
+                              : "the launch's query argument is not an "
+                                "input of rank >= 3");
+    return std::string();
+  };
   for (int32_t n = 0; n < d.numImages; ++n) {
     const attnKernelImage &image = d.images[n];
     std::string which = "image " + std::to_string(n) + ": ";
     if (image.deviceType == kDLCPU && !image.cpuEntry)
       return bad(which + "a CPU image without entry");
-    if (image.deviceType == kDLCUDA || image.deviceType == kDLROCM) {
-      const attnGpuLaunch &launch = image.launch;
-      if (image.deviceType == kDLCUDA &&
-          (!image.entryName || (!image.ptx && !image.cubin)))
-        return bad(which + "a CUDA image without kernel name or code");
-      if (image.deviceType == kDLROCM && (!image.entryName || !image.cubin))
-        return bad(which + "a ROCm image without kernel name or HSACO");
-      if (image.cubin && !image.cubinSize)
-        return bad(which + "a device binary of size 0");
-      if (launch.threadsPerBlock <= 0 || launch.sharedBytes < 0 ||
-          launch.group <= 0 || launch.rowsPerBlock <= 0 || launch.gridY < 0)
-        return bad(which + "launch sizes out of range");
-      if (launch.queryArgument < 0 || launch.queryArgument >= d.numInputs ||
-          d.arguments[launch.queryArgument].rank < 3)
-        return bad(which + "the launch's query argument is not an input of "
-                           "rank >= 3");
+    if (image.numSteps < 0 || (image.numSteps && !image.steps))
+      return bad(which + "a negative count or a null table of steps");
+    bool gpu = image.deviceType == kDLCUDA || image.deviceType == kDLROCM;
+    if (image.numSteps && !gpu)
+      return bad(which + "steps in an image that is not a GPU's");
+    if (!gpu)
+      continue;
+    bool named = image.numSteps || image.entryName;
+    if (image.deviceType == kDLCUDA && (!named || (!image.ptx && !image.cubin)))
+      return bad(which + "a CUDA image without kernel name or code");
+    if (image.deviceType == kDLROCM && (!named || !image.cubin))
+      return bad(which + "a ROCm image without kernel name or HSACO");
+    if (image.cubin && !image.cubinSize)
+      return bad(which + "a device binary of size 0");
+    if (!image.numSteps) {
+      if (std::string why = badLaunch(image.launch, false); !why.empty())
+        return bad(which + why);
+      continue;
+    }
+    for (int32_t k = 0; k < image.numSteps; ++k) {
+      const attnGpuStep &step = image.steps[k];
+      std::string where = which + "step " + std::to_string(k) + ": ";
+      if (!step.entryName)
+        return bad(where + "a null kernel name");
+      if (std::string why = badLaunch(step.launch, true); !why.empty())
+        return bad(where + why);
     }
   }
   return ATTN_SUCCESS;

@@ -16,6 +16,20 @@
 
 using namespace attn::runtime;
 
+int32_t attn::runtime::bufferRank(const attnKernelDescriptor &descriptor,
+                                  size_t n) {
+  size_t numArguments = size_t(descriptor.numInputs + descriptor.numOutputs);
+  return n < numArguments ? descriptor.arguments[n].rank
+                          : descriptor.temporaries[n - numArguments].rank;
+}
+
+const char *attn::runtime::bufferName(const attnKernelDescriptor &descriptor,
+                                      size_t n) {
+  size_t numArguments = size_t(descriptor.numInputs + descriptor.numOutputs);
+  return n < numArguments ? descriptor.arguments[n].name
+                          : descriptor.temporaries[n - numArguments].name;
+}
+
 attnStatus attn::runtime::planGpuLaunch(
     const attnKernelDescriptor &descriptor, const attnGpuLaunch &launch,
     const CheckedArguments &arguments, const std::string &where,
@@ -28,9 +42,10 @@ attnStatus attn::runtime::planGpuLaunch(
   size_t count = arguments.data.size();
   plan.scalars.assign(count, 0);
   plan.parameters.clear();
+  size_t numArguments = size_t(descriptor.numInputs + descriptor.numOutputs);
   for (size_t n = 0; n < count; ++n) {
-    const attnArgumentSpec &spec = descriptor.arguments[n];
-    if (spec.rank == 0) {
+    if (bufferRank(descriptor, n) == 0) {
+      const attnArgumentSpec &spec = descriptor.arguments[n];
       if (attnStatus status =
               readScalar(&plan.scalars[n], arguments.data[n],
                          elementBytes(spec.elementType),
@@ -42,6 +57,9 @@ attnStatus attn::runtime::planGpuLaunch(
     size_t words = 3 + 2 * arguments.sizes[n].size();
     for (size_t w = 0; w < words; ++w)
       plan.parameters.push_back(&plan.memrefs[offsets[n] + w]);
+    if (n >= numArguments || !arguments.clearBlockStatistics)
+      continue; // Temporaries are never block statistics.
+    const attnArgumentSpec &spec = descriptor.arguments[n];
     if (spec.isOutput && spec.role && std::string(spec.role) == "block_max") {
       uint64_t bytes = elementBytes(spec.elementType);
       for (int64_t size : arguments.sizes[n])

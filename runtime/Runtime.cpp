@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ElementTypes.h"
 #include "RuntimeInternal.h"
 
 #include <algorithm>
@@ -16,15 +17,26 @@
 #include <mutex>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 using namespace attn::runtime;
+
+namespace {
+
+/// An image a backend prepared for one device: its kernel, or one per step.
+struct PreparedImage {
+  const attnKernelImage *image = nullptr;
+  std::vector<void *> kernels;
+};
+
+} // namespace
 
 /// A registered kernel: its descriptor and what backends prepared for it.
 struct attnKernel {
   const attnKernelDescriptor *descriptor;
   std::mutex mutex;
   /// (device type, device id) -> the backend's prepared image.
-  std::map<std::pair<int32_t, int32_t>, void *> prepared;
+  std::map<std::pair<int32_t, int32_t>, PreparedImage> prepared;
 };
 
 namespace {
@@ -195,6 +207,71 @@ attnStatus attnCheckArguments(const attnKernel *kernel,
   return succeed();
 }
 
+/// Prepares `image` for `device`: its kernel, or each step's as an image
+/// of its own.
+static attnStatus prepareImage(DeviceBackend &backend,
+                               const attnKernelImage &image, DLDevice device,
+                               PreparedImage &prepared) {
+  prepared.image = &image;
+  prepared.kernels.clear();
+  for (int32_t k = 0; k < std::max(image.numSteps, 1); ++k) {
+    attnKernelImage one = image;
+    if (image.numSteps) {
+      one.entryName = image.steps[k].entryName;
+      one.launch = image.steps[k].launch;
+      one.numSteps = 0;
+      one.steps = nullptr;
+    }
+    void *kernel = nullptr;
+    if (attnStatus status = backend.prepare(one, device, kernel))
+      return status;
+    prepared.kernels.push_back(kernel);
+  }
+  return ATTN_SUCCESS;
+}
+
+/// Runs the steps of `prepared` in turn on the checked arguments and the
+/// descriptor's temporaries, allocated on the device for this launch.
+static attnStatus launchSteps(DeviceBackend &backend,
+                              const attnKernelDescriptor &descriptor,
+                              const PreparedImage &prepared,
+                              CheckedArguments &checked) {
+  std::vector<void *> temporaries;
+  attnStatus status = ATTN_SUCCESS;
+  for (int32_t t = 0; t < descriptor.numTemporaries && !status; ++t) {
+    const attnTemporarySpec &spec = descriptor.temporaries[t];
+    std::vector<int64_t> sizes(spec.staticSizes, spec.staticSizes + spec.rank);
+    uint64_t bytes = elementBytes(spec.elementType);
+    for (int32_t d = 0; d < spec.rank; ++d) {
+      if (sizes[d] < 0)
+        sizes[d] = checked.sizes[spec.shapeArgument][d];
+      bytes *= uint64_t(sizes[d]);
+    }
+    void *pointer = nullptr;
+    status = backend.allocate(checked.device, bytes, pointer);
+    if (status)
+      break;
+    temporaries.push_back(pointer);
+    checked.data.push_back(static_cast<char *>(pointer));
+    checked.sizes.push_back(std::move(sizes));
+  }
+  for (size_t k = 0; k < prepared.kernels.size() && !status; ++k) {
+    checked.clearBlockStatistics = k == 0;
+    status = backend.launch(descriptor, prepared.kernels[k], checked);
+  }
+  // Freed whatever happened; the first error is the one reported.
+  std::string error = status ? lastError : std::string();
+  for (void *pointer : temporaries)
+    if (attnStatus released = backend.release(checked.device, pointer);
+        released && !status) {
+      status = released;
+      error = lastError;
+    }
+  if (status)
+    return fail(status, error);
+  return ATTN_SUCCESS;
+}
+
 attnStatus attnLaunch(const attnKernel *constKernel,
                       const DLTensor *const *arguments, int32_t numArguments) {
   if (!constKernel)
@@ -212,7 +289,7 @@ attnStatus attnLaunch(const attnKernel *constKernel,
     return fail(ATTN_ERROR_DEVICE, std::string(descriptor.function) +
                                        ": no backend for " +
                                        deviceName(checked.device));
-  void *prepared = nullptr;
+  PreparedImage prepared;
   {
     std::lock_guard<std::mutex> lock(kernel->mutex);
     auto key = std::make_pair(int32_t(checked.device.device_type),
@@ -225,17 +302,17 @@ attnStatus attnLaunch(const attnKernel *constKernel,
       // descriptor may hold one per GPU architecture).
       attnStatus status = ATTN_ERROR_DEVICE;
       std::string errors;
-      for (int32_t n = 0; n < descriptor.numImages && !prepared; ++n) {
+      for (int32_t n = 0; n < descriptor.numImages && !prepared.image; ++n) {
         if (descriptor.images[n].deviceType != checked.device.device_type)
           continue;
-        status =
-            backend->prepare(descriptor.images[n], checked.device, prepared);
+        status = prepareImage(*backend, descriptor.images[n], checked.device,
+                              prepared);
         if (status != ATTN_SUCCESS) {
           errors += (errors.empty() ? "" : "; ") + std::string(lastError);
-          prepared = nullptr;
+          prepared = PreparedImage();
         }
       }
-      if (!prepared)
+      if (!prepared.image)
         return fail(status, errors.empty() ? std::string(descriptor.function) +
                                                  ": no code for " +
                                                  deviceName(checked.device)
@@ -243,7 +320,10 @@ attnStatus attnLaunch(const attnKernel *constKernel,
       kernel->prepared.emplace(key, prepared);
     }
   }
-  if (attnStatus status = backend->launch(descriptor, prepared, checked))
+  if (attnStatus status =
+          prepared.image->numSteps
+              ? launchSteps(*backend, descriptor, prepared, checked)
+              : backend->launch(descriptor, prepared.kernels.front(), checked))
     return status;
   return succeed();
 }

@@ -41,7 +41,16 @@ struct CheckedArguments {
   std::vector<std::vector<int64_t>> sizes;
   /// The value of each symbol; -1 where no argument gave one.
   std::vector<int64_t> symbols;
+  /// Whether a GPU launch clears the block statistics it writes first:
+  /// before a function's first step only, so later steps keep its values.
+  bool clearBlockStatistics = true;
 };
+
+/// Buffer `n` of a launch: argument n, or past the arguments (inputs and
+/// outputs) a temporary of the GPU steps. Its rank (0 for a scalar) and its
+/// name for messages.
+int32_t bufferRank(const attnKernelDescriptor &descriptor, size_t n);
+const char *bufferName(const attnKernelDescriptor &descriptor, size_t n);
 
 /// Checks `numArguments` arguments against `descriptor` (all of them, or
 /// only the inputs when `inputsOnly`) and fills `checked`. On failure sets

@@ -136,16 +136,13 @@ void registerAllPasses();
 /// buffers: the function's arguments, its results, then the temporaries
 /// (the ops' results the function does not return, in op order). A function
 /// of one op is one step whose kernel bears the function's name and takes
-/// its arguments and results.
+/// its arguments and results. attnrt allocates the temporaries and runs the
+/// steps in turn (attnGpuStep).
 SmallVector<Value> gpuStepBuffers(func::FuncOp func);
 /// The ops (steps) of `func`.
 unsigned gpuStepCount(func::FuncOp func);
 /// The kernel of step `step` of a function of several.
 std::string gpuStepKernelName(llvm::StringRef function, unsigned step);
-/// Why attnrt cannot launch `func`'s GPU kernels yet - it launches one
-/// kernel per function, and a function of several attention and merge ops
-/// has one per op (the emulator runs them) - or an empty string.
-std::string gpuStepsUnlaunchable(func::FuncOp func);
 
 } // namespace mlir::attn
 

@@ -45,7 +45,7 @@ extern "C" {
 
 /* The version of the descriptor layout below. attn-compile writes it into
  * every descriptor; the runtime refuses descriptors of another version. */
-#define ATTN_KERNEL_ABI_VERSION 2
+#define ATTN_KERNEL_ABI_VERSION 3
 
 /*===--- Status -----------------------------------------------------------===*/
 
@@ -191,6 +191,29 @@ typedef struct attnGpuLaunch {
   int32_t gridY;
 } attnGpuLaunch;
 
+/* One kernel of a GPU image whose function has several attention and merge
+ * ops: each is a kernel of its own (a step), the steps run in turn, and
+ * every step takes the same buffers - the arguments, the outputs, then the
+ * descriptor's temporaries - flattened as above. The grid's B and Sq come
+ * from buffer `launch.queryArgument`, which may be a temporary. */
+typedef struct attnGpuStep {
+  const char *entryName;
+  attnGpuLaunch launch;
+} attnGpuStep;
+
+/* A buffer the steps of a GPU image pass between them (an op's result the
+ * function does not return). attnrt allocates it on the device for each
+ * launch and frees it after the last step; its strides are compact. */
+typedef struct attnTemporarySpec {
+  const char *name;
+  attnElementType elementType;
+  int32_t rank;
+  /* `rank` sizes; -1 where the size is that of the same dimension of
+   * argument `shapeArgument` (the op's query: B, Hq, Sq). */
+  const int64_t *staticSizes;
+  int32_t shapeArgument;
+} attnTemporarySpec;
+
 /* The code of a kernel for one kind of device. */
 typedef struct attnKernelImage {
   /* A DLDeviceType: kDLCPU, kDLCUDA or kDLROCM. */
@@ -212,6 +235,11 @@ typedef struct attnKernelImage {
   const unsigned char *cubin;
   uint64_t cubinSize;
   attnGpuLaunch launch;
+  /* GPU images of a function of several ops: its kernels, run in turn on
+   * the arguments, outputs and temporaries (entryName and launch are then
+   * unused); 0 and NULL for a function of one kernel. */
+  int32_t numSteps;
+  const attnGpuStep *steps;
 } attnKernelImage;
 
 typedef struct attnKernelDescriptor {
@@ -233,6 +261,10 @@ typedef struct attnKernelDescriptor {
   const attnConstraint *constraints;
   int32_t numImages;
   const attnKernelImage *images;
+  /* The buffers GPU steps pass between them (see attnGpuStep); 0 and NULL
+   * for a function of one op. */
+  int32_t numTemporaries;
+  const attnTemporarySpec *temporaries;
 } attnKernelDescriptor;
 
 /*===--- Registry and launch ----------------------------------------------===*/

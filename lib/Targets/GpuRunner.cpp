@@ -16,6 +16,7 @@
 
 #include "attn/Dialect/Attn.h"
 #include "attn/Passes.h"
+#include "attn/Targets/ResultShapes.h"
 #include "attn/runtime.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -59,6 +60,11 @@ struct GpuKernel::Descriptor {
   std::vector<std::string> argumentNames, roles;
   std::vector<std::vector<int64_t>> staticSizes;
   std::vector<attnArgumentSpec> arguments;
+  /// A function of several ops: its steps and their temporaries.
+  std::vector<std::string> stepNames, temporaryNames;
+  std::vector<attnGpuStep> steps;
+  std::vector<std::vector<int64_t>> temporarySizes;
+  std::vector<attnTemporarySpec> temporaries;
   attnKernelImage image{};
   attnKernelDescriptor descriptor{};
   const attnKernel *kernel = nullptr;
@@ -100,8 +106,6 @@ FailureOr<std::unique_ptr<GpuKernel>> GpuKernel::compile(func::FuncOp func,
   if (failed(gpu))
     return failure();
   bool amd = gpu->vendor == "AMD";
-  if (std::string why = gpuStepsUnlaunchable(func); !why.empty())
-    return func.emitError(why);
 
   OwningOpRef<ModuleOp> copy = cloneFunctionModule(func);
 
@@ -130,15 +134,24 @@ FailureOr<std::unique_ptr<GpuKernel>> GpuKernel::compile(func::FuncOp func,
   }
   if (failed(kernels.run(*copy)))
     return failure();
-  DictionaryAttr launch;
+  // The function's kernel, or one per op run in turn (its steps).
+  llvm::StringMap<DictionaryAttr> launches;
   copy->walk([&](gpu::GPUFuncOp f) {
-    if (f.getName() == func.getSymName())
-      launch = f->getAttrOfType<DictionaryAttr>("attn.launch");
+    if (auto launch = f->getAttrOfType<DictionaryAttr>("attn.launch"))
+      launches[f.getName()] = launch;
   });
-  if (!launch)
-    return func.emitError("the ")
-           << gpu->vendor << " pipeline made no kernel of @"
-           << func.getSymName();
+  std::vector<std::string> kernelNames;
+  if (unsigned count = gpuStepCount(func); count > 1)
+    for (unsigned n = 0; n < count; ++n)
+      kernelNames.push_back(gpuStepKernelName(func.getSymName(), n));
+  else
+    kernelNames.push_back(func.getSymName().str());
+  for (const std::string &name : kernelNames)
+    if (!launches.lookup(name))
+      return func.emitError("the ")
+             << gpu->vendor << " pipeline made no kernel '" << name << "' of @"
+             << func.getSymName();
+  DictionaryAttr launch = launches.lookup(kernelNames.front());
   if (failed(codegen.run(*copy)))
     return failure();
   std::string code;
@@ -229,22 +242,57 @@ FailureOr<std::unique_ptr<GpuKernel>> GpuKernel::compile(func::FuncOp func,
     spec.alignment = bytesOf(spec.elementType);
     d.arguments.push_back(spec);
   }
-  auto get = [&](StringRef name) {
-    auto value = launch.getAs<IntegerAttr>(name);
-    return value ? int32_t(value.getInt()) : 0;
+  auto launchOf = [&](DictionaryAttr launch) {
+    auto get = [&](StringRef name) {
+      auto value = launch.getAs<IntegerAttr>(name);
+      return value ? int32_t(value.getInt()) : 0;
+    };
+    return attnGpuLaunch{get("threads"),        get("shared_bytes"),
+                         get("query_argument"), get("group"),
+                         get("query_tile"),     get("kv_heads")};
   };
   d.image.deviceType = kernel->device.device_type;
   d.image.target = d.chip.c_str();
-  d.image.entryName = d.function.c_str();
   if (amd) {
     d.image.cubin = reinterpret_cast<const unsigned char *>(d.binary.data());
     d.image.cubinSize = d.binary.size();
   } else {
     d.image.ptx = d.ptx.c_str();
   }
-  d.image.launch = {
-      get("threads"), get("shared_bytes"), int32_t(kernel->queryArgument),
-      get("group"),   get("query_tile"),   get("kv_heads")};
+  if (kernelNames.size() == 1) {
+    d.image.entryName = d.function.c_str();
+    d.image.launch = launchOf(launch);
+  } else {
+    // The steps, and the temporaries attnrt allocates between them.
+    d.stepNames = std::move(kernelNames);
+    for (const std::string &name : d.stepNames)
+      d.steps.push_back({name.c_str(), launchOf(launches.lookup(name))});
+    d.image.numSteps = int32_t(d.steps.size());
+    d.image.steps = d.steps.data();
+    FailureOr<SmallVector<GpuTemporary>> temporaries =
+        deriveGpuTemporaries(func, gpu->vendor);
+    if (failed(temporaries))
+      return failure();
+    for (auto [n, temporary] : llvm::enumerate(*temporaries)) {
+      d.temporaryNames.push_back("temporary" + std::to_string(n));
+      std::vector<int64_t> &sizes = d.temporarySizes.emplace_back();
+      for (int64_t size : temporary.type.getShape())
+        sizes.push_back(ShapedType::isDynamic(size) ? -1 : size);
+    }
+    for (auto [n, temporary] : llvm::enumerate(*temporaries)) {
+      std::optional<attnElementType> kind =
+          runtimeElementType(temporary.type.getElementType());
+      if (!kind)
+        return func.emitError("temporary type ")
+               << temporary.type << " has no runtime element type";
+      d.temporaries.push_back({d.temporaryNames[n].c_str(), *kind,
+                               int32_t(d.temporarySizes[n].size()),
+                               d.temporarySizes[n].data(),
+                               int32_t(temporary.shapeArgument)});
+    }
+    d.descriptor.numTemporaries = int32_t(d.temporaries.size());
+    d.descriptor.temporaries = d.temporaries.data();
+  }
   d.descriptor.abiVersion = ATTN_KERNEL_ABI_VERSION;
   d.descriptor.name = d.name.c_str();
   d.descriptor.function = d.function.c_str();

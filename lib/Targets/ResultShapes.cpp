@@ -3,6 +3,7 @@
 #include "attn/Targets/ResultShapes.h"
 
 #include "attn/Dialect/Attn.h"
+#include "attn/Passes.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -57,6 +58,33 @@ mlir::attn::deriveValueShapes(func::FuncOp func, ValueRange values,
     shapes.push_back(shape);
   }
   return shapes;
+}
+
+FailureOr<SmallVector<GpuTemporary>>
+mlir::attn::deriveGpuTemporaries(func::FuncOp func, StringRef backend) {
+  SmallVector<Value> values(gpuStepBuffers(func));
+  values.erase(values.begin(),
+               values.begin() + func.getNumArguments() + func.getNumResults());
+  FailureOr<SmallVector<ResultShape>> shapes =
+      deriveValueShapes(func, values, backend);
+  if (failed(shapes))
+    return failure();
+  SmallVector<GpuTemporary> temporaries;
+  for (auto [value, shape] : llvm::zip(values, *shapes)) {
+    auto type = llvm::dyn_cast<RankedTensorType>(value.getType());
+    // B, Hq and Sq of the query, the rest static (computeResultShape).
+    bool follows = type && !shape.queryBlock;
+    for (int64_t d = 3; follows && d < (type ? type.getRank() : 0); ++d)
+      follows = !type.isDynamicDim(d);
+    if (!follows)
+      return func.emitError("the ")
+             << backend << " backend cannot size a temporary of type "
+             << value.getType() << " between the steps of @"
+             << func.getSymName()
+             << " (only attention and merge outputs and lse)";
+    temporaries.push_back({type, shape.query});
+  }
+  return temporaries;
 }
 
 std::vector<int64_t>

@@ -1742,19 +1742,6 @@ std::string mlir::attn::gpuStepKernelName(StringRef function, unsigned step) {
   return (function + "__step" + Twine(step)).str();
 }
 
-std::string mlir::attn::gpuStepsUnlaunchable(func::FuncOp func) {
-  unsigned steps = gpuStepCount(func);
-  if (steps < 2 || !llvm::all_of(func.getBody().front().without_terminator(),
-                                 [](Operation &op) {
-                                   return llvm::isa<AttentionOp, MergeOp>(op);
-                                 }))
-    return "";
-  return "@" + func.getSymName().str() + " holds " + std::to_string(steps) +
-         " attention and merge ops, " + std::to_string(steps) +
-         " GPU kernels run in turn, and the runtime launches one kernel per "
-         "function yet (the emulator, --target=<chip>-emu, runs them)";
-}
-
 LogicalResult mlir::attn::lowerToGpuKernels(ModuleOp module,
                                             const GpuTarget &target,
                                             const MatrixUnitFactory &makeUnit,

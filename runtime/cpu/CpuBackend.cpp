@@ -125,12 +125,12 @@ attn::runtime::buildMemrefDescriptors(const attnKernelDescriptor &descriptor,
   size_t words = 0;
   for (size_t n = 0; n < count; ++n) {
     offsets[n] = words;
-    if (descriptor.arguments[n].rank > 0)
+    if (bufferRank(descriptor, n) > 0)
       words += 3 + 2 * arguments.sizes[n].size();
   }
   std::vector<int64_t> memrefs(words);
   for (size_t n = 0; n < count; ++n) {
-    if (descriptor.arguments[n].rank == 0)
+    if (bufferRank(descriptor, n) == 0)
       continue;
     const std::vector<int64_t> &sizes = arguments.sizes[n];
     int64_t *memref = memrefs.data() + offsets[n];

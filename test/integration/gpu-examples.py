@@ -7,11 +7,9 @@ Each example spec is compiled with attn-compile --target=sm_80,sm_90 (or
 gfx90a,gfx942) at head dimension 64 and 128 (--head-dim; specs in f32 are
 compiled in bf16, since the matrix units take 16-bit inputs; specs that
 --head-dim cannot resize, linear attention, at their own),
-function by function where the backend rejects some of a spec's functions;
-a function of several ops (several kernels, which attn-compile writes no
-artifact for yet) with --kernels-only. Prints one line per spec and head
-dimension, then the functions the backend rejects (with its diagnostic),
-those checked with --kernels-only, and a summary. Every compiled kernel must have
+function by function where the backend rejects some of a spec's functions.
+Prints one line per spec and head dimension, then the functions the backend
+rejects (with its diagnostic) and a summary. Every compiled kernel must have
 0 bytes of spills: ptxas's spill stores and loads on NVIDIA; on AMD the HSACO
 metadata's scratch bytes and VGPR spills (SGPRs spilled to VGPR lanes use no
 memory), with a VGPR count within the chip's limit. Two compilations run at a time.
@@ -57,11 +55,6 @@ def compile_one(spec, head_dim, function):
     if function:
         base.append(f'--func={function}')
     result = subprocess.run(base, capture_output=True, text=True)
-    if function and \
-            'the runtime launches one kernel per function yet' in result.stderr:
-        # Several ops, several kernels: checked all the same (no artifact).
-        base.append('--kernels-only')
-        result = subprocess.run(base, capture_output=True, text=True)
     if '--head-dim: @' in result.stderr:
         # Linear attention: the backend's own verdict, at the
         # spec's head dimension.
@@ -80,12 +73,10 @@ def check(spec, head_dim):
     runs = [(None, result)]
     if result.returncode != 0:
         runs = [(f, compile_one(spec, head_dim, f)) for f in functions_of(spec)]
-    compiled, spills, rejected, crashed, steps = 0, 0, [], [], []
+    compiled, spills, rejected, crashed = 0, 0, [], []
     for function, run in runs:
         if run.returncode == 0:
             compiled += len(functions_of(spec)) if function is None else 1
-            if 'no artifact' in run.stdout:
-                steps.append(function)
             reported = spill_bytes(run.stdout)
             spills += sum(n for n in reported if n is not None)
             if None in reported:
@@ -96,7 +87,7 @@ def check(spec, head_dim):
             rejected.append((function, why.group(1) if why else '?'))
         else:
             crashed.append((function, run.stderr.strip().splitlines()[-1:]))
-    return stem, head_dim, compiled, spills, rejected, crashed, steps
+    return stem, head_dim, compiled, spills, rejected, crashed
 
 
 specs = sorted(os.path.join(specs_dir, f) for f in os.listdir(specs_dir)
@@ -106,8 +97,7 @@ with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
     results = list(pool.map(lambda job: check(*job), jobs))
 total_compiled = total_spills = total_rejected = total_failed = 0
 reasons = {}
-kernels_only = set()
-for stem, head_dim, compiled, spills, rejected, crashed, steps in results:
+for stem, head_dim, compiled, spills, rejected, crashed in results:
     print(f'{stem} D={head_dim}: {compiled} compiled, {spills} bytes of '
           f'spills, {len(rejected)} rejected, {len(crashed)} failed')
     for function, why in crashed:
@@ -116,7 +106,6 @@ for stem, head_dim, compiled, spills, rejected, crashed, steps in results:
         key = re.sub(r"'attn\.\w+' op ", '', why)
         reasons.setdefault(key, set()).add(f'{stem[:-5]}' + (
             f'@{function}' if function else ''))
-    kernels_only.update(f'{stem[:-5]}@{function}' for function in steps)
     total_compiled += compiled
     total_spills += spills
     total_rejected += len(rejected)
@@ -124,9 +113,6 @@ for stem, head_dim, compiled, spills, rejected, crashed, steps in results:
 print(f'rejected by the {backend} backend (both head dimensions):')
 for why, where in sorted(reasons.items()):
     print(f'  {why}: {", ".join(sorted(where))}')
-print('several kernels per function, checked with --kernels-only (the '
-      'runtime does not launch them yet): ' +
-      (', '.join(sorted(kernels_only)) or 'none'))
 print(f'{total_compiled} kernels compiled for {" and ".join(chips)}, '
       f'{total_spills} bytes of spills, {total_rejected} rejected, '
       f'{total_failed} failed')

@@ -61,8 +61,16 @@ const attnConstraint kConstraints[] = {
     {ATTN_CONSTRAINT_DIM_EQUALS, 3, 2, 2, 0},
     {ATTN_CONSTRAINT_SYMBOL_MULTIPLE, -1, -1, 1, 3},
 };
-const attnKernelImage kCpuImage[] = {
-    {kDLCPU, "test", recordingEntry, nullptr, nullptr, nullptr, 0, {}}};
+const attnKernelImage kCpuImage[] = {{kDLCPU,
+                                      "test",
+                                      recordingEntry,
+                                      nullptr,
+                                      nullptr,
+                                      nullptr,
+                                      0,
+                                      {},
+                                      0,
+                                      nullptr}};
 
 attnKernelDescriptor toyKernel(const char *name) {
   return {ATTN_KERNEL_ABI_VERSION,
@@ -77,7 +85,9 @@ attnKernelDescriptor toyKernel(const char *name) {
           10,
           kConstraints,
           1,
-          kCpuImage};
+          kCpuImage,
+          0,
+          nullptr};
 }
 
 TEST(RuntimeDescriptors, KernelReceivesMemrefDescriptorsAndScalars) {
@@ -178,7 +188,7 @@ TEST(RuntimeDescriptors, MalformedDescriptorsAreRejected) {
                "that is no symbol of its own");
 
   attnKernelImage noEntry[] = {
-      {kDLCPU, "test", nullptr, nullptr, nullptr, nullptr, 0, {}}};
+      {kDLCPU, "test", nullptr, nullptr, nullptr, nullptr, 0, {}, 0, nullptr}};
   attnKernelDescriptor missingEntry = toyKernel("test.bad");
   missingEntry.images = noEntry;
   EXPECT_EQ(attnRegisterKernel(&missingEntry, &kernel),
@@ -200,7 +210,9 @@ TEST(RuntimeDescriptors, KernelWithoutCodeForTheDevice) {
                                               "// PTX",
                                               nullptr,
                                               0,
-                                              {128, 0, 0, 1, 64, 1}}};
+                                              {128, 0, 0, 1, 64, 1},
+                                              0,
+                                              nullptr}};
   static attnKernelDescriptor descriptor = toyKernel("test.cuda");
   descriptor.images = cudaOnly;
   const attnKernel *kernel;
@@ -230,7 +242,9 @@ TEST(RuntimeDescriptors, MalformedCudaImages) {
                                "// PTX",
                                nullptr,
                                0,
-                               {128, 0, 0, 1, 64, 1}}};
+                               {128, 0, 0, 1, 64, 1},
+                               0,
+                               nullptr}};
   attnKernelDescriptor bad = toyKernel("test.cuda.bad");
   bad.images = noName;
   EXPECT_EQ(attnRegisterKernel(&bad, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
@@ -245,7 +259,9 @@ TEST(RuntimeDescriptors, MalformedCudaImages) {
                                "// PTX",
                                nullptr,
                                0,
-                               {128, 0, 0, 1, 0, 1}}};
+                               {128, 0, 0, 1, 0, 1},
+                               0,
+                               nullptr}};
   bad.images = noRows;
   EXPECT_EQ(attnRegisterKernel(&bad, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
   EXPECT_NE(std::string(attnGetLastError())
@@ -260,7 +276,9 @@ TEST(RuntimeDescriptors, MalformedCudaImages) {
                                     "// PTX",
                                     nullptr,
                                     0,
-                                    {128, 0, 2, 1, 64, 1}}};
+                                    {128, 0, 2, 1, 64, 1},
+                                    0,
+                                    nullptr}};
   bad.images = scalarQuery;
   EXPECT_EQ(attnRegisterKernel(&bad, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
   EXPECT_NE(std::string(attnGetLastError())
@@ -311,7 +329,9 @@ TEST(RuntimeHip, WithoutRuntimeEveryCallSaysSo) {
                                               nullptr,
                                               hsaco,
                                               sizeof(hsaco),
-                                              {256, 0, 0, 1, 64, 1}}};
+                                              {256, 0, 0, 1, 64, 1},
+                                              0,
+                                              nullptr}};
   static attnKernelDescriptor descriptor = toyKernel("test.hip.noruntime");
   descriptor.images = rocmOnly;
   const attnKernel *kernel;
@@ -336,7 +356,9 @@ TEST(RuntimeHip, ImageWithoutHsacoIsRejected) {
                                             "// PTX is no AMD code",
                                             nullptr,
                                             0,
-                                            {256, 0, 0, 1, 64, 1}}};
+                                            {256, 0, 0, 1, 64, 1},
+                                            0,
+                                            nullptr}};
   static attnKernelDescriptor descriptor = toyKernel("test.hip.nocode");
   descriptor.images = noCode;
   const attnKernel *kernel;
@@ -370,7 +392,9 @@ TEST(RuntimeCuda, WithoutDriverEveryCallSaysSo) {
                                               "// PTX",
                                               nullptr,
                                               0,
-                                              {128, 0, 0, 1, 64, 1}}};
+                                              {128, 0, 0, 1, 64, 1},
+                                              0,
+                                              nullptr}};
   static attnKernelDescriptor descriptor = toyKernel("test.cuda.nodriver");
   descriptor.images = cudaOnly;
   const attnKernel *kernel;

@@ -18,6 +18,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <set>
@@ -426,23 +427,67 @@ std::string mlir::attn::writeArtifactGlue(const Artifact &artifact) {
            << "}, /* " << commentSafe(line) << " */\n";
       os << "};\n";
     }
+    // A function of several ops: its kernels in turn, per GPU module, and
+    // the temporaries between them.
+    const KernelSteps &steps = function.steps;
+    auto launchSizes = [](const GpuKernelLaunch &launch) {
+      return llvm::formatv("{{{0}, {1}, {2}, {3}, {4}, {5}}", launch.threads,
+                           launch.sharedBytes, launch.queryArgument,
+                           launch.group, launch.rowsPerBlock, launch.gridY)
+          .str();
+    };
+    const char *launchComment = " /* threads, shared bytes, query buffer, G, "
+                                "rows per block, grid.y */";
+    if (!steps.kernels.empty()) {
+      for (const GpuModuleCode &module : artifact.gpuModules) {
+        os << "static const attnGpuStep " << prefix << "_steps_" << module.chip
+           << "[" << steps.kernels.size() << "] = {\n";
+        for (const std::string &kernel : steps.kernels)
+          os << "    {" << quote(kernel) << ", "
+             << launchSizes(module.launches.at(kernel)) << "}," << launchComment
+             << "\n";
+        os << "};\n";
+      }
+      for (auto [n, t] : llvm::enumerate(steps.temporaries)) {
+        os << "static const int64_t " << prefix << "_temporary_sizes_" << n
+           << "[" << t.staticSizes.size() << "] = {";
+        for (auto [d, size] : llvm::enumerate(t.staticSizes))
+          os << (d ? ", " : "") << size;
+        os << "};\n";
+      }
+    }
+    std::string temporariesTable = "NULL";
+    if (!steps.temporaries.empty()) {
+      temporariesTable = prefix + "_temporaries";
+      os << "static const attnTemporarySpec " << temporariesTable << "["
+         << steps.temporaries.size() << "] = {\n";
+      for (auto [n, t] : llvm::enumerate(steps.temporaries))
+        os << "    {" << quote(t.name) << ", "
+           << getElementTypeEnumerator(t.elementType) << ", "
+           << t.staticSizes.size() << ", " << prefix << "_temporary_sizes_" << n
+           << ", " << t.shapeArgument << "}, /* -1: that size of argument "
+           << t.shapeArgument << " */\n";
+      os << "};\n";
+    }
     size_t images = (artifact.hasCpu ? 1 : 0) + artifact.gpuModules.size();
     os << "static const attnKernelImage " << prefix << "_images[" << images
        << "] = {\n";
     if (artifact.hasCpu)
       os << "    {kDLCPU, " << quote(artifact.targetSummary) << ", " << prefix
-         << "_cpu, NULL, NULL, NULL, 0, {0, 0, 0, 0, 0, 0}},\n";
+         << "_cpu, NULL, NULL, NULL, 0, {0, 0, 0, 0, 0, 0}, 0, NULL},\n";
     for (const GpuModuleCode &module : artifact.gpuModules) {
-      const GpuKernelLaunch &launch = module.launches.at(s.function);
       os << "    {" << (module.amd ? "kDLROCM" : "kDLCUDA") << ", "
-         << quote(module.chip) << ", NULL, " << quote(s.function) << ", "
+         << quote(module.chip) << ", NULL, "
+         << (steps.kernels.empty() ? quote(s.function) : "NULL") << ", "
          << (module.amd ? "NULL" : "attn_ptx_" + module.chip) << ", "
          << (module.cubin.empty() ? "NULL" : binaryName(module)) << ", "
-         << module.cubin.size() << ", {" << launch.threads << ", "
-         << launch.sharedBytes << ", " << launch.queryArgument << ", "
-         << launch.group << ", " << launch.rowsPerBlock << ", " << launch.gridY
-         << "}}, /* threads, shared bytes, query argument, G, rows per "
-            "block, grid.y */\n";
+         << module.cubin.size() << ", ";
+      if (steps.kernels.empty())
+        os << launchSizes(module.launches.at(s.function)) << ", 0, NULL},"
+           << launchComment << "\n";
+      else
+        os << "{0, 0, 0, 0, 0, 0}, " << steps.kernels.size() << ", " << prefix
+           << "_steps_" << module.chip << "}, /* its steps' kernels */\n";
     }
     os << "};\n\n";
 
@@ -460,7 +505,9 @@ std::string mlir::attn::writeArtifactGlue(const Artifact &artifact) {
        << "    " << s.constraints.size() << ",\n"
        << "    " << constraintsTable << ",\n"
        << "    " << images << ",\n"
-       << "    " << prefix << "_images,\n};\n\n";
+       << "    " << prefix << "_images,\n"
+       << "    " << steps.temporaries.size() << ",\n"
+       << "    " << temporariesTable << ",\n};\n\n";
 
     // The typed entry point.
     os << "attnStatus " << entry << "(" << parameterList(s) << ") {\n";

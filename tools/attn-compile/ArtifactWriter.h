@@ -26,6 +26,8 @@ struct ArtifactFunction {
   KernelSignature signature;
   /// Where the spec defines it, "gemma2.mlir:7".
   std::string location;
+  /// Its GPU kernels where it has several (empty for the CPU alone).
+  KernelSteps steps;
 };
 
 struct Artifact {

@@ -14,7 +14,9 @@
 #include "SizeClasses.h"
 
 #include "attn/Dialect/Attn.h"
+#include "attn/Passes.h"
 #include "attn/Support/Inputs.h"
+#include "attn/Targets/ResultShapes.h"
 
 #include "llvm/ADT/StringSet.h"
 
@@ -390,6 +392,33 @@ const char *mlir::attn::getElementTypeEnumerator(KernelElementType type) {
     return "ATTN_ELEMENT_I64";
   }
   llvm_unreachable("unknown element type");
+}
+
+FailureOr<KernelSteps> mlir::attn::deriveKernelSteps(func::FuncOp func) {
+  KernelSteps steps;
+  unsigned count = gpuStepCount(func);
+  if (count < 2)
+    return steps;
+  for (unsigned n = 0; n < count; ++n)
+    steps.kernels.push_back(gpuStepKernelName(func.getSymName(), n));
+  FailureOr<SmallVector<GpuTemporary>> temporaries =
+      deriveGpuTemporaries(func, "GPU");
+  if (failed(temporaries))
+    return failure();
+  for (auto [n, temporary] : llvm::enumerate(*temporaries)) {
+    FailureOr<KernelElementType> element = elementTypeOf(temporary.type);
+    if (failed(element))
+      return func.emitError("a temporary between the GPU steps of @")
+             << func.getSymName() << " has type " << temporary.type
+             << ", which attnrt has no element type for";
+    KernelTemporary &t = steps.temporaries.emplace_back();
+    t.name = "temporary" + std::to_string(n);
+    t.elementType = *element;
+    for (int64_t size : temporary.type.getShape())
+      t.staticSizes.push_back(ShapedType::isDynamic(size) ? -1 : size);
+    t.shapeArgument = temporary.shapeArgument;
+  }
+  return steps;
 }
 
 const char *mlir::attn::getConstraintKindEnumerator(KernelConstraintKind kind) {

@@ -86,6 +86,27 @@ struct KernelSignature {
 FailureOr<KernelSignature>
 deriveKernelSignature(func::FuncOp func, ArrayRef<std::string> sourceNames);
 
+/// A buffer a function's GPU steps pass between them (attnTemporarySpec).
+struct KernelTemporary {
+  std::string name;
+  KernelElementType elementType;
+  /// One per dimension, -1 where it is that of argument `shapeArgument`.
+  std::vector<int64_t> staticSizes;
+  unsigned shapeArgument = 0;
+};
+
+/// The GPU kernels of a function of several attention and merge ops, run
+/// in turn (attnGpuStep), and the temporaries between them; both empty for
+/// a function of one op (one kernel, named as the function).
+struct KernelSteps {
+  std::vector<std::string> kernels;
+  std::vector<KernelTemporary> temporaries;
+};
+
+/// The steps of `func` on the GPU; emits a diagnostic and fails where a
+/// temporary's sizes do not follow from the arguments.
+FailureOr<KernelSteps> deriveKernelSteps(func::FuncOp func);
+
 /// The attnElementType enumerator of `type`, e.g. "ATTN_ELEMENT_F32".
 const char *getElementTypeEnumerator(KernelElementType type);
 

@@ -109,8 +109,7 @@ static cl::opt<bool> kernelsOnly(
     "kernels-only",
     cl::desc("Write the GPU kernels (PTX and cubin, HSACO and AMDGPU "
              "assembly) and their register reports, no artifact: to read "
-             "them or check their resources, also those of functions whose "
-             "kernels the runtime cannot launch yet"),
+             "them or check their resources"),
     cl::cat(category));
 
 static int fail(const llvm::Twine &message) {
@@ -315,10 +314,6 @@ int main(int argc, char **argv) {
   if (kernelsOnly && chips.empty() && amdChips.empty())
     return fail("--kernels-only needs a GPU --target (sm_80, sm_90, gfx90a, "
                 "gfx942)");
-  if (!kernelsOnly && (!chips.empty() || !amdChips.empty()))
-    for (func::FuncOp func : functions)
-      if (std::string why = gpuStepsUnlaunchable(func); !why.empty())
-        return fail(why + "; compile it for the CPU");
 
   // Lower the chosen functions only: the others may use what the backend
   // lacks.
@@ -349,8 +344,15 @@ int main(int argc, char **argv) {
         deriveKernelSignature(func, sourceArgumentNames(func, parserState));
     if (failed(signature))
       return 1;
+    KernelSteps steps;
+    if (!chips.empty() || !amdChips.empty()) {
+      FailureOr<KernelSteps> gpuSteps = deriveKernelSteps(func);
+      if (failed(gpuSteps))
+        return 1;
+      steps = std::move(*gpuSteps);
+    }
     artifact.functions.push_back(
-        {std::move(*signature), describeLocation(func)});
+        {std::move(*signature), describeLocation(func), std::move(steps)});
   }
 
   if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))

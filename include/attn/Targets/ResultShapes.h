@@ -39,6 +39,20 @@ FailureOr<SmallVector<ResultShape>> deriveResultShapes(func::FuncOp func,
 FailureOr<SmallVector<ResultShape>>
 deriveValueShapes(func::FuncOp func, ValueRange values, StringRef backend);
 
+/// A temporary of a function's GPU steps (gpuStepBuffers() past the
+/// arguments and results) as attnrt allocates it: each dynamic size of
+/// `type` is that of the same dimension of argument `shapeArgument`.
+struct GpuTemporary {
+  RankedTensorType type;
+  unsigned shapeArgument = 0;
+};
+
+/// The temporaries of `func`'s GPU steps, in gpuStepBuffers() order; emits
+/// a diagnostic naming `backend` and fails on one whose sizes do not follow
+/// so (block statistics).
+FailureOr<SmallVector<GpuTemporary>> deriveGpuTemporaries(func::FuncOp func,
+                                                          StringRef backend);
+
 /// The sizes of a result of `type` from the arguments' shapes.
 std::vector<int64_t>
 computeResultShape(const ResultShape &from, RankedTensorType type,
