@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GpuKernel.h"
+#include "GpuLinearAttention.h"
 
 #include "../MaskAnalysis.h"
 #include "../ScoreEmitter.h"
@@ -1591,13 +1592,32 @@ LogicalResult emitAttentionKernel(AttentionOp attention, gpu::GPUFuncOp kernel,
   return success();
 }
 
-/// Emits `op` (an attention or a merge) into `kernel`.
+/// Emits `op` (an attention, a linear attention or a merge) into `kernel`.
 LogicalResult emitOpKernel(Operation *op, gpu::GPUFuncOp kernel,
                            const IRMapping &mapping, const GpuTarget &target,
                            const MatrixUnitFactory &makeUnit,
                            PlantedFault fault) {
   if (auto merge = llvm::dyn_cast<MergeOp>(op))
     return emitMergeKernel(merge, kernel, mapping, target);
+  if (auto linear = llvm::dyn_cast<LinearAttentionOp>(op)) {
+    FailureOr<LinearKernelLaunch> launch =
+        emitLinearAttentionKernel(linear, kernel, mapping, target);
+    if (failed(launch))
+      return failure();
+    // One block per (b, h): occupancy matters less than keeping the loops'
+    // values in registers, so each thread may use every register.
+    Type element = linear.getQuery().getType().getElementType();
+    makeUnit(target,
+             {element.isF32() ? Float16Type::get(linear.getContext()) : element,
+              linear.getQuery().getType().getDimSize(3),
+              linear.getValue().getType().getDimSize(3),
+              target.keyTile(linear.getQuery().getType().getDimSize(3))},
+             fault)
+        ->annotateKernel(kernel, /*registerHungry=*/true);
+    setLaunch(kernel, target, launch->rowsPerBlock, /*group=*/1, launch->gridY,
+              launch->sharedBytes, mapping.lookup(linear.getQuery()));
+    return success();
+  }
   return emitAttentionKernel(llvm::cast<AttentionOp>(op), kernel, mapping,
                              target, makeUnit, fault);
 }
@@ -1637,6 +1657,11 @@ LogicalResult lowerSingleOp(func::FuncOp func, Operation *op,
     if (ret.getOperands() != ValueRange{merge.getOutput(), merge.getLse()})
       return ret.emitOpError()
              << "must return the merge's output and lse in that order for the "
+             << target.vendor << " backend";
+  } else if (auto linear = llvm::dyn_cast<LinearAttentionOp>(op)) {
+    if (ret.getOperands() != ValueRange{linear.getOutput()})
+      return ret.emitOpError()
+             << "must return the linear attention's output for the "
              << target.vendor << " backend";
   } else {
     auto attention = llvm::cast<AttentionOp>(op);
@@ -1704,7 +1729,7 @@ LogicalResult lowerFunction(func::FuncOp func, gpu::GPUModuleOp kernels,
   Block &body = func.getBody().front();
   SmallVector<Operation *> ops;
   for (Operation &op : body.without_terminator()) {
-    if (!llvm::isa<AttentionOp, MergeOp>(op))
+    if (!llvm::isa<AttentionOp, LinearAttentionOp, MergeOp>(op))
       return op.emitOpError()
              << "is not lowered by the " << target.vendor
              << " backend yet (the CPU backend and the reference oracle "

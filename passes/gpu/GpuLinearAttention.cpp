@@ -1,0 +1,688 @@
+//===- GpuLinearAttention.cpp - Chunked linear attention on a GPU ---------===//
+//
+// One block per (batch b, query head h); its threads share every product.
+// Shared memory (f32) holds the chunk's query features phiQ [C, F] and key
+// features phiK [C, F] (rows padded by one against bank conflicts), its
+// values V [C, Dv], the carried state S [F, Dv] and z [F], the chunk's
+// weights P [C, C] and the rows' denominators [C]; random features stage
+// the raw rows [C, D] too.
+//
+// Causal, chunk n of positions [nC, nC + C):
+//   P[r][c] = lambda^(r - c) phiQ_r . phiK_c   for c <= r, key c present
+//   o_r     = lambda^r phiQ_r S + sum_c P[r][c] V_c
+//   den_r   = lambda^r phiQ_r . z + sum_c P[r][c]
+//   S      <- lambda^C S + sum_c lambda^(C - c) phiK_c V_c^T  (z likewise)
+// where the row of position nC + r is i = nC + r - offset (offset = Skv -
+// Sq bottom-right, 0 top-left), so S holds lambda^(nC - j) phi(k_j) v_j^T.
+// Non-causal: S and z over every key chunk first, then each query chunk's
+// rows phiQ S / (phiQ . z + eps). Rows without keys, before the first
+// position and past q_len get 0, as VARIANTS.md section 6 says.
+//
+// The products run on the block's threads (one output element each, in
+// turn); the matrix units are not used yet.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuLinearAttention.h"
+
+#include "../ScoreEmitter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// The smallest chunk the kernel takes before it gives up on shared memory.
+constexpr int64_t kMinChunk = 8;
+
+class LinearKernelBuilder {
+public:
+  LinearKernelBuilder(LinearAttentionOp op, const IRMapping &mapping,
+                      const GpuTarget &target)
+      : op(op), target(target), map(op.getFeatureMap()),
+        headDim(op.getQuery().getType().getDimSize(3)),
+        valueDim(op.getValue().getType().getDimSize(3)),
+        featureDim(op.getFeatureDim()),
+        heads(op.getQuery().getType().getDimSize(1)),
+        group(heads / op.getKey().getType().getDimSize(1)) {
+    auto buffer = [&](Value v) { return v ? mapping.lookup(v) : Value(); };
+    query = buffer(op.getQuery());
+    key = buffer(op.getKey());
+    value = buffer(op.getValue());
+    qLen = buffer(op.getQLen());
+    kvLen = buffer(op.getKvLen());
+    weights = buffer(op.getWeights());
+    output = buffer(op.getOutput());
+    for (int64_t h = 0; h < heads; ++h)
+      hasDecay |= op.getDecayAt(h) != 1.0;
+  }
+
+  /// The shared memory of chunk length `c`, in bytes.
+  int64_t sharedBytes(int64_t c) const {
+    int64_t words = 2 * c * (featureDim + 1) + c * valueDim +
+                    featureDim * valueDim + featureDim + c * c + c;
+    if (map == FeatureMap::random_features || map == FeatureMap::taylor)
+      words += c * (headDim + 1);
+    return 4 * words;
+  }
+
+  /// Picks the chunk: the largest of 64, 32, ... whose buffers fit.
+  LogicalResult chooseChunk() {
+    for (chunk = 64; chunk >= kMinChunk; chunk /= 2)
+      if (sharedBytes(chunk) <= target.maxSharedBytes)
+        return success();
+    return op.emitOpError()
+           << "keeps a state of " << featureDim << " x " << valueDim
+           << " features (" << 4 * featureDim * valueDim
+           << " bytes) that, with chunks of " << kMinChunk
+           << " positions, needs " << sharedBytes(kMinChunk)
+           << " bytes of shared memory per block, more than the " << target.chip
+           << "'s " << target.maxSharedBytes << ", which the " << target.vendor
+           << " backend does not lower yet (the CPU backend and the reference "
+              "oracle evaluate it)";
+  }
+
+  int64_t getChunk() const { return chunk; }
+
+  void emit(ImplicitLocOpBuilder &b);
+
+private:
+  Value cst(ImplicitLocOpBuilder &b, int64_t v) {
+    return arith::ConstantIndexOp::create(b, v);
+  }
+  Value f32(ImplicitLocOpBuilder &b, double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value add(ImplicitLocOpBuilder &b, Value x, Value y) {
+    return arith::AddIOp::create(b, x, y);
+  }
+  Value sub(ImplicitLocOpBuilder &b, Value x, Value y) {
+    return arith::SubIOp::create(b, x, y);
+  }
+  Value mul(ImplicitLocOpBuilder &b, Value x, Value y) {
+    return arith::MulIOp::create(b, x, y);
+  }
+  Value lt(ImplicitLocOpBuilder &b, Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
+  }
+  Value le(ImplicitLocOpBuilder &b, Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::sle, x, y);
+  }
+  Value both(ImplicitLocOpBuilder &b, Value x, Value y) {
+    return arith::AndIOp::create(b, x, y);
+  }
+  Value clamp(ImplicitLocOpBuilder &b, Value x, Value low, Value high) {
+    return arith::MinSIOp::create(b, arith::MaxSIOp::create(b, x, low), high);
+  }
+  void barrier(ImplicitLocOpBuilder &b) { gpu::BarrierOp::create(b); }
+  /// A loop [from, to) with step `step`.
+  void loop(ImplicitLocOpBuilder &b, Value from, Value to, Value step,
+            llvm::function_ref<void(ImplicitLocOpBuilder &, Value)> fn) {
+    scf::ForOp::create(
+        b, from, to, step, ValueRange{},
+        [&](OpBuilder &nested, Location loc, Value iv, ValueRange) {
+          ImplicitLocOpBuilder ib(loc, nested);
+          fn(ib, iv);
+          scf::YieldOp::create(ib);
+        });
+  }
+  /// Each of [0, count) once, spread over the block's threads.
+  void
+  forEachOnThreads(ImplicitLocOpBuilder &b, Value count,
+                   llvm::function_ref<void(ImplicitLocOpBuilder &, Value)> fn) {
+    loop(b, tid, count, cst(b, target.threads()), fn);
+  }
+  /// sum_{k in [from, to)} term(k), in f32.
+  Value sum(ImplicitLocOpBuilder &b, Value from, Value to,
+            llvm::function_ref<Value(ImplicitLocOpBuilder &, Value)> term) {
+    return scf::ForOp::create(b, from, to, cst(b, 1), ValueRange{f32(b, 0.0)},
+                              [&](OpBuilder &nested, Location loc, Value k,
+                                  ValueRange carried) {
+                                ImplicitLocOpBuilder ib(loc, nested);
+                                scf::YieldOp::create(
+                                    ib, ValueRange{arith::AddFOp::create(
+                                            ib, carried[0], term(ib, k))});
+                              })
+        .getResult(0);
+  }
+  void ifThen(ImplicitLocOpBuilder &b, Value condition,
+              llvm::function_ref<void(ImplicitLocOpBuilder &)> fn) {
+    scf::IfOp::create(b, condition, [&](OpBuilder &nested, Location loc) {
+      ImplicitLocOpBuilder ib(loc, nested);
+      fn(ib);
+      scf::YieldOp::create(ib);
+    });
+  }
+  Value load(ImplicitLocOpBuilder &b, Value buffer, ValueRange at) {
+    return memref::LoadOp::create(b, buffer, at);
+  }
+  void store(ImplicitLocOpBuilder &b, Value v, Value buffer, ValueRange at) {
+    memref::StoreOp::create(b, v, buffer, at);
+  }
+  Value fmul(ImplicitLocOpBuilder &b, Value x, Value y) {
+    return arith::MulFOp::create(b, x, y);
+  }
+
+  /// lambda^n of this block's head (n an index), 1 without decay.
+  Value power(ImplicitLocOpBuilder &b, Value n);
+  /// A length operand of batch `batch`, clamped to [0, full].
+  Value length(ImplicitLocOpBuilder &b, Value lengths, Value full);
+  /// Output rows [from, to) of this (b, h) set to 0.
+  void zeroRows(ImplicitLocOpBuilder &b, Value from, Value to);
+  /// phi of the rows r in [0, C) of `source` (rows `first + r` of head
+  /// `sourceHead` there, present for r in [skip, count); the features of
+  /// zeros elsewhere) into `features`.
+  void loadFeatures(ImplicitLocOpBuilder &b, Value source, Value sourceHead,
+                    Value first, Value skip, Value count, Value features);
+  /// V rows [start, start + count) of the key/value head into valueTile.
+  void loadValues(ImplicitLocOpBuilder &b, Value start, Value count);
+  /// S <- carry S + sum_{c < count} w(c) phiK_c V_c^T, z likewise.
+  void updateState(ImplicitLocOpBuilder &b, Value count, bool decayed);
+  /// Writes o_r (normalised when the op says so) to row i of the output.
+  void storeRow(ImplicitLocOpBuilder &b, Value i, Value d, Value acc,
+                Value denominator);
+  void emitCausal(ImplicitLocOpBuilder &b);
+  void emitNonCausal(ImplicitLocOpBuilder &b);
+
+  LinearAttentionOp op;
+  const GpuTarget &target;
+  FeatureMap map;
+  int64_t headDim, valueDim, featureDim, heads, group;
+  bool hasDecay = false;
+  int64_t chunk = 0;
+
+  Value query, key, value, qLen, kvLen, weights, output;
+  Value tid, batch, head, kvHead, rows, keys, queryLen;
+  /// Shared memory.
+  Value queryFeatures, keyFeatures, valueTile, state, norm, scores,
+      denominators, raw;
+  Value logDecay;
+};
+
+Value LinearKernelBuilder::power(ImplicitLocOpBuilder &b, Value n) {
+  if (!hasDecay)
+    return f32(b, 1.0);
+  Value exponent = arith::SIToFPOp::create(
+      b, b.getF32Type(), arith::IndexCastOp::create(b, b.getI32Type(), n));
+  return math::Exp2Op::create(b, fmul(b, exponent, logDecay));
+}
+
+Value LinearKernelBuilder::length(ImplicitLocOpBuilder &b, Value lengths,
+                                  Value full) {
+  if (!lengths)
+    return full;
+  Value n = ScoreEmitter::toIndex(b, load(b, lengths, batch));
+  return clamp(b, n, cst(b, 0), full);
+}
+
+void LinearKernelBuilder::zeroRows(ImplicitLocOpBuilder &b, Value from,
+                                   Value to) {
+  Type element = llvm::cast<MemRefType>(output.getType()).getElementType();
+  Value zero = arith::ConstantOp::create(b, b.getFloatAttr(element, 0.0));
+  Value dims = cst(b, valueDim);
+  Value count =
+      mul(b, arith::MaxSIOp::create(b, sub(b, to, from), cst(b, 0)), dims);
+  forEachOnThreads(b, count, [&](ImplicitLocOpBuilder &ib, Value at) {
+    Value i = add(ib, from, arith::DivUIOp::create(ib, at, dims));
+    Value d = arith::RemUIOp::create(ib, at, dims);
+    store(ib, zero, output, {batch, head, i, d});
+  });
+}
+
+void LinearKernelBuilder::loadFeatures(ImplicitLocOpBuilder &b, Value source,
+                                       Value sourceHead, Value first,
+                                       Value skip, Value count,
+                                       Value features) {
+  Value zero = cst(b, 0), dims = cst(b, headDim);
+  // The raw rows: into the features themselves where phi is elementwise or
+  // a softmax over them (F = D), else into `raw`.
+  bool staged = map == FeatureMap::random_features || map == FeatureMap::taylor;
+  Value rawRows = staged ? raw : features;
+  bool elementwise = map == FeatureMap::elu_plus_one ||
+                     map == FeatureMap::relu || map == FeatureMap::exp;
+  forEachOnThreads(
+      b, cst(b, chunk * headDim), [&](ImplicitLocOpBuilder &ib, Value at) {
+        Value r = arith::DivUIOp::create(ib, at, dims);
+        Value d = arith::RemUIOp::create(ib, at, dims);
+        Value present = both(ib, le(ib, skip, r), lt(ib, r, count));
+        // Rows not present read row 0 and store 0.
+        Value row =
+            arith::SelectOp::create(ib, present, add(ib, first, r), zero);
+        Value x = ScoreEmitter::toF32(
+            ib, load(ib, source, {batch, sourceHead, row, d}));
+        x = arith::SelectOp::create(ib, present, x, f32(ib, 0.0));
+        if (elementwise) {
+          Value zeroF = f32(ib, 0.0);
+          switch (map) {
+          case FeatureMap::elu_plus_one: {
+            Value positive =
+                arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT, x, zeroF);
+            x = arith::SelectOp::create(
+                ib, positive, arith::AddFOp::create(ib, x, f32(ib, 1.0)),
+                math::ExpOp::create(ib,
+                                    arith::MinimumFOp::create(ib, x, zeroF)));
+            break;
+          }
+          case FeatureMap::relu:
+            x = arith::MaximumFOp::create(ib, x, zeroF);
+            break;
+          default:
+            x = math::ExpOp::create(ib, x);
+            break;
+          }
+        }
+        store(ib, x, rawRows, {r, d});
+      });
+  if (map == FeatureMap::softmax) {
+    // softmax over the D features of each row, a thread per row.
+    barrier(b);
+    forEachOnThreads(b, cst(b, chunk), [&](ImplicitLocOpBuilder &ib, Value r) {
+      Value m =
+          scf::ForOp::create(
+              ib, zero, dims, cst(ib, 1),
+              ValueRange{f32(ib, -std::numeric_limits<float>::infinity())},
+              [&](OpBuilder &nested, Location loc, Value d,
+                  ValueRange carried) {
+                ImplicitLocOpBuilder db(loc, nested);
+                scf::YieldOp::create(
+                    db, ValueRange{arith::MaximumFOp::create(
+                            db, carried[0], load(db, features, {r, d}))});
+              })
+              .getResult(0);
+      Value total = sum(ib, zero, dims, [&](ImplicitLocOpBuilder &db, Value d) {
+        Value e = math::ExpOp::create(
+            db, arith::SubFOp::create(db, load(db, features, {r, d}), m));
+        store(db, e, features, {r, d});
+        return e;
+      });
+      Value inverse = arith::DivFOp::create(ib, f32(ib, 1.0), total);
+      loop(ib, zero, dims, cst(ib, 1), [&](ImplicitLocOpBuilder &db, Value d) {
+        store(db, fmul(db, load(db, features, {r, d}), inverse), features,
+              {r, d});
+      });
+    });
+  }
+  if (map == FeatureMap::taylor) {
+    // [1, x, vec(x x^T) / sqrt 2], a thread per (row, feature).
+    barrier(b);
+    Value featureCount = cst(b, featureDim), one = cst(b, 1);
+    forEachOnThreads(
+        b, cst(b, chunk * featureDim), [&](ImplicitLocOpBuilder &ib, Value at) {
+          Value r = arith::DivUIOp::create(ib, at, featureCount);
+          Value f = arith::RemUIOp::create(ib, at, featureCount);
+          // f = 1 + D + a D + e: x_a x_e / sqrt 2; f in [1, D]: x_(f - 1).
+          Value quadratic = sub(ib, f, cst(ib, 1 + headDim));
+          Value isQuadratic = le(ib, zero, quadratic);
+          Value safe = arith::MaxSIOp::create(ib, quadratic, zero);
+          Value a = arith::DivUIOp::create(ib, safe, dims);
+          Value e = arith::RemUIOp::create(ib, safe, dims);
+          Value linearAt = arith::MinSIOp::create(
+              ib, arith::MaxSIOp::create(ib, sub(ib, f, one), zero),
+              cst(ib, headDim - 1));
+          Value product =
+              fmul(ib, fmul(ib, load(ib, raw, {r, a}), load(ib, raw, {r, e})),
+                   f32(ib, M_SQRT1_2));
+          Value linear = load(ib, raw, {r, linearAt});
+          Value feature = arith::SelectOp::create(
+              ib, isQuadratic, product,
+              arith::SelectOp::create(
+                  ib,
+                  arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, f, zero),
+                  f32(ib, 1.0), linear));
+          store(ib, feature, features, {r, f});
+        });
+    barrier(b);
+  }
+  if (map == FeatureMap::random_features) {
+    // exp(W x - |x|^2 / 2) / sqrt(F), a thread per (row, feature).
+    barrier(b);
+    Value featureCount = cst(b, featureDim);
+    Value scale = f32(b, 1.0 / std::sqrt(double(featureDim)));
+    bool perHead = llvm::cast<MemRefType>(weights.getType()).getRank() == 3;
+    forEachOnThreads(
+        b, cst(b, chunk * featureDim), [&](ImplicitLocOpBuilder &ib, Value at) {
+          Value r = arith::DivUIOp::create(ib, at, featureCount);
+          Value f = arith::RemUIOp::create(ib, at, featureCount);
+          Value dot =
+              sum(ib, zero, dims, [&](ImplicitLocOpBuilder &db, Value d) {
+                SmallVector<Value> w = perHead ? SmallVector<Value>{head, f, d}
+                                               : SmallVector<Value>{f, d};
+                return fmul(db, ScoreEmitter::toF32(db, load(db, weights, w)),
+                            load(db, raw, {r, d}));
+              });
+          Value squares =
+              sum(ib, zero, dims, [&](ImplicitLocOpBuilder &db, Value d) {
+                Value x = load(db, raw, {r, d});
+                return fmul(db, x, x);
+              });
+          Value exponent =
+              arith::SubFOp::create(ib, dot, fmul(ib, squares, f32(ib, 0.5)));
+          store(ib, fmul(ib, math::ExpOp::create(ib, exponent), scale),
+                features, {r, f});
+        });
+    // The raw rows are staged again for the next operand.
+    barrier(b);
+  }
+}
+
+void LinearKernelBuilder::loadValues(ImplicitLocOpBuilder &b, Value start,
+                                     Value count) {
+  Value dims = cst(b, valueDim);
+  forEachOnThreads(
+      b, cst(b, chunk * valueDim), [&](ImplicitLocOpBuilder &ib, Value at) {
+        Value c = arith::DivUIOp::create(ib, at, dims);
+        Value d = arith::RemUIOp::create(ib, at, dims);
+        Value present = lt(ib, c, count);
+        Value row =
+            arith::SelectOp::create(ib, present, add(ib, start, c), cst(ib, 0));
+        Value v =
+            ScoreEmitter::toF32(ib, load(ib, value, {batch, kvHead, row, d}));
+        store(ib, arith::SelectOp::create(ib, present, v, f32(ib, 0.0)),
+              valueTile, {c, d});
+      });
+}
+
+void LinearKernelBuilder::updateState(ImplicitLocOpBuilder &b, Value count,
+                                      bool decayed) {
+  Value zero = cst(b, 0), dims = cst(b, valueDim);
+  Value carry = decayed ? power(b, cst(b, chunk)) : f32(b, 1.0);
+  auto weight = [&](ImplicitLocOpBuilder &ib, Value c) {
+    return decayed ? power(ib, sub(ib, cst(ib, chunk), c)) : f32(ib, 1.0);
+  };
+  forEachOnThreads(
+      b, cst(b, featureDim * valueDim),
+      [&](ImplicitLocOpBuilder &ib, Value at) {
+        Value f = arith::DivUIOp::create(ib, at, dims);
+        Value d = arith::RemUIOp::create(ib, at, dims);
+        Value added =
+            sum(ib, zero, count, [&](ImplicitLocOpBuilder &cb, Value c) {
+              return fmul(
+                  cb, fmul(cb, weight(cb, c), load(cb, keyFeatures, {c, f})),
+                  load(cb, valueTile, {c, d}));
+            });
+        Value old = fmul(ib, carry, load(ib, state, {f, d}));
+        store(ib, arith::AddFOp::create(ib, old, added), state, {f, d});
+      });
+  forEachOnThreads(
+      b, cst(b, featureDim), [&](ImplicitLocOpBuilder &ib, Value f) {
+        Value added =
+            sum(ib, zero, count, [&](ImplicitLocOpBuilder &cb, Value c) {
+              return fmul(cb, weight(cb, c), load(cb, keyFeatures, {c, f}));
+            });
+        Value old = fmul(ib, carry, load(ib, norm, f));
+        store(ib, arith::AddFOp::create(ib, old, added), norm, f);
+      });
+}
+
+void LinearKernelBuilder::storeRow(ImplicitLocOpBuilder &b, Value i, Value d,
+                                   Value acc, Value denominator) {
+  if (op.getNormalize()) {
+    Value eps = f32(b, op.getEps().convertToDouble());
+    acc = arith::DivFOp::create(b, acc,
+                                arith::AddFOp::create(b, denominator, eps));
+  }
+  Type element = llvm::cast<MemRefType>(output.getType()).getElementType();
+  if (element != acc.getType())
+    acc = arith::TruncFOp::create(b, element, acc);
+  store(b, acc, output, {batch, head, i, d});
+}
+
+void LinearKernelBuilder::emitCausal(ImplicitLocOpBuilder &b) {
+  Value zero = cst(b, 0), one = cst(b, 1), c = cst(b, chunk);
+  Value offset =
+      op.getAlignment() == Alignment::top_left ? zero : sub(b, keys, rows);
+  // Rows before firstRow (position < 0) and every row without keys get 0.
+  Value live = lt(b, zero, keys);
+  Value firstRow = arith::SelectOp::create(
+      b, live, clamp(b, sub(b, zero, offset), zero, rows), rows);
+  zeroRows(b, zero, firstRow);
+  zeroRows(b, rows, queryLen);
+  Value positions = arith::MaxSIOp::create(b, zero, add(b, rows, offset));
+  Value chunks = arith::SelectOp::create(
+      b, live, arith::CeilDivSIOp::create(b, positions, c), zero);
+  loop(b, zero, chunks, one, [&](ImplicitLocOpBuilder &ib, Value n) {
+    Value start = mul(ib, n, c);
+    Value count = clamp(ib, sub(ib, keys, start), zero, c);
+    // Query rows i = start + r - offset for r in [0, C), present in
+    // [firstRow, rows).
+    Value firstI = sub(ib, start, offset);
+    Value skipped = arith::MaxSIOp::create(ib, zero, sub(ib, firstRow, firstI));
+    Value queryCount = clamp(ib, sub(ib, rows, firstI), zero, c);
+    // Rows r < skipped load row firstI + skipped's data; their outputs are
+    // never stored.
+    loadFeatures(ib, query, head, firstI, skipped, queryCount, queryFeatures);
+    loadFeatures(ib, key, kvHead, start, zero, count, keyFeatures);
+    loadValues(ib, start, count);
+    barrier(ib);
+    // P[r][c] = lambda^(r - c) phiQ_r . phiK_c for c <= r, c < count.
+    Value f = cst(ib, featureDim);
+    forEachOnThreads(
+        ib, cst(ib, chunk * chunk), [&](ImplicitLocOpBuilder &pb, Value at) {
+          Value r = arith::DivUIOp::create(pb, at, c);
+          Value k = arith::RemUIOp::create(pb, at, c);
+          Value kept = both(pb, le(pb, k, r), lt(pb, k, count));
+          Value weight =
+              scf::IfOp::create(
+                  pb, kept,
+                  [&](OpBuilder &nested, Location loc) {
+                    ImplicitLocOpBuilder tb(loc, nested);
+                    Value dot =
+                        sum(tb, cst(tb, 0), f,
+                            [&](ImplicitLocOpBuilder &db, Value e) {
+                              return fmul(db, load(db, queryFeatures, {r, e}),
+                                          load(db, keyFeatures, {k, e}));
+                            });
+                    scf::YieldOp::create(
+                        tb,
+                        ValueRange{fmul(tb, dot, power(tb, sub(tb, r, k)))});
+                  },
+                  [&](OpBuilder &nested, Location loc) {
+                    ImplicitLocOpBuilder eb(loc, nested);
+                    scf::YieldOp::create(eb, ValueRange{f32(eb, 0.0)});
+                  })
+                  .getResult(0);
+          store(pb, weight, scores, {r, k});
+        });
+    barrier(ib);
+    if (op.getNormalize()) {
+      // den_r = lambda^r phiQ_r . z + sum_c P[r][c].
+      forEachOnThreads(ib, c, [&](ImplicitLocOpBuilder &rb, Value r) {
+        Value carried =
+            sum(rb, zero, f, [&](ImplicitLocOpBuilder &db, Value e) {
+              return fmul(db, load(db, queryFeatures, {r, e}),
+                          load(db, norm, e));
+            });
+        Value intra = sum(rb, zero, c, [&](ImplicitLocOpBuilder &db, Value k) {
+          return load(db, scores, {r, k});
+        });
+        store(rb,
+              arith::AddFOp::create(rb, fmul(rb, power(rb, r), carried), intra),
+              denominators, r);
+      });
+      barrier(ib);
+    }
+    // o_r = lambda^r phiQ_r S + sum_c P[r][c] V_c, for the present rows.
+    Value dims = cst(ib, valueDim);
+    Value rowsHere =
+        sub(ib, queryCount, arith::MinSIOp::create(ib, skipped, queryCount));
+    forEachOnThreads(
+        ib, mul(ib, rowsHere, dims), [&](ImplicitLocOpBuilder &ob, Value at) {
+          Value r = add(ob, skipped, arith::DivUIOp::create(ob, at, dims));
+          Value d = arith::RemUIOp::create(ob, at, dims);
+          Value carried =
+              sum(ob, zero, f, [&](ImplicitLocOpBuilder &db, Value e) {
+                return fmul(db, load(db, queryFeatures, {r, e}),
+                            load(db, state, {e, d}));
+              });
+          Value intra =
+              sum(ob, zero, arith::MinSIOp::create(ob, add(ob, r, one), count),
+                  [&](ImplicitLocOpBuilder &db, Value k) {
+                    return fmul(db, load(db, scores, {r, k}),
+                                load(db, valueTile, {k, d}));
+                  });
+          Value acc =
+              arith::AddFOp::create(ob, fmul(ob, power(ob, r), carried), intra);
+          Value denominator =
+              op.getNormalize() ? load(ob, denominators, r) : Value();
+          storeRow(ob, add(ob, firstI, r), d, acc, denominator);
+        });
+    // The last chunk's keys reach no later row.
+    ifThen(ib, lt(ib, add(ib, n, one), chunks), [&](ImplicitLocOpBuilder &ub) {
+      barrier(ub);
+      updateState(ub, count, hasDecay);
+    });
+    barrier(ib);
+  });
+}
+
+void LinearKernelBuilder::emitNonCausal(ImplicitLocOpBuilder &b) {
+  Value zero = cst(b, 0), one = cst(b, 1), c = cst(b, chunk);
+  // A batch entry without keys gives 0 on every row.
+  Value computed = arith::SelectOp::create(b, lt(b, zero, keys), rows, zero);
+  zeroRows(b, computed, queryLen);
+  Value keyChunks = arith::CeilDivSIOp::create(b, keys, c);
+  loop(b, zero, keyChunks, one, [&](ImplicitLocOpBuilder &ib, Value n) {
+    Value start = mul(ib, n, c);
+    Value count = clamp(ib, sub(ib, keys, start), zero, c);
+    loadFeatures(ib, key, kvHead, start, zero, count, keyFeatures);
+    loadValues(ib, start, count);
+    barrier(ib);
+    updateState(ib, count, /*decayed=*/false);
+    barrier(ib);
+  });
+  Value f = cst(b, featureDim), dims = cst(b, valueDim);
+  loop(b, zero, arith::CeilDivSIOp::create(b, computed, c), one,
+       [&](ImplicitLocOpBuilder &ib, Value n) {
+         Value start = mul(ib, n, c);
+         Value count = clamp(ib, sub(ib, computed, start), zero, c);
+         loadFeatures(ib, query, head, start, zero, count, queryFeatures);
+         barrier(ib);
+         if (op.getNormalize()) {
+           forEachOnThreads(ib, c, [&](ImplicitLocOpBuilder &rb, Value r) {
+             store(rb,
+                   sum(rb, zero, f,
+                       [&](ImplicitLocOpBuilder &db, Value e) {
+                         return fmul(db, load(db, queryFeatures, {r, e}),
+                                     load(db, norm, e));
+                       }),
+                   denominators, r);
+           });
+           barrier(ib);
+         }
+         forEachOnThreads(
+             ib, mul(ib, count, dims), [&](ImplicitLocOpBuilder &ob, Value at) {
+               Value r = arith::DivUIOp::create(ob, at, dims);
+               Value d = arith::RemUIOp::create(ob, at, dims);
+               Value acc =
+                   sum(ob, zero, f, [&](ImplicitLocOpBuilder &db, Value e) {
+                     return fmul(db, load(db, queryFeatures, {r, e}),
+                                 load(db, state, {e, d}));
+                   });
+               Value denominator =
+                   op.getNormalize() ? load(ob, denominators, r) : Value();
+               storeRow(ob, add(ob, start, r), d, acc, denominator);
+             });
+         barrier(ib);
+       });
+}
+
+void LinearKernelBuilder::emit(ImplicitLocOpBuilder &b) {
+  MLIRContext *context = b.getContext();
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  head = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  batch = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  kvHead = arith::DivUIOp::create(b, head, cst(b, group));
+  queryLen = memref::DimOp::create(b, query, 2);
+  rows = length(b, qLen, queryLen);
+  keys = length(b, kvLen, memref::DimOp::create(b, key, 2));
+  if (hasDecay) {
+    // log2 lambda of this block's head.
+    SmallVector<float> logs;
+    for (int64_t h = 0; h < heads; ++h)
+      logs.push_back(float(std::log2(op.getDecayAt(h))));
+    // A select per head whose decay differs from head 0's.
+    logDecay = f32(b, logs[0]);
+    for (int64_t h = 1; h < heads; ++h)
+      if (logs[h] != logs[0])
+        logDecay = arith::SelectOp::create(
+            b,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, head, cst(b, h)),
+            f32(b, logs[h]), logDecay);
+  }
+
+  // Shared memory.
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+  Value base = gpu::DynamicSharedMemoryOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                         MemRefLayoutAttrInterface{}, workgroup));
+  int64_t offset = 0;
+  // Rows of phi(Q), phi(K) and the raw rows are padded by one element
+  // (indexed below F, D) so that the rows of a warp's reads fall in
+  // different banks.
+  auto view = [&](ArrayRef<int64_t> shape) -> Value {
+    auto type = MemRefType::get(shape, b.getF32Type(),
+                                MemRefLayoutAttrInterface{}, workgroup);
+    Value v =
+        memref::ViewOp::create(b, type, base, cst(b, offset), ValueRange{});
+    offset += ShapedType::getNumElements(shape) * 4;
+    return v;
+  };
+  queryFeatures = view({chunk, featureDim + 1});
+  keyFeatures = view({chunk, featureDim + 1});
+  valueTile = view({chunk, valueDim});
+  state = view({featureDim, valueDim});
+  norm = view({featureDim});
+  scores = view({chunk, chunk});
+  denominators = view({chunk});
+  if (map == FeatureMap::random_features || map == FeatureMap::taylor)
+    raw = view({chunk, headDim + 1});
+
+  // S = 0, z = 0.
+  Value dims = cst(b, valueDim);
+  forEachOnThreads(b, cst(b, featureDim * valueDim),
+                   [&](ImplicitLocOpBuilder &ib, Value at) {
+                     store(ib, f32(ib, 0.0), state,
+                           {arith::DivUIOp::create(ib, at, dims),
+                            arith::RemUIOp::create(ib, at, dims)});
+                   });
+  forEachOnThreads(b, cst(b, featureDim),
+                   [&](ImplicitLocOpBuilder &ib, Value f) {
+                     store(ib, f32(ib, 0.0), norm, f);
+                   });
+  barrier(b);
+  if (op.getCausal())
+    emitCausal(b);
+  else
+    emitNonCausal(b);
+}
+
+} // namespace
+
+FailureOr<LinearKernelLaunch> mlir::attn::emitLinearAttentionKernel(
+    LinearAttentionOp op, gpu::GPUFuncOp kernel, const IRMapping &mapping,
+    const GpuTarget &target) {
+  if (ShapedType::isDynamic(op.getQuery().getType().getDimSize(1)) ||
+      ShapedType::isDynamic(op.getKey().getType().getDimSize(1)))
+    return op.emitOpError()
+           << "has a dynamic head count, which the " << target.vendor
+           << " backend does not lower (the grid and the decays are static)";
+  LinearKernelBuilder builder(op, mapping, target);
+  if (failed(builder.chooseChunk()))
+    return failure();
+  OpBuilder ob = OpBuilder::atBlockBegin(&kernel.getBody().front());
+  ImplicitLocOpBuilder b(op.getLoc(), ob);
+  builder.emit(b);
+  gpu::ReturnOp::create(b);
+  return LinearKernelLaunch{int64_t(1) << 30,
+                            op.getQuery().getType().getDimSize(1),
+                            builder.sharedBytes(builder.getChunk())};
+}
