@@ -63,15 +63,19 @@ public:
     output = buffer(op.getOutput());
     for (int64_t h = 0; h < heads; ++h)
       hasDecay |= op.getDecayAt(h) != 1.0;
+    wide = map == FeatureMap::identity && op.getNormalize();
   }
 
   /// The shared memory of chunk length `c`, in bytes.
   int64_t sharedBytes(int64_t c) const {
-    int64_t words = 2 * c * (featureDim + 1) + c * valueDim +
-                    featureDim * valueDim + featureDim + c * c + c;
+    int64_t words =
+        2 * c * (featureDim + 1) + c * valueDim + featureDim * valueDim + c * c;
     if (map == FeatureMap::random_features || map == FeatureMap::taylor)
       words += c * (headDim + 1);
-    return 4 * words;
+    // z and the denominators, 8-byte aligned where they are f64.
+    int64_t wideBytes = wide ? 8 : 4;
+    return int64_t(llvm::alignTo(4 * words, wideBytes)) +
+           wideBytes * (featureDim + c);
   }
 
   /// Picks the chunk: the largest of 64, 32, ... whose buffers fit.
@@ -140,10 +144,13 @@ private:
                    llvm::function_ref<void(ImplicitLocOpBuilder &, Value)> fn) {
     loop(b, tid, count, cst(b, target.threads()), fn);
   }
-  /// sum_{k in [from, to)} term(k), in f32.
+  /// sum_{k in [from, to)} term(k), in `type` (f32 if null).
   Value sum(ImplicitLocOpBuilder &b, Value from, Value to,
-            llvm::function_ref<Value(ImplicitLocOpBuilder &, Value)> term) {
-    return scf::ForOp::create(b, from, to, cst(b, 1), ValueRange{f32(b, 0.0)},
+            llvm::function_ref<Value(ImplicitLocOpBuilder &, Value)> term,
+            Type type = {}) {
+    Value zero = arith::ConstantOp::create(
+        b, b.getFloatAttr(type ? type : b.getF32Type(), 0.0));
+    return scf::ForOp::create(b, from, to, cst(b, 1), ValueRange{zero},
                               [&](OpBuilder &nested, Location loc, Value k,
                                   ValueRange carried) {
                                 ImplicitLocOpBuilder ib(loc, nested);
@@ -169,6 +176,16 @@ private:
   }
   Value fmul(ImplicitLocOpBuilder &b, Value x, Value y) {
     return arith::MulFOp::create(b, x, y);
+  }
+  /// The type of z and the denominators: f64 for identity features
+  /// normalised, whose phi(q) . z cancels (as on the CPU), else f32.
+  bool isWide() const { return wide; }
+  Type wideType(ImplicitLocOpBuilder &b) const {
+    return isWide() ? Type(b.getF64Type()) : Type(b.getF32Type());
+  }
+  /// An f32 value in wideType().
+  Value widen(ImplicitLocOpBuilder &b, Value x) {
+    return isWide() ? Value(arith::ExtFOp::create(b, b.getF64Type(), x)) : x;
   }
 
   /// lambda^n of this block's head (n an index), 1 without decay.
@@ -196,7 +213,7 @@ private:
   const GpuTarget &target;
   FeatureMap map;
   int64_t headDim, valueDim, featureDim, heads, group;
-  bool hasDecay = false;
+  bool hasDecay = false, wide = false;
   int64_t chunk = 0;
 
   Value query, key, value, qLen, kvLen, weights, output;
@@ -413,11 +430,14 @@ void LinearKernelBuilder::updateState(ImplicitLocOpBuilder &b, Value count,
       });
   forEachOnThreads(
       b, cst(b, featureDim), [&](ImplicitLocOpBuilder &ib, Value f) {
-        Value added =
-            sum(ib, zero, count, [&](ImplicitLocOpBuilder &cb, Value c) {
-              return fmul(cb, weight(cb, c), load(cb, keyFeatures, {c, f}));
-            });
-        Value old = fmul(ib, carry, load(ib, norm, f));
+        Value added = sum(
+            ib, zero, count,
+            [&](ImplicitLocOpBuilder &cb, Value c) {
+              return widen(
+                  cb, fmul(cb, weight(cb, c), load(cb, keyFeatures, {c, f})));
+            },
+            wideType(ib));
+        Value old = fmul(ib, widen(ib, carry), load(ib, norm, f));
         store(ib, arith::AddFOp::create(ib, old, added), norm, f);
       });
 }
@@ -425,9 +445,12 @@ void LinearKernelBuilder::updateState(ImplicitLocOpBuilder &b, Value count,
 void LinearKernelBuilder::storeRow(ImplicitLocOpBuilder &b, Value i, Value d,
                                    Value acc, Value denominator) {
   if (op.getNormalize()) {
-    Value eps = f32(b, op.getEps().convertToDouble());
-    acc = arith::DivFOp::create(b, acc,
-                                arith::AddFOp::create(b, denominator, eps));
+    Value eps = arith::ConstantOp::create(
+        b, b.getFloatAttr(wideType(b), op.getEps().convertToDouble()));
+    Value total = arith::AddFOp::create(b, denominator, eps);
+    if (isWide())
+      total = arith::TruncFOp::create(b, b.getF32Type(), total);
+    acc = arith::DivFOp::create(b, acc, total);
   }
   Type element = llvm::cast<MemRefType>(output.getType()).getElementType();
   if (element != acc.getType())
@@ -494,17 +517,39 @@ void LinearKernelBuilder::emitCausal(ImplicitLocOpBuilder &b) {
     barrier(ib);
     if (op.getNormalize()) {
       // den_r = lambda^r phiQ_r . z + sum_c P[r][c].
+      Type type = wideType(ib);
       forEachOnThreads(ib, c, [&](ImplicitLocOpBuilder &rb, Value r) {
-        Value carried =
-            sum(rb, zero, f, [&](ImplicitLocOpBuilder &db, Value e) {
-              return fmul(db, load(db, queryFeatures, {r, e}),
+        Value carried = sum(
+            rb, zero, f,
+            [&](ImplicitLocOpBuilder &db, Value e) {
+              return fmul(db, widen(db, load(db, queryFeatures, {r, e})),
                           load(db, norm, e));
-            });
-        Value intra = sum(rb, zero, c, [&](ImplicitLocOpBuilder &db, Value k) {
-          return load(db, scores, {r, k});
-        });
+            },
+            type);
+        // The weights, or where wide their dot products again in f64.
+        Value intra = sum(
+            rb, zero, c,
+            [&](ImplicitLocOpBuilder &db, Value k) -> Value {
+              if (!isWide())
+                return load(db, scores, {r, k});
+              Value kept = both(db, le(db, k, r), lt(db, k, count));
+              Value dot = sum(
+                  db, zero, f,
+                  [&](ImplicitLocOpBuilder &eb, Value e) {
+                    return fmul(eb, widen(eb, load(eb, queryFeatures, {r, e})),
+                                widen(eb, load(eb, keyFeatures, {k, e})));
+                  },
+                  type);
+              Value weighted =
+                  fmul(db, dot, widen(db, power(db, sub(db, r, k))));
+              return arith::SelectOp::create(
+                  db, kept, weighted,
+                  arith::ConstantOp::create(db, db.getFloatAttr(type, 0.0)));
+            },
+            type);
         store(rb,
-              arith::AddFOp::create(rb, fmul(rb, power(rb, r), carried), intra),
+              arith::AddFOp::create(
+                  rb, fmul(rb, widen(rb, power(rb, r)), carried), intra),
               denominators, r);
       });
       barrier(ib);
@@ -568,11 +613,14 @@ void LinearKernelBuilder::emitNonCausal(ImplicitLocOpBuilder &b) {
          if (op.getNormalize()) {
            forEachOnThreads(ib, c, [&](ImplicitLocOpBuilder &rb, Value r) {
              store(rb,
-                   sum(rb, zero, f,
+                   sum(
+                       rb, zero, f,
                        [&](ImplicitLocOpBuilder &db, Value e) {
-                         return fmul(db, load(db, queryFeatures, {r, e}),
+                         return fmul(db,
+                                     widen(db, load(db, queryFeatures, {r, e})),
                                      load(db, norm, e));
-                       }),
+                       },
+                       wideType(rb)),
                    denominators, r);
            });
            barrier(ib);
@@ -628,23 +676,26 @@ void LinearKernelBuilder::emit(ImplicitLocOpBuilder &b) {
   // Rows of phi(Q), phi(K) and the raw rows are padded by one element
   // (indexed below F, D) so that the rows of a warp's reads fall in
   // different banks.
-  auto view = [&](ArrayRef<int64_t> shape) -> Value {
-    auto type = MemRefType::get(shape, b.getF32Type(),
-                                MemRefLayoutAttrInterface{}, workgroup);
+  auto view = [&](ArrayRef<int64_t> shape, Type element = {}) -> Value {
+    element = element ? element : b.getF32Type();
+    int64_t bytes = element.getIntOrFloatBitWidth() / 8;
+    offset = int64_t(llvm::alignTo(offset, bytes));
+    auto type =
+        MemRefType::get(shape, element, MemRefLayoutAttrInterface{}, workgroup);
     Value v =
         memref::ViewOp::create(b, type, base, cst(b, offset), ValueRange{});
-    offset += ShapedType::getNumElements(shape) * 4;
+    offset += ShapedType::getNumElements(shape) * bytes;
     return v;
   };
   queryFeatures = view({chunk, featureDim + 1});
   keyFeatures = view({chunk, featureDim + 1});
   valueTile = view({chunk, valueDim});
   state = view({featureDim, valueDim});
-  norm = view({featureDim});
   scores = view({chunk, chunk});
-  denominators = view({chunk});
   if (map == FeatureMap::random_features || map == FeatureMap::taylor)
     raw = view({chunk, headDim + 1});
+  norm = view({featureDim}, wideType(b));
+  denominators = view({chunk}, wideType(b));
 
   // S = 0, z = 0.
   Value dims = cst(b, valueDim);
@@ -654,10 +705,12 @@ void LinearKernelBuilder::emit(ImplicitLocOpBuilder &b) {
                            {arith::DivUIOp::create(ib, at, dims),
                             arith::RemUIOp::create(ib, at, dims)});
                    });
-  forEachOnThreads(b, cst(b, featureDim),
-                   [&](ImplicitLocOpBuilder &ib, Value f) {
-                     store(ib, f32(ib, 0.0), norm, f);
-                   });
+  forEachOnThreads(
+      b, cst(b, featureDim), [&](ImplicitLocOpBuilder &ib, Value f) {
+        store(ib,
+              arith::ConstantOp::create(ib, ib.getFloatAttr(wideType(ib), 0.0)),
+              norm, f);
+      });
   barrier(b);
   if (op.getCausal())
     emitCausal(b);
