@@ -1,19 +1,19 @@
 //===- FakeCudaDriver.cpp - A recording stand-in for libcuda.so.1 ---------===//
 //
 // The driver API calls attnrt's CUDA backend resolves, with the signatures
-// cuda.h gives them, on host memory (see FakeCudaDriver.h). One device,
+// cuda.h gives them, on host memory (see FakeGpuDriver.h). One device,
 // "Fake GPU", compute capability 9.0, 227 KiB of opt-in shared memory.
 //
 //===----------------------------------------------------------------------===//
 
-#include "FakeCudaDriver.h"
+#include "FakeGpuDriver.h"
 
 #include <cstdlib>
 #include <cstring>
 
-using namespace attn::fakecuda;
+using namespace attn::fakegpu;
 
-Record &attn::fakecuda::record() {
+Record &attn::fakegpu::record() {
   static Record *value = new Record();
   return *value;
 }

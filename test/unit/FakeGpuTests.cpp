@@ -1,7 +1,9 @@
-//===- FakeCudaTests.cpp - attnrt's CUDA launches, on a fake driver -------===//
+//===- FakeGpuTests.cpp - attnrt's GPU launches, on fake drivers ----------===//
 //
-// attnrt's CUDA backend against FakeCudaDriver (this binary's libcuda.so.1):
-// hand-written descriptors with a CUDA image, launched on "device" buffers
+// attnrt's CUDA backend against FakeCudaDriver (AttnFakeCudaTests'
+// libcuda.so.1) and its HIP backend against FakeHipDriver (AttnFakeHipTests'
+// libamdhip64.so; this file built with ATTN_FAKE_HIP):
+// hand-written descriptors with a GPU image, launched on "device" buffers
 // from attnDeviceAlloc, and what the driver was asked checked call by call:
 // the kernel's parameter words (each tensor's memref descriptor), the grid
 // from the query buffer's B and Sq, the block and shared memory, block
@@ -11,7 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "FakeCudaDriver.h"
+#include "FakeGpuDriver.h"
 #include "RuntimeTestUtils.h"
 
 #include "gtest/gtest.h"
@@ -20,12 +22,40 @@
 #include <string>
 
 using namespace attn::testing;
-using attn::fakecuda::record;
-using attn::fakecuda::Record;
+using attn::fakegpu::record;
+using attn::fakegpu::Record;
+
+#ifdef ATTN_FAKE_HIP
+#define FAKE_GPU_TEST(name) TEST(FakeHip, name)
+constexpr DLDeviceType kDeviceType = kDLROCM;
+constexpr const char *kChip = "gfx942", *kDeviceName = "Fake GPU",
+                     *kLaunchFailure =
+                         "toy on ROCm:0: hipModuleLaunchKernel failed: "
+                         "hipErrorLaunchFailure (unspecified launch failure)";
+#else
+#define FAKE_GPU_TEST(name) TEST(FakeCuda, name)
+constexpr DLDeviceType kDeviceType = kDLCUDA;
+constexpr const char
+    *kChip = "sm_90",
+    *kDeviceName = "Fake GPU (sm_90)",
+    *kLaunchFailure = "toy on CUDA:0: cuLaunchKernel failed: "
+                      "CUDA_ERROR_LAUNCH_FAILED (unspecified launch failure)";
+#endif
 
 namespace {
 
-constexpr DLDevice kGpu = {kDLCUDA, 0};
+constexpr DLDevice kGpu = {kDeviceType, 0};
+/// The code of the images: PTX text for CUDA, a (fake) HSACO for ROCm.
+#ifdef ATTN_FAKE_HIP
+const unsigned char kHsaco[] = "// code";
+const char *const kPtx = nullptr;
+const unsigned char *const kBinary = kHsaco;
+constexpr uint64_t kBinarySize = sizeof(kHsaco);
+#else
+const char *const kPtx = "// code";
+const unsigned char *const kBinary = nullptr;
+constexpr uint64_t kBinarySize = 0;
+#endif
 
 /// A buffer on the fake GPU (host memory from attnDeviceAlloc).
 struct GpuTensor {
@@ -85,7 +115,7 @@ attnKernelDescriptor toyKernel(const char *name, const attnKernelImage *image) {
   return {ATTN_KERNEL_ABI_VERSION,
           name,
           "toy",
-          "FakeCudaTests.cpp",
+          "FakeGpuTests.cpp",
           1,
           2,
           kArguments,
@@ -99,23 +129,23 @@ attnKernelDescriptor toyKernel(const char *name, const attnKernelImage *image) {
           kTemporaries};
 }
 
-const attnKernelImage kOneKernel[] = {{kDLCUDA,
-                                       "sm_90",
+const attnKernelImage kOneKernel[] = {{kDeviceType,
+                                       kChip,
                                        nullptr,
                                        "toy",
-                                       "// PTX",
-                                       nullptr,
-                                       0,
+                                       kPtx,
+                                       kBinary,
+                                       kBinarySize,
                                        {128, 1024, 0, 2, 4, 2},
                                        0,
                                        nullptr}};
-const attnKernelImage kTwoSteps[] = {{kDLCUDA,
-                                      "sm_90",
+const attnKernelImage kTwoSteps[] = {{kDeviceType,
+                                      kChip,
                                       nullptr,
                                       nullptr,
-                                      "// PTX",
-                                      nullptr,
-                                      0,
+                                      kPtx,
+                                      kBinary,
+                                      kBinarySize,
                                       {0, 0, 0, 0, 0, 0},
                                       2,
                                       kSteps}};
@@ -136,14 +166,14 @@ struct ToyLaunch {
   }
 };
 
-TEST(FakeCuda, DriverIsTheFake) {
+FAKE_GPU_TEST(DriverIsTheFake) {
   char name[64];
   ASSERT_EQ(attnGetDeviceName(kGpu, name, sizeof(name)), ATTN_SUCCESS)
       << attnGetLastError();
-  EXPECT_STREQ(name, "Fake GPU (sm_90)");
+  EXPECT_STREQ(name, kDeviceName);
 }
 
-TEST(FakeCuda, OneKernelGetsMemrefWordsGridAndClearedStatistics) {
+FAKE_GPU_TEST(OneKernelGetsMemrefWordsGridAndClearedStatistics) {
   static const attnKernelDescriptor descriptor =
       toyKernel("fake.one", kOneKernel);
   ToyLaunch toy;
@@ -151,7 +181,7 @@ TEST(FakeCuda, OneKernelGetsMemrefWordsGridAndClearedStatistics) {
   const Record &r = record();
   EXPECT_EQ(r.functions, std::vector<std::string>{"toy"});
   ASSERT_EQ(r.launches.size(), 1u);
-  const attn::fakecuda::Launch &launch = r.launches[0];
+  const attn::fakegpu::Launch &launch = r.launches[0];
   EXPECT_EQ(launch.function, "toy");
   // (ceil(Sq 3 * G 2 / 4 rows), grid.y 2, B 2); 128 threads; 1024 bytes.
   EXPECT_EQ(std::vector<unsigned>(launch.grid, launch.grid + 3),
@@ -172,7 +202,7 @@ TEST(FakeCuda, OneKernelGetsMemrefWordsGridAndClearedStatistics) {
   EXPECT_TRUE(r.sharedLimits.empty());
 }
 
-TEST(FakeCuda, StepsRunInTurnOnArgumentsAndATemporary) {
+FAKE_GPU_TEST(StepsRunInTurnOnArgumentsAndATemporary) {
   static const attnKernelDescriptor descriptor =
       toyKernel("fake.steps", kTwoSteps);
   ToyLaunch toy;
@@ -181,7 +211,11 @@ TEST(FakeCuda, StepsRunInTurnOnArgumentsAndATemporary) {
   // Each step's function loaded once, its shared memory limit raised.
   EXPECT_EQ(r.functions,
             (std::vector<std::string>{"toy__step0", "toy__step1"}));
+#ifdef ATTN_FAKE_HIP
+  EXPECT_TRUE(r.sharedLimits.empty());
+#else
   EXPECT_EQ(r.sharedLimits, std::vector<int>{50000});
+#endif
   // One temporary of 2 * 2 * 3 * 4 floats, freed after the steps.
   ASSERT_EQ(r.allocations.size(), 1u);
   EXPECT_EQ(r.allocations[0].bytes, 192u);
@@ -193,7 +227,7 @@ TEST(FakeCuda, StepsRunInTurnOnArgumentsAndATemporary) {
                      memref(toy.blockMax.address(), {2, 2, 1, 1}),
                      memref(temporary, {2, 2, 3, 4})})
     expected.insert(expected.end(), words.begin(), words.end());
-  for (const attn::fakecuda::Launch &launch : r.launches)
+  for (const attn::fakegpu::Launch &launch : r.launches)
     EXPECT_EQ(launch.words, expected) << launch.function;
   EXPECT_EQ(r.launches[0].function, "toy__step0");
   EXPECT_EQ(std::vector<unsigned>(r.launches[0].grid, r.launches[0].grid + 3),
@@ -218,7 +252,7 @@ TEST(FakeCuda, StepsRunInTurnOnArgumentsAndATemporary) {
   EXPECT_EQ(record().launches.size(), 2u);
 }
 
-TEST(FakeCuda, AFailingStepStopsTheLaunchAndFreesTheTemporaries) {
+FAKE_GPU_TEST(AFailingStepStopsTheLaunchAndFreesTheTemporaries) {
   static const attnKernelDescriptor descriptor =
       toyKernel("fake.failing", kTwoSteps);
   ToyLaunch toy;
@@ -229,15 +263,13 @@ TEST(FakeCuda, AFailingStepStopsTheLaunchAndFreesTheTemporaries) {
   const DLTensor *arguments[] = {&toy.query.tensor, &toy.output.tensor,
                                  &toy.blockMax.tensor};
   EXPECT_EQ(attnLaunch(kernel, arguments, 3), ATTN_ERROR_DEVICE);
-  EXPECT_STREQ(attnGetLastError(),
-               "toy on CUDA:0: cuLaunchKernel failed: CUDA_ERROR_LAUNCH_FAILED "
-               "(unspecified launch failure)");
+  EXPECT_STREQ(attnGetLastError(), kLaunchFailure);
   EXPECT_EQ(record().launches.size(), 1u);
   ASSERT_EQ(record().allocations.size(), 1u);
   EXPECT_TRUE(record().allocations[0].freed);
 }
 
-TEST(FakeCuda, MalformedStepsAndTemporariesAreRejected) {
+FAKE_GPU_TEST(MalformedStepsAndTemporariesAreRejected) {
   const attnKernel *kernel = nullptr;
   auto rejects = [&](const attnKernelDescriptor &d, const char *why) {
     EXPECT_EQ(attnRegisterKernel(&d, &kernel), ATTN_ERROR_BAD_DESCRIPTOR);
