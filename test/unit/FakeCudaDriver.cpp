@@ -89,32 +89,16 @@ ATTN_FAKE_EXPORT CUresult cuLaunchKernel(void *function, unsigned gx,
                                          unsigned by, unsigned bz,
                                          unsigned shared, void *,
                                          void **parameters, void **) {
-  Record &r = record();
-  int index = int(r.launches.size());
-  Launch launch{*static_cast<std::string *>(function),
-                {gx, gy, gz},
-                {bx, by, bz},
-                shared,
-                {}};
-  for (size_t n = 0; n < r.parameterWords; ++n)
-    launch.words.push_back(*static_cast<const int64_t *>(parameters[n]));
-  r.launches.push_back(std::move(launch));
-  return index == r.failLaunch ? kLaunchFailed : kSuccess;
+  const unsigned grid[3] = {gx, gy, gz}, block[3] = {bx, by, bz};
+  return recordLaunch(function, grid, block, shared, parameters) ? kLaunchFailed
+                                                                 : kSuccess;
 }
 ATTN_FAKE_EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *address, size_t bytes) {
-  void *pointer = std::calloc(bytes, 1);
-  record().allocations.push_back({pointer, bytes, false});
-  *address = reinterpret_cast<CUdeviceptr>(pointer);
+  *address = reinterpret_cast<CUdeviceptr>(allocate(bytes));
   return kSuccess;
 }
 ATTN_FAKE_EXPORT CUresult cuMemFree_v2(CUdeviceptr address) {
-  for (Allocation &a : record().allocations)
-    if (a.pointer == reinterpret_cast<void *>(address) && !a.freed) {
-      a.freed = true;
-      std::free(a.pointer);
-      return kSuccess;
-    }
-  return kInvalidValue;
+  return release(reinterpret_cast<void *>(address)) ? kSuccess : kInvalidValue;
 }
 ATTN_FAKE_EXPORT CUresult cuMemcpyHtoD_v2(CUdeviceptr destination,
                                           const void *source, size_t bytes) {

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,43 @@ struct Record {
 
 /// The driver's record; a test resets it between cases.
 Record &record();
+
+/// What both fake drivers do for a launch: records it (the function's name
+/// is the string its handle points to); returns whether it is the launch
+/// that fails.
+inline bool recordLaunch(void *function, const unsigned grid[3],
+                         const unsigned block[3], unsigned sharedBytes,
+                         void **parameters) {
+  Record &r = record();
+  int index = int(r.launches.size());
+  Launch launch{*static_cast<std::string *>(function),
+                {grid[0], grid[1], grid[2]},
+                {block[0], block[1], block[2]},
+                sharedBytes,
+                {}};
+  for (size_t n = 0; n < r.parameterWords; ++n)
+    launch.words.push_back(*static_cast<const int64_t *>(parameters[n]));
+  r.launches.push_back(std::move(launch));
+  return index == r.failLaunch;
+}
+
+/// Device memory: zeroed host memory, recorded.
+inline void *allocate(size_t bytes) {
+  void *pointer = std::calloc(bytes, 1);
+  record().allocations.push_back({pointer, bytes, false});
+  return pointer;
+}
+
+/// Frees an allocation; false where `pointer` is none (or freed twice).
+inline bool release(void *pointer) {
+  for (Allocation &a : record().allocations)
+    if (a.pointer == pointer && !a.freed) {
+      a.freed = true;
+      std::free(a.pointer);
+      return true;
+    }
+  return false;
+}
 
 } // namespace attn::fakegpu
 

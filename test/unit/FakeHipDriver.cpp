@@ -64,31 +64,17 @@ ATTN_FAKE_EXPORT hipError_t hipModuleLaunchKernel(void *function, unsigned gx,
                                                   unsigned bz, unsigned shared,
                                                   void *, void **parameters,
                                                   void **) {
-  Record &r = record();
-  int index = int(r.launches.size());
-  Launch launch{*static_cast<std::string *>(function),
-                {gx, gy, gz},
-                {bx, by, bz},
-                shared,
-                {}};
-  for (size_t n = 0; n < r.parameterWords; ++n)
-    launch.words.push_back(*static_cast<const int64_t *>(parameters[n]));
-  r.launches.push_back(std::move(launch));
-  return index == r.failLaunch ? kLaunchFailure : kSuccess;
+  const unsigned grid[3] = {gx, gy, gz}, block[3] = {bx, by, bz};
+  return recordLaunch(function, grid, block, shared, parameters)
+             ? kLaunchFailure
+             : kSuccess;
 }
 ATTN_FAKE_EXPORT hipError_t hipMalloc(void **pointer, size_t bytes) {
-  *pointer = std::calloc(bytes, 1);
-  record().allocations.push_back({*pointer, bytes, false});
+  *pointer = allocate(bytes);
   return kSuccess;
 }
 ATTN_FAKE_EXPORT hipError_t hipFree(void *pointer) {
-  for (Allocation &a : record().allocations)
-    if (a.pointer == pointer && !a.freed) {
-      a.freed = true;
-      std::free(a.pointer);
-      return kSuccess;
-    }
-  return kInvalidValue;
+  return release(pointer) ? kSuccess : kInvalidValue;
 }
 ATTN_FAKE_EXPORT hipError_t hipMemcpyHtoD(void *destination, const void *source,
                                           size_t bytes) {
