@@ -1600,8 +1600,8 @@ LogicalResult emitOpKernel(Operation *op, gpu::GPUFuncOp kernel,
   if (auto merge = llvm::dyn_cast<MergeOp>(op))
     return emitMergeKernel(merge, kernel, mapping, target);
   if (auto linear = llvm::dyn_cast<LinearAttentionOp>(op)) {
-    FailureOr<LinearKernelLaunch> launch =
-        emitLinearAttentionKernel(linear, kernel, mapping, target);
+    FailureOr<LinearKernelLaunch> launch = emitLinearAttentionKernel(
+        linear, kernel, mapping, target, makeUnit, fault);
     if (failed(launch))
       return failure();
     // One block per (b, h): occupancy matters less than keeping the loops'

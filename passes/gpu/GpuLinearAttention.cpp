@@ -1,7 +1,7 @@
 //===- GpuLinearAttention.cpp - Chunked linear attention on a GPU ---------===//
 //
-// One block per (batch b, query head h); its threads share every product.
-// Shared memory (f32) holds the chunk's query features phiQ [C, F] and key
+// One block per (batch b, query head h). Where its threads compute the
+// products, shared memory (f32) holds the chunk's query features phiQ [C, F] and key
 // features phiK [C, F] (rows padded by one against bank conflicts), its
 // values V [C, Dv], the carried state S [F, Dv] and z [F], the chunk's
 // weights P [C, C] and the rows' denominators [C]; random features stage
@@ -18,8 +18,20 @@
 // rows phiQ S / (phiQ . z + eps). Rows without keys, before the first
 // position and past q_len get 0, as VARIANTS.md section 6 says.
 //
-// The products run on the block's threads (one output element each, in
-// turn); the matrix units are not used yet.
+// Where the operands are f16 or bf16 and F and Dv multiples of 16 (up to
+// 128), the chunk products run on the matrix units (GpuKernel.h), each warp
+// taking blocks of sixteen rows:
+//   - phi(Q) phi(K)^T and P V as the softmax kernel computes Q K^T and P V;
+//   - phi(Q) S with S^T's Dv rows as the keys;
+//   - the update V^T (w phi(K)) with phi(K)^T's F rows as the keys.
+// The units take operands in the input type, so the f32 values are split
+// into a high and a low half, each product made twice: S^T (kept in f32),
+// the decayed phi(K)^T and, in bf16, the weights P. f16 first scales each
+// row of S^T so that its largest is 16384 (S outgrows f16's range) and each
+// row of P so that its largest is 1. The features themselves are rounded to the input type, as the narrow
+// model of the oracle rounds them; z and the denominators stay on the
+// threads. Otherwise (f32, other sizes) the threads compute every product,
+// an output element each in turn.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +43,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 #include <cmath>
@@ -42,13 +55,22 @@ namespace {
 
 /// The smallest chunk the kernel takes before it gives up on shared memory.
 constexpr int64_t kMinChunk = 8;
+/// The largest F and Dv whose fragments the matrix-unit path holds.
+constexpr int64_t kMaxMatrixDim = 128;
+/// Elements padding each row of a matrix unit's operand (16 bytes, so that
+/// rows stay aligned for ldmatrix and fall in different banks).
+constexpr int64_t kPad = 8;
+/// What the f16 state's rows are scaled to before they are split into two
+/// f16 halves: far from f16's largest value, 65504.
+constexpr double kF16StateScale = 16384.0;
 
 class LinearKernelBuilder {
 public:
   LinearKernelBuilder(LinearAttentionOp op, const IRMapping &mapping,
-                      const GpuTarget &target)
-      : op(op), target(target), map(op.getFeatureMap()),
-        headDim(op.getQuery().getType().getDimSize(3)),
+                      const GpuTarget &target,
+                      const MatrixUnitFactory &makeUnit, PlantedFault fault)
+      : op(op), target(target), makeUnit(makeUnit), fault(fault),
+        map(op.getFeatureMap()), headDim(op.getQuery().getType().getDimSize(3)),
         valueDim(op.getValue().getType().getDimSize(3)),
         featureDim(op.getFeatureDim()),
         heads(op.getQuery().getType().getDimSize(1)),
@@ -64,6 +86,9 @@ public:
     for (int64_t h = 0; h < heads; ++h)
       hasDecay |= op.getDecayAt(h) != 1.0;
     wide = map == FeatureMap::identity && op.getNormalize();
+    element = op.getQuery().getType().getElementType();
+    keyElement = op.getKey().getType().getElementType();
+    valueElement = op.getValue().getType().getElementType();
   }
 
   /// The shared memory of chunk length `c`, in bytes.
@@ -78,8 +103,53 @@ public:
            wideBytes * (featureDim + c);
   }
 
-  /// Picks the chunk: the largest of 64, 32, ... whose buffers fit.
+  /// Whether the chunk products can run on the matrix units: f16 or bf16
+  /// operands, and F and Dv multiples of 16 whose fragments fit the
+  /// registers.
+  bool matrixEligible() const {
+    if (!element.isF16() && !element.isBF16())
+      return false;
+    if (keyElement != element || valueElement != element)
+      return false;
+    return featureDim % 16 == 0 && valueDim % 16 == 0 &&
+           featureDim <= kMaxMatrixDim && valueDim <= kMaxMatrixDim;
+  }
+
+  /// The shared memory of chunk length `c` on the matrix units, in bytes.
+  int64_t matrixSharedBytes(int64_t c) const {
+    int64_t bytes = 0;
+    auto add = [&](int64_t elements, int64_t size) {
+      bytes = int64_t(llvm::alignTo(bytes, 16)) + elements * size;
+    };
+    int64_t e = element.getIntOrFloatBitWidth() / 8;
+    add(c * (featureDim + 1), 4); // phi(Q), f32
+    add(c * (featureDim + 1), 4); // phi(K), f32
+    if (map == FeatureMap::random_features || map == FeatureMap::taylor)
+      add(c * (headDim + 1), 4);
+    add(featureDim * valueDim, 4);   // S^T, f32
+    add(valueDim, 4);                // its rows' scales
+    add(c * (featureDim + kPad), e); // phi(Q)
+    add(c * (featureDim + kPad), e); // phi(K)
+    add(c * (valueDim + kPad), e);   // V
+    add(valueDim * (c + kPad), e);   // V^T
+    for (int n = 0; n < (hasDecay ? 2 : 1); ++n)
+      add(featureDim * (c + kPad), e); // decayed phi(K)^T, high, low
+    for (int n = 0; n < 2; ++n)
+      add(valueDim * (featureDim + kPad), e); // S^T, high and low
+    add(featureDim, wide ? 8 : 4);
+    add(c, wide ? 8 : 4);
+    return bytes;
+  }
+
+  /// Picks the chunk: the largest of 64, 32, ... whose buffers fit, on the
+  /// matrix units where they take the operands, else on the threads.
   LogicalResult chooseChunk() {
+    if (matrixEligible())
+      for (chunk = 64; chunk >= GpuTarget::kWarpRows; chunk /= 2)
+        if (matrixSharedBytes(chunk) <= target.maxSharedBytes) {
+          matrix = true;
+          return success();
+        }
     for (chunk = 64; chunk >= kMinChunk; chunk /= 2)
       if (sharedBytes(chunk) <= target.maxSharedBytes)
         return success();
@@ -94,7 +164,9 @@ public:
               "oracle evaluate it)";
   }
 
-  int64_t getChunk() const { return chunk; }
+  int64_t getSharedBytes() const {
+    return matrix ? matrixSharedBytes(chunk) : sharedBytes(chunk);
+  }
 
   void emit(ImplicitLocOpBuilder &b);
 
@@ -206,15 +278,53 @@ private:
   /// Writes o_r (normalised when the op says so) to row i of the output.
   void storeRow(ImplicitLocOpBuilder &b, Value i, Value d, Value acc,
                 Value denominator);
+  /// z <- carry z + sum_{c < count} w(c) phiK_c.
+  void updateNorm(ImplicitLocOpBuilder &b, Value count, bool decayed);
+  /// denominators[r] = lambda^r phiQ_r . z (lambda = 1 unless causal), plus,
+  /// where `intra`, sum_{c <= r, c < count} P[r][c]: the weights in shared
+  /// memory, or where wide their dot products again in f64.
+  void emitDenominators(ImplicitLocOpBuilder &b, Value count, bool intra);
   void emitCausal(ImplicitLocOpBuilder &b);
   void emitNonCausal(ImplicitLocOpBuilder &b);
 
+  // The matrix-unit path (matrix is set).
+  /// The three units: phi(Q) phi(K)^T and P V (depth F, C keys), phi(Q) S
+  /// (depth F, S^T's Dv rows as keys), S^T's update V^T phi(K) (depth C,
+  /// phi(K)^T's F rows as keys).
+  void makeUnits(ImplicitLocOpBuilder &b);
+  /// fn(warpRow) for each block of sixteen of `rows` rows, spread over the
+  /// warps.
+  void forRowBlocks(ImplicitLocOpBuilder &b, int64_t rows,
+                    llvm::function_ref<void(ImplicitLocOpBuilder &, Value)> fn);
+  /// V rows [start, start + count) into the units' V and V^T.
+  void loadValueOperands(ImplicitLocOpBuilder &b, Value start, Value count);
+  /// The chunk's features in the input type: phi(Q) where `queries`;
+  /// phi(K), and w(c) phi(K)^T (w(c) = lambda^(C - c) where `decayed`, 0
+  /// past `count`) split into a high and a low half where `keys`.
+  void stageOperands(ImplicitLocOpBuilder &b, Value count, bool queries,
+                     bool keys, bool decayed);
+  /// The outputs of the chunk's rows r in [skipped, present) (row
+  /// firstI + r): lambda^r phiQ_r S and, where `intra`, + sum_c P[r][c] V_c.
+  void emitChunkRows(ImplicitLocOpBuilder &b, Value firstI, Value skipped,
+                     Value present, Value count, bool intra);
+  /// S^T <- carry S^T + V^T (w phi(K)) on the units, then its halves.
+  void updateStateOnUnits(ImplicitLocOpBuilder &b, bool decayed);
+  Value toElement(ImplicitLocOpBuilder &b, Value x) {
+    return arith::TruncFOp::create(b, element, x);
+  }
+  Value fromElement(ImplicitLocOpBuilder &b, Value x) {
+    return arith::ExtFOp::create(b, b.getF32Type(), x);
+  }
+
   LinearAttentionOp op;
   const GpuTarget &target;
+  const MatrixUnitFactory &makeUnit;
+  PlantedFault fault;
   FeatureMap map;
   int64_t headDim, valueDim, featureDim, heads, group;
-  bool hasDecay = false, wide = false;
+  bool hasDecay = false, wide = false, matrix = false;
   int64_t chunk = 0;
+  Type element, keyElement, valueElement;
 
   Value query, key, value, qLen, kvLen, weights, output;
   Value tid, batch, head, kvHead, rows, keys, queryLen;
@@ -222,6 +332,15 @@ private:
   Value queryFeatures, keyFeatures, valueTile, state, norm, scores,
       denominators, raw;
   Value logDecay;
+  /// The matrix-unit path's units and shared buffers (in the input type
+  /// unless said): phi(Q) [C, F], phi(K) [1, C, F], V [1, C, Dv], V^T
+  /// [Dv, C], the halves of w phi(K)^T [1, F, C] and of S^T [1, Dv, F];
+  /// S^T in f32 and the scale of its rows' halves (f16 only).
+  std::unique_ptr<MatrixUnit> productUnit, stateUnit, updateUnit;
+  Value warp;
+  Value queryOperand, keyOperand, valueOperand, valueColumns, stateT,
+      stateScale;
+  SmallVector<Value, 2> keyColumns, stateHalves;
 };
 
 Value LinearKernelBuilder::power(ImplicitLocOpBuilder &b, Value n) {
@@ -428,18 +547,67 @@ void LinearKernelBuilder::updateState(ImplicitLocOpBuilder &b, Value count,
         Value old = fmul(ib, carry, load(ib, state, {f, d}));
         store(ib, arith::AddFOp::create(ib, old, added), state, {f, d});
       });
+  updateNorm(b, count, decayed);
+}
+
+void LinearKernelBuilder::updateNorm(ImplicitLocOpBuilder &b, Value count,
+                                     bool decayed) {
+  Value zero = cst(b, 0);
+  Value carry = decayed ? power(b, cst(b, chunk)) : f32(b, 1.0);
   forEachOnThreads(
       b, cst(b, featureDim), [&](ImplicitLocOpBuilder &ib, Value f) {
         Value added = sum(
             ib, zero, count,
             [&](ImplicitLocOpBuilder &cb, Value c) {
-              return widen(
-                  cb, fmul(cb, weight(cb, c), load(cb, keyFeatures, {c, f})));
+              Value w = decayed ? power(cb, sub(cb, cst(cb, chunk), c))
+                                : f32(cb, 1.0);
+              return widen(cb, fmul(cb, w, load(cb, keyFeatures, {c, f})));
             },
             wideType(ib));
         Value old = fmul(ib, widen(ib, carry), load(ib, norm, f));
         store(ib, arith::AddFOp::create(ib, old, added), norm, f);
       });
+}
+
+void LinearKernelBuilder::emitDenominators(ImplicitLocOpBuilder &b, Value count,
+                                           bool intra) {
+  Value zero = cst(b, 0), f = cst(b, featureDim);
+  Type type = wideType(b);
+  forEachOnThreads(b, cst(b, chunk), [&](ImplicitLocOpBuilder &rb, Value r) {
+    Value carried = sum(
+        rb, zero, f,
+        [&](ImplicitLocOpBuilder &db, Value e) {
+          return fmul(db, widen(db, load(db, queryFeatures, {r, e})),
+                      load(db, norm, e));
+        },
+        type);
+    if (op.getCausal())
+      carried = fmul(rb, widen(rb, power(rb, r)), carried);
+    if (intra) {
+      // The weights, or where wide their dot products again in f64.
+      Value weights = sum(
+          rb, zero, cst(rb, chunk),
+          [&](ImplicitLocOpBuilder &db, Value k) -> Value {
+            if (!isWide())
+              return load(db, scores, {r, k});
+            Value kept = both(db, le(db, k, r), lt(db, k, count));
+            Value dot = sum(
+                db, zero, f,
+                [&](ImplicitLocOpBuilder &eb, Value e) {
+                  return fmul(eb, widen(eb, load(eb, queryFeatures, {r, e})),
+                              widen(eb, load(eb, keyFeatures, {k, e})));
+                },
+                type);
+            Value weighted = fmul(db, dot, widen(db, power(db, sub(db, r, k))));
+            return arith::SelectOp::create(
+                db, kept, weighted,
+                arith::ConstantOp::create(db, db.getFloatAttr(type, 0.0)));
+          },
+          type);
+      carried = arith::AddFOp::create(rb, carried, weights);
+    }
+    store(rb, carried, denominators, r);
+  });
 }
 
 void LinearKernelBuilder::storeRow(ImplicitLocOpBuilder &b, Value i, Value d,
@@ -456,6 +624,283 @@ void LinearKernelBuilder::storeRow(ImplicitLocOpBuilder &b, Value i, Value d,
   if (element != acc.getType())
     acc = arith::TruncFOp::create(b, element, acc);
   store(b, acc, output, {batch, head, i, d});
+}
+
+void LinearKernelBuilder::makeUnits(ImplicitLocOpBuilder &b) {
+  warp = arith::DivUIOp::create(b, tid, cst(b, target.warpSize));
+  Value lane = arith::RemUIOp::create(b, tid, cst(b, target.warpSize));
+  productUnit = makeUnit(target, {element, featureDim, valueDim, chunk}, fault);
+  stateUnit =
+      makeUnit(target, {element, featureDim, valueDim, valueDim}, fault);
+  updateUnit =
+      makeUnit(target, {element, chunk, featureDim, featureDim}, fault);
+  for (MatrixUnit *unit :
+       {productUnit.get(), stateUnit.get(), updateUnit.get()}) {
+    unit->emitLaneValues(b, lane);
+    unit->emitFragmentAddresses(b);
+  }
+}
+
+void LinearKernelBuilder::forRowBlocks(
+    ImplicitLocOpBuilder &b, int64_t rows,
+    llvm::function_ref<void(ImplicitLocOpBuilder &, Value)> fn) {
+  loop(b, warp, cst(b, rows / GpuTarget::kWarpRows), cst(b, target.warps),
+       [&](ImplicitLocOpBuilder &ib, Value block) {
+         fn(ib, mul(ib, block, cst(ib, GpuTarget::kWarpRows)));
+       });
+}
+
+void LinearKernelBuilder::loadValueOperands(ImplicitLocOpBuilder &b,
+                                            Value start, Value count) {
+  Value dims = cst(b, valueDim), zero = cst(b, 0);
+  forEachOnThreads(
+      b, cst(b, chunk * valueDim), [&](ImplicitLocOpBuilder &ib, Value at) {
+        Value c = arith::DivUIOp::create(ib, at, dims);
+        Value d = arith::RemUIOp::create(ib, at, dims);
+        Value present = lt(ib, c, count);
+        Value row =
+            arith::SelectOp::create(ib, present, add(ib, start, c), cst(ib, 0));
+        Value v = load(ib, value, {batch, kvHead, row, d});
+        v = arith::SelectOp::create(
+            ib, present, v,
+            arith::ConstantOp::create(ib, ib.getFloatAttr(element, 0.0)));
+        store(ib, v, valueOperand, {zero, c, d});
+        store(ib, v, valueColumns, {d, c});
+      });
+}
+
+void LinearKernelBuilder::stageOperands(ImplicitLocOpBuilder &b, Value count,
+                                        bool queries, bool keys, bool decayed) {
+  Value features = cst(b, featureDim), zero = cst(b, 0);
+  auto each =
+      [&](llvm::function_ref<void(ImplicitLocOpBuilder &, Value, Value)> fn) {
+        forEachOnThreads(b, cst(b, chunk * featureDim),
+                         [&](ImplicitLocOpBuilder &ib, Value at) {
+                           fn(ib, arith::DivUIOp::create(ib, at, features),
+                              arith::RemUIOp::create(ib, at, features));
+                         });
+      };
+  // The features as the units take them, rounded to the input type, also
+  // in the f32 copies that z and the denominators read: the numerators and
+  // the denominators then see the same features.
+  if (queries)
+    each([&](ImplicitLocOpBuilder &ib, Value r, Value f) {
+      Value x = toElement(ib, load(ib, queryFeatures, {r, f}));
+      store(ib, x, queryOperand, {r, f});
+      store(ib, fromElement(ib, x), queryFeatures, {r, f});
+    });
+  if (!keys)
+    return;
+  each([&](ImplicitLocOpBuilder &ib, Value c, Value f) {
+    Value rounded = toElement(ib, load(ib, keyFeatures, {c, f}));
+    Value x = fromElement(ib, rounded);
+    store(ib, rounded, keyOperand, {zero, c, f});
+    store(ib, x, keyFeatures, {c, f});
+    // w(c) phi(K)[c][f] as high + low halves; undecayed, the rounded
+    // phi(K) is the high half exactly.
+    Value w = decayed ? power(ib, sub(ib, cst(ib, chunk), c)) : f32(ib, 1.0);
+    Value weighted = arith::SelectOp::create(ib, lt(ib, c, count),
+                                             fmul(ib, w, x), f32(ib, 0.0));
+    Value high = toElement(ib, weighted);
+    store(ib, high, keyColumns[0], {zero, f, c});
+    if (decayed)
+      store(ib,
+            toElement(
+                ib, arith::SubFOp::create(ib, weighted, fromElement(ib, high))),
+            keyColumns[1], {zero, f, c});
+  });
+}
+
+void LinearKernelBuilder::emitChunkRows(ImplicitLocOpBuilder &b, Value firstI,
+                                        Value skipped, Value present,
+                                        Value count, bool intra) {
+  MatrixUnit &unit = *productUnit;
+  int64_t columns = unit.fragmentColumns, run = unit.run,
+          threadRows = unit.threadRows();
+  bool scaled = element.isF16();
+  auto fragment = VectorType::get({4}, b.getF32Type());
+  Value zeroFragment = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(fragment, b.getF32FloatAttr(0.0)));
+  forRowBlocks(b, chunk, [&](ImplicitLocOpBuilder &ib, Value warpRow) {
+    Value zero = cst(ib, 0), zeroF = f32(ib, 0.0);
+    SmallVector<SmallVector<Value>> queryFragments;
+    for (int64_t ks = 0; ks < featureDim / 16; ++ks)
+      queryFragments.push_back(
+          unit.emitQueryFragment(ib, queryOperand, warpRow, ks));
+    // phi(Q) S, from the two halves of S^T.
+    SmallVector<Value> acc(valueDim / columns, zeroFragment);
+    for (Value half : stateHalves)
+      for (int64_t ks = 0; ks < featureDim / 16; ++ks)
+        stateUnit->emitScores(ib, queryFragments[ks], half, zero, ks, acc);
+    SmallVector<Value> rowOf;
+    for (int64_t k = 0; k < threadRows; ++k)
+      rowOf.push_back(unit.emitThreadRow(ib, warpRow, k));
+    Value laneColumn = unit.emitLaneColumn(ib);
+    // Element e of fragment n: thread row e / run, column
+    // laneColumn + n * columns + e % run.
+    auto forElements =
+        [&](MutableArrayRef<Value> fragments,
+            llvm::function_ref<Value(int64_t, Value, Value, Value)> fn) {
+          for (int64_t n = 0, count = fragments.size(); n < count; ++n)
+            for (int64_t e = 0; e < 4; ++e) {
+              Value column =
+                  add(ib, laneColumn, cst(ib, n * columns + e % run));
+              Value x = vector::ExtractOp::create(ib, fragments[n], e);
+              if (Value y = fn(e / run, column, x, rowOf[e / run]))
+                fragments[n] = vector::InsertOp::create(ib, y, fragments[n], e);
+            }
+        };
+    SmallVector<Value> rowPower(threadRows, Value());
+    if (intra && hasDecay)
+      for (int64_t k = 0; k < threadRows; ++k)
+        rowPower[k] = power(ib, rowOf[k]);
+    forElements(acc, [&](int64_t k, Value d, Value x, Value) -> Value {
+      if (scaled)
+        x = fmul(ib, x, load(ib, stateScale, d));
+      return rowPower[k] ? fmul(ib, x, rowPower[k]) : x;
+    });
+    SmallVector<Value> rowSum(threadRows, zeroF);
+    if (intra) {
+      // P = phi(Q) phi(K)^T, masked and decayed, then acc += P V.
+      SmallVector<Value> scores(chunk / columns, zeroFragment);
+      for (int64_t ks = 0; ks < featureDim / 16; ++ks)
+        unit.emitScores(ib, queryFragments[ks], keyOperand, zero, ks, scores);
+      SmallVector<Value> rowMax(threadRows, zeroF);
+      forElements(scores, [&](int64_t k, Value c, Value s, Value r) -> Value {
+        Value kept = both(ib, le(ib, c, r), lt(ib, c, count));
+        if (hasDecay)
+          s = fmul(ib, s,
+                   power(ib, sub(ib, arith::MaxSIOp::create(ib, r, c), c)));
+        Value w = arith::SelectOp::create(ib, kept, s, zeroF);
+        rowSum[k] = arith::AddFOp::create(ib, rowSum[k], w);
+        rowMax[k] = arith::MaximumFOp::create(ib, rowMax[k],
+                                              math::AbsFOp::create(ib, w));
+        return w;
+      });
+      if (op.getNormalize() && !isWide())
+        for (int64_t k = 0; k < threadRows; ++k)
+          rowSum[k] = unit.emitRowReduce(ib, rowSum[k], /*max=*/false);
+      // f16: the weights are scaled by their row's largest into [-1, 1],
+      // and the sum with them.
+      SmallVector<Value> rowScale(threadRows, Value());
+      if (scaled)
+        for (int64_t k = 0; k < threadRows; ++k) {
+          Value m = unit.emitRowReduce(ib, rowMax[k], /*max=*/true);
+          rowScale[k] = arith::SelectOp::create(
+              ib,
+              arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT, m, zeroF), m,
+              f32(ib, 1.0));
+        }
+      auto divide = [&](int64_t k, Value, Value x, Value) -> Value {
+        return rowScale[k] ? arith::DivFOp::create(ib, x, rowScale[k]) : x;
+      };
+      forElements(scores, divide);
+      forElements(acc, divide);
+      SmallVector<Value> weights;
+      for (Value v : scores)
+        for (int64_t e = 0; e < 4; ++e)
+          weights.push_back(vector::ExtractOp::create(ib, v, e));
+      unit.emitWeightedValues(ib, weights, valueOperand, zero, acc);
+      // bf16 keeps 8 bits of each weight: the rest (w - bf16(w)) goes
+      // through the unit too, so P V errs as the f32 state does.
+      if (element.isBF16()) {
+        for (Value &w : weights)
+          w = arith::SubFOp::create(ib, w, fromElement(ib, toElement(ib, w)));
+        unit.emitWeightedValues(ib, weights, valueOperand, zero, acc);
+      }
+      forElements(acc, [&](int64_t k, Value, Value x, Value) -> Value {
+        return rowScale[k] ? fmul(ib, x, rowScale[k]) : x;
+      });
+    }
+    // The present rows' outputs.
+    forElements(acc, [&](int64_t k, Value d, Value x, Value r) -> Value {
+      Value stored = both(ib, le(ib, skipped, r), lt(ib, r, present));
+      ifThen(ib, stored, [&](ImplicitLocOpBuilder &sb) {
+        Value denominator;
+        if (op.getNormalize()) {
+          denominator = load(sb, denominators, r);
+          if (!isWide() && intra)
+            denominator = arith::AddFOp::create(sb, denominator, rowSum[k]);
+        }
+        storeRow(sb, add(sb, firstI, r), d, x, denominator);
+      });
+      return Value();
+    });
+  });
+}
+
+void LinearKernelBuilder::updateStateOnUnits(ImplicitLocOpBuilder &b,
+                                             bool decayed) {
+  MatrixUnit &unit = *updateUnit;
+  int64_t columns = unit.fragmentColumns, run = unit.run,
+          threadRows = unit.threadRows();
+  bool scaled = element.isF16();
+  auto fragment = VectorType::get({4}, b.getF32Type());
+  Value zeroFragment = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(fragment, b.getF32FloatAttr(0.0)));
+  Value carry = decayed ? power(b, cst(b, chunk)) : Value();
+  forRowBlocks(b, valueDim, [&](ImplicitLocOpBuilder &ib, Value warpRow) {
+    Value zero = cst(ib, 0), zeroF = f32(ib, 0.0);
+    // Rows d of S^T: V^T (w phi(K)), depth C.
+    SmallVector<SmallVector<Value>> valueFragments;
+    for (int64_t ks = 0; ks < chunk / 16; ++ks)
+      valueFragments.push_back(
+          unit.emitQueryFragment(ib, valueColumns, warpRow, ks));
+    SmallVector<Value> acc(featureDim / columns, zeroFragment);
+    for (int64_t h = 0; h < (decayed ? 2 : 1); ++h)
+      for (int64_t ks = 0; ks < chunk / 16; ++ks)
+        unit.emitScores(ib, valueFragments[ks], keyColumns[h], zero, ks, acc);
+    SmallVector<Value> rowOf;
+    for (int64_t k = 0; k < threadRows; ++k)
+      rowOf.push_back(unit.emitThreadRow(ib, warpRow, k));
+    Value laneColumn = unit.emitLaneColumn(ib);
+    // S^T in f32, and the largest of each row.
+    SmallVector<Value> rowMax(threadRows, zeroF), updated;
+    SmallVector<std::pair<int64_t, Value>> places;
+    for (int64_t n = 0, fragments = acc.size(); n < fragments; ++n)
+      for (int64_t e = 0; e < 4; ++e) {
+        Value f = add(ib, laneColumn, cst(ib, n * columns + e % run));
+        Value d = rowOf[e / run];
+        Value old = load(ib, stateT, {d, f});
+        if (carry)
+          old = fmul(ib, carry, old);
+        Value s = arith::AddFOp::create(
+            ib, old, vector::ExtractOp::create(ib, acc[n], e));
+        store(ib, s, stateT, {d, f});
+        rowMax[e / run] = arith::MaximumFOp::create(
+            ib, rowMax[e / run], math::AbsFOp::create(ib, s));
+        updated.push_back(s);
+        places.push_back({e / run, f});
+      }
+    // f16: each row scaled so that its largest is kF16StateScale before it
+    // is split (S grows past f16's range); the scale's inverse is kept for
+    // phi(Q) S.
+    SmallVector<Value> rowScale(threadRows, Value());
+    if (scaled)
+      for (int64_t k = 0; k < threadRows; ++k) {
+        Value m = unit.emitRowReduce(ib, rowMax[k], /*max=*/true);
+        Value positive =
+            arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT, m, zeroF);
+        rowScale[k] = arith::SelectOp::create(
+            ib, positive, arith::DivFOp::create(ib, f32(ib, kF16StateScale), m),
+            f32(ib, 1.0));
+        Value inverse = arith::SelectOp::create(
+            ib, positive, arith::DivFOp::create(ib, m, f32(ib, kF16StateScale)),
+            f32(ib, 1.0));
+        ifThen(ib, unit.emitFirstOfRow(ib), [&](ImplicitLocOpBuilder &sb) {
+          store(sb, inverse, stateScale, rowOf[k]);
+        });
+      }
+    for (auto [s, place] : llvm::zip(updated, places)) {
+      auto [k, f] = place;
+      Value x = rowScale[k] ? fmul(ib, s, rowScale[k]) : s;
+      Value high = toElement(ib, x);
+      Value low =
+          toElement(ib, arith::SubFOp::create(ib, x, fromElement(ib, high)));
+      store(ib, high, stateHalves[0], {zero, rowOf[k], f});
+      store(ib, low, stateHalves[1], {zero, rowOf[k], f});
+    }
+  });
 }
 
 void LinearKernelBuilder::emitCausal(ImplicitLocOpBuilder &b) {
@@ -483,6 +928,25 @@ void LinearKernelBuilder::emitCausal(ImplicitLocOpBuilder &b) {
     // never stored.
     loadFeatures(ib, query, head, firstI, skipped, queryCount, queryFeatures);
     loadFeatures(ib, key, kvHead, start, zero, count, keyFeatures);
+    if (matrix) {
+      loadValueOperands(ib, start, count);
+      barrier(ib);
+      stageOperands(ib, count, /*queries=*/true, /*keys=*/true, hasDecay);
+      barrier(ib);
+      if (op.getNormalize()) {
+        emitDenominators(ib, count, /*intra=*/isWide());
+        barrier(ib);
+      }
+      emitChunkRows(ib, firstI, skipped, queryCount, count, /*intra=*/true);
+      ifThen(ib, lt(ib, add(ib, n, one), chunks),
+             [&](ImplicitLocOpBuilder &ub) {
+               barrier(ub);
+               updateStateOnUnits(ub, hasDecay);
+               updateNorm(ub, count, hasDecay);
+             });
+      barrier(ib);
+      return;
+    }
     loadValues(ib, start, count);
     barrier(ib);
     // P[r][c] = lambda^(r - c) phiQ_r . phiK_c for c <= r, c < count.
@@ -517,41 +981,7 @@ void LinearKernelBuilder::emitCausal(ImplicitLocOpBuilder &b) {
     barrier(ib);
     if (op.getNormalize()) {
       // den_r = lambda^r phiQ_r . z + sum_c P[r][c].
-      Type type = wideType(ib);
-      forEachOnThreads(ib, c, [&](ImplicitLocOpBuilder &rb, Value r) {
-        Value carried = sum(
-            rb, zero, f,
-            [&](ImplicitLocOpBuilder &db, Value e) {
-              return fmul(db, widen(db, load(db, queryFeatures, {r, e})),
-                          load(db, norm, e));
-            },
-            type);
-        // The weights, or where wide their dot products again in f64.
-        Value intra = sum(
-            rb, zero, c,
-            [&](ImplicitLocOpBuilder &db, Value k) -> Value {
-              if (!isWide())
-                return load(db, scores, {r, k});
-              Value kept = both(db, le(db, k, r), lt(db, k, count));
-              Value dot = sum(
-                  db, zero, f,
-                  [&](ImplicitLocOpBuilder &eb, Value e) {
-                    return fmul(eb, widen(eb, load(eb, queryFeatures, {r, e})),
-                                widen(eb, load(eb, keyFeatures, {k, e})));
-                  },
-                  type);
-              Value weighted =
-                  fmul(db, dot, widen(db, power(db, sub(db, r, k))));
-              return arith::SelectOp::create(
-                  db, kept, weighted,
-                  arith::ConstantOp::create(db, db.getFloatAttr(type, 0.0)));
-            },
-            type);
-        store(rb,
-              arith::AddFOp::create(
-                  rb, fmul(rb, widen(rb, power(rb, r)), carried), intra),
-              denominators, r);
-      });
+      emitDenominators(ib, count, /*intra=*/true);
       barrier(ib);
     }
     // o_r = lambda^r phiQ_r S + sum_c P[r][c] V_c, for the present rows.
@@ -598,9 +1028,19 @@ void LinearKernelBuilder::emitNonCausal(ImplicitLocOpBuilder &b) {
     Value start = mul(ib, n, c);
     Value count = clamp(ib, sub(ib, keys, start), zero, c);
     loadFeatures(ib, key, kvHead, start, zero, count, keyFeatures);
-    loadValues(ib, start, count);
-    barrier(ib);
-    updateState(ib, count, /*decayed=*/false);
+    if (matrix) {
+      loadValueOperands(ib, start, count);
+      barrier(ib);
+      stageOperands(ib, count, /*queries=*/false, /*keys=*/true,
+                    /*decayed=*/false);
+      barrier(ib);
+      updateStateOnUnits(ib, /*decayed=*/false);
+      updateNorm(ib, count, /*decayed=*/false);
+    } else {
+      loadValues(ib, start, count);
+      barrier(ib);
+      updateState(ib, count, /*decayed=*/false);
+    }
     barrier(ib);
   });
   Value f = cst(b, featureDim), dims = cst(b, valueDim);
@@ -610,19 +1050,20 @@ void LinearKernelBuilder::emitNonCausal(ImplicitLocOpBuilder &b) {
          Value count = clamp(ib, sub(ib, computed, start), zero, c);
          loadFeatures(ib, query, head, start, zero, count, queryFeatures);
          barrier(ib);
+         if (matrix) {
+           stageOperands(ib, count, /*queries=*/true, /*keys=*/false,
+                         /*decayed=*/false);
+           barrier(ib);
+           if (op.getNormalize()) {
+             emitDenominators(ib, count, /*intra=*/false);
+             barrier(ib);
+           }
+           emitChunkRows(ib, start, zero, count, count, /*intra=*/false);
+           barrier(ib);
+           return;
+         }
          if (op.getNormalize()) {
-           forEachOnThreads(ib, c, [&](ImplicitLocOpBuilder &rb, Value r) {
-             store(rb,
-                   sum(
-                       rb, zero, f,
-                       [&](ImplicitLocOpBuilder &db, Value e) {
-                         return fmul(db,
-                                     widen(db, load(db, queryFeatures, {r, e})),
-                                     load(db, norm, e));
-                       },
-                       wideType(rb)),
-                   denominators, r);
-           });
+           emitDenominators(ib, count, /*intra=*/false);
            barrier(ib);
          }
          forEachOnThreads(
@@ -676,41 +1117,73 @@ void LinearKernelBuilder::emit(ImplicitLocOpBuilder &b) {
   // Rows of phi(Q), phi(K) and the raw rows are padded by one element
   // (indexed below F, D) so that the rows of a warp's reads fall in
   // different banks.
-  auto view = [&](ArrayRef<int64_t> shape, Type element = {}) -> Value {
-    element = element ? element : b.getF32Type();
-    int64_t bytes = element.getIntOrFloatBitWidth() / 8;
-    offset = int64_t(llvm::alignTo(offset, bytes));
-    auto type =
-        MemRefType::get(shape, element, MemRefLayoutAttrInterface{}, workgroup);
+  // In the matrix path every buffer starts on 16 bytes (ldmatrix rows).
+  auto view = [&](ArrayRef<int64_t> shape, Type type = {}) -> Value {
+    type = type ? type : b.getF32Type();
+    int64_t bytes = type.getIntOrFloatBitWidth() / 8;
+    offset = int64_t(llvm::alignTo(offset, matrix ? 16 : bytes));
+    auto memref =
+        MemRefType::get(shape, type, MemRefLayoutAttrInterface{}, workgroup);
     Value v =
-        memref::ViewOp::create(b, type, base, cst(b, offset), ValueRange{});
+        memref::ViewOp::create(b, memref, base, cst(b, offset), ValueRange{});
     offset += ShapedType::getNumElements(shape) * bytes;
     return v;
   };
+  auto fill = [&](Value buffer, double v) {
+    auto type = llvm::cast<MemRefType>(buffer.getType());
+    int64_t rank = type.getRank();
+    Value fillValue =
+        arith::ConstantOp::create(b, b.getFloatAttr(type.getElementType(), v));
+    forEachOnThreads(b, cst(b, type.getNumElements()),
+                     [&](ImplicitLocOpBuilder &ib, Value at) {
+                       SmallVector<Value> indices(rank);
+                       for (int64_t d = rank - 1; d >= 0; --d) {
+                         Value size = cst(ib, type.getDimSize(d));
+                         indices[d] = arith::RemUIOp::create(ib, at, size);
+                         at = arith::DivUIOp::create(ib, at, size);
+                       }
+                       store(ib, fillValue, buffer, indices);
+                     });
+  };
   queryFeatures = view({chunk, featureDim + 1});
   keyFeatures = view({chunk, featureDim + 1});
-  valueTile = view({chunk, valueDim});
-  state = view({featureDim, valueDim});
-  scores = view({chunk, chunk});
-  if (map == FeatureMap::random_features || map == FeatureMap::taylor)
+  bool staged = map == FeatureMap::random_features || map == FeatureMap::taylor;
+  if (matrix && staged)
     raw = view({chunk, headDim + 1});
+  if (matrix) {
+    stateT = view({valueDim, featureDim});
+    stateScale = view({valueDim});
+    queryOperand = view({chunk, featureDim + kPad}, element);
+    keyOperand = view({1, chunk, featureDim + kPad}, element);
+    valueOperand = view({1, chunk, valueDim + kPad}, element);
+    valueColumns = view({valueDim, chunk + kPad}, element);
+    for (int n = 0; n < (hasDecay ? 2 : 1); ++n)
+      keyColumns.push_back(view({1, featureDim, chunk + kPad}, element));
+    for (int n = 0; n < 2; ++n)
+      stateHalves.push_back(view({1, valueDim, featureDim + kPad}, element));
+  } else {
+    valueTile = view({chunk, valueDim});
+    state = view({featureDim, valueDim});
+    scores = view({chunk, chunk});
+    if (staged)
+      raw = view({chunk, headDim + 1});
+  }
   norm = view({featureDim}, wideType(b));
   denominators = view({chunk}, wideType(b));
+  assert(offset <= (matrix ? matrixSharedBytes(chunk) : sharedBytes(chunk)) &&
+         "the views outgrow the shared memory the launch asks for");
 
   // S = 0, z = 0.
-  Value dims = cst(b, valueDim);
-  forEachOnThreads(b, cst(b, featureDim * valueDim),
-                   [&](ImplicitLocOpBuilder &ib, Value at) {
-                     store(ib, f32(ib, 0.0), state,
-                           {arith::DivUIOp::create(ib, at, dims),
-                            arith::RemUIOp::create(ib, at, dims)});
-                   });
-  forEachOnThreads(
-      b, cst(b, featureDim), [&](ImplicitLocOpBuilder &ib, Value f) {
-        store(ib,
-              arith::ConstantOp::create(ib, ib.getFloatAttr(wideType(ib), 0.0)),
-              norm, f);
-      });
+  if (matrix) {
+    makeUnits(b);
+    fill(stateT, 0.0);
+    fill(stateScale, 1.0);
+    for (Value half : stateHalves)
+      fill(half, 0.0);
+  } else {
+    fill(state, 0.0);
+  }
+  fill(norm, 0.0);
   barrier(b);
   if (op.getCausal())
     emitCausal(b);
@@ -722,13 +1195,14 @@ void LinearKernelBuilder::emit(ImplicitLocOpBuilder &b) {
 
 FailureOr<LinearKernelLaunch> mlir::attn::emitLinearAttentionKernel(
     LinearAttentionOp op, gpu::GPUFuncOp kernel, const IRMapping &mapping,
-    const GpuTarget &target) {
+    const GpuTarget &target, const MatrixUnitFactory &makeUnit,
+    PlantedFault fault) {
   if (ShapedType::isDynamic(op.getQuery().getType().getDimSize(1)) ||
       ShapedType::isDynamic(op.getKey().getType().getDimSize(1)))
     return op.emitOpError()
            << "has a dynamic head count, which the " << target.vendor
            << " backend does not lower (the grid and the decays are static)";
-  LinearKernelBuilder builder(op, mapping, target);
+  LinearKernelBuilder builder(op, mapping, target, makeUnit, fault);
   if (failed(builder.chooseChunk()))
     return failure();
   OpBuilder ob = OpBuilder::atBlockBegin(&kernel.getBody().front());
@@ -737,5 +1211,5 @@ FailureOr<LinearKernelLaunch> mlir::attn::emitLinearAttentionKernel(
   gpu::ReturnOp::create(b);
   return LinearKernelLaunch{int64_t(1) << 30,
                             op.getQuery().getType().getDimSize(1),
-                            builder.sharedBytes(builder.getChunk())};
+                            builder.getSharedBytes()};
 }

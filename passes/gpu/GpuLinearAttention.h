@@ -12,7 +12,7 @@
 #ifndef ATTN_PASSES_GPU_GPULINEARATTENTION_H
 #define ATTN_PASSES_GPU_GPULINEARATTENTION_H
 
-#include "GpuTarget.h"
+#include "GpuKernel.h"
 
 #include "attn/Dialect/Attn.h"
 
@@ -29,11 +29,16 @@ struct LinearKernelLaunch {
 };
 
 /// Emits `op` into `kernel`, whose buffers `mapping` gives for its operands
-/// and result; fails with a diagnostic where the state does not fit the
-/// target's shared memory (second-order Taylor features, F = 1 + D + D^2).
+/// and result, with the chunk products on the matrix units `makeUnit` makes
+/// where the operands are f16 or bf16 and F and Dv multiples of 16 up to
+/// 128, else on the threads; fails with a diagnostic where the state does
+/// not fit the target's shared memory (second-order Taylor features, F =
+/// 1 + D + D^2).
 FailureOr<LinearKernelLaunch>
 emitLinearAttentionKernel(LinearAttentionOp op, gpu::GPUFuncOp kernel,
-                          const IRMapping &mapping, const GpuTarget &target);
+                          const IRMapping &mapping, const GpuTarget &target,
+                          const MatrixUnitFactory &makeUnit,
+                          PlantedFault fault);
 
 } // namespace mlir::attn
 

@@ -3,37 +3,77 @@
 
 // attn.linear_attention on the GPU: one block per (batch, query head) carries
 // the state through the chunks (the launch's query tile covers any Sq; the
-// grid's y is the 8 query heads). Shared memory, f32: phi(Q) and phi(K)
-// [C, F + 1], V [C, Dv], S [F, Dv], z [F], the chunk's weights [C, C] and
-// the denominators [C]: C = 64 on sm_80 (82944 bytes), C = 32 within
-// gfx942's 64 KiB (45696 bytes). Identity features, normalised, keep z and
-// the denominators in f64 (8-byte aligned).
+// grid's y is the 8 query heads). f16 operands with F = Dv = 64 take the
+// matrix-unit path: the chunk products phi(Q) phi(K)^T, P V, phi(Q) S and
+// the state's update V^T (w phi(K)) run on the tensor cores (MFMA on AMD).
+// Shared memory: phi(Q) and phi(K) as loaded, f32 [C, F + 1]; S^T in f32
+// [Dv, F] and its rows' scales [Dv]; the units' operands in f16, rows padded
+// by 8: phi(Q) [C, F], phi(K) [1, C, F], V [1, C, Dv], V^T [Dv, C], the
+// decayed phi(K)^T's high and low halves [1, F, C], S^T's high and low halves
+// [1, Dv, F]; z [F] and the denominators [C]. C = 64 on sm_90 (124160 bytes),
+// 16 within gfx942's 64 KiB (59840 bytes).
 
 // CHECK-LABEL: gpu.func @lin(
-// CHECK-SAME: attn.launch = {group = 1 : i64, kv_heads = 8 : i64, query_argument = 0 : i64, query_tile = 1073741824 : i64, shared_bytes = 82944 : i64, threads = 128 : i64}
+// CHECK-SAME: attn.launch = {group = 1 : i64, kv_heads = 8 : i64, query_argument = 0 : i64, query_tile = 1073741824 : i64, shared_bytes = 124160 : i64, threads = 128 : i64}
 // CHECK-SAME: nvvm.maxnreg = 255
 // Each head's decay (log2 lambda): heads 4 to 7 differ from head 0.
 // CHECK-COUNT-4: arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
 // CHECK: gpu.dynamic_shared_memory
 // CHECK: memref.view {{.*}} to memref<64x65xf32, #gpu.address_space<workgroup>>
 // CHECK: memref.view {{.*}} to memref<64x65xf32, #gpu.address_space<workgroup>>
-// CHECK: memref.view {{.*}} to memref<64x64xf32, #gpu.address_space<workgroup>>
-// CHECK: memref.view {{.*}} to memref<64x64xf32, #gpu.address_space<workgroup>>
-// CHECK: memref.view {{.*}} to memref<64x64xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[ST:.*]] = memref.view {{.*}} to memref<64x64xf32, #gpu.address_space<workgroup>>
 // CHECK: memref.view {{.*}} to memref<64xf32, #gpu.address_space<workgroup>>
-// CHECK: memref.view {{.*}} to memref<64xf32, #gpu.address_space<workgroup>>
-// The chunk loop: loads with elu + 1 applied, the weights with lambda^(r - c)
-// (exp2), a barrier between each phase.
+// CHECK: %[[PHIQ:.*]] = memref.view {{.*}}[%c49920][] {{.*}} to memref<64x72xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[PHIK:.*]] = memref.view {{.*}} to memref<1x64x72xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[V:.*]] = memref.view {{.*}} to memref<1x64x72xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[VT:.*]] = memref.view {{.*}} to memref<64x72xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[KHI:.*]] = memref.view {{.*}} to memref<1x64x72xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[KLO:.*]] = memref.view {{.*}} to memref<1x64x72xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[SHI:.*]] = memref.view {{.*}} to memref<1x64x72xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[SLO:.*]] = memref.view {{.*}} to memref<1x64x72xf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view {{.*}}[%c123648][] {{.*}} to memref<64xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.view {{.*}}[%c123904][] {{.*}} to memref<64xf32, #gpu.address_space<workgroup>>
+// The chunk loop: loads with elu + 1 applied; the decayed phi(K)^T split.
 // CHECK: scf.for
 // CHECK: math.exp
 // CHECK: gpu.barrier
 // CHECK: math.exp2
+// CHECK: %[[HIGH:.*]] = arith.truncf %[[W:.*]] : f32 to f16
+// CHECK: memref.store %[[HIGH]], %[[KHI]]
+// CHECK: %[[WIDE:.*]] = arith.extf %[[HIGH]] : f16 to f32
+// CHECK: %[[REST:.*]] = arith.subf %[[W]], %[[WIDE]] : f32
+// CHECK: %[[LOW:.*]] = arith.truncf %[[REST]] : f32 to f16
+// CHECK: memref.store %[[LOW]], %[[KLO]]
 // CHECK: gpu.barrier
+// The chunk's rows, sixteen per warp: phi(Q) S from both halves of S^T,
+// phi(Q) phi(K)^T, then P V.
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c4{{.*}} step %c4
+// CHECK: nvgpu.ldmatrix %[[PHIQ]]
+// CHECK: nvgpu.ldmatrix %[[SHI]]
+// CHECK: nvvm.mma.sync
+// CHECK: nvgpu.ldmatrix %[[SLO]]
+// CHECK: nvgpu.ldmatrix %[[PHIK]]
+// CHECK: nvgpu.ldmatrix %[[V]]{{.*}}transpose = true
+// CHECK: nvvm.mma.sync
+// The state's update: V^T times both halves of the decayed phi(K)^T, S^T
+// kept in f32, each row scaled to 16384 at most and split into two halves.
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c4{{.*}} step %c4
+// CHECK: nvgpu.ldmatrix %[[VT]]
+// CHECK: nvgpu.ldmatrix %[[KHI]]
+// CHECK: nvvm.mma.sync
+// CHECK: nvgpu.ldmatrix %[[KLO]]
+// CHECK: memref.store %{{.*}}, %[[ST]]
+// CHECK: arith.divf %cst{{.*}}, %{{.*}} : f32
+// CHECK: memref.store %{{.*}}, %[[SHI]]
+// CHECK: memref.store %{{.*}}, %[[SLO]]
 // CHECK: gpu.return
 
 // AMD-LABEL: gpu.func @lin(
-// AMD-SAME: attn.launch = {group = 1 : i64, kv_heads = 8 : i64, query_argument = 0 : i64, query_tile = 1073741824 : i64, shared_bytes = 45696 : i64, threads = 256 : i64}
-// AMD: memref.view {{.*}} to memref<32x65xf32, #gpu.address_space<workgroup>>
+// AMD-SAME: attn.launch = {group = 1 : i64, kv_heads = 8 : i64, query_argument = 0 : i64, query_tile = 1073741824 : i64, shared_bytes = 59840 : i64, threads = 256 : i64}
+// AMD: memref.view {{.*}} to memref<16x65xf32, #gpu.address_space<workgroup>>
+// AMD: memref.view {{.*}} to memref<16x72xf16, #gpu.address_space<workgroup>>
+// AMD: amdgpu.mfma
+// AMD: gpu.return
 func.func @lin(%q: tensor<?x8x?x64xf16>, %k: tensor<?x2x?x64xf16>, %v: tensor<?x2x?x64xf16>) -> tensor<?x8x?x64xf16> {
   %o = attn.linear_attention elu_plus_one %q, %k, %v causal decay([0.9, 0.9, 0.9, 0.9, 0.99, 0.99, 0.99, 0.99])
       : tensor<?x8x?x64xf16>, tensor<?x2x?x64xf16>, tensor<?x2x?x64xf16> -> tensor<?x8x?x64xf16>
@@ -42,12 +82,18 @@ func.func @lin(%q: tensor<?x8x?x64xf16>, %k: tensor<?x2x?x64xf16>, %v: tensor<?x
 
 // -----
 
-// Random features (F = 128, per head) stage the raw rows [C, D + 1] too:
-// C = 64 on sm_80 (148992 bytes), 16 on gfx942 (59136 bytes).
+// Random features (F = 128, per head) stage the raw rows [C, D + 1] too: on
+// the tensor cores with C = 64 on sm_90 (222976 bytes); on gfx942 the f32
+// state and its halves leave no room for the units' operands, so the
+// threads take the products, C = 16 (59136 bytes).
 // CHECK-LABEL: gpu.func @performer(
-// CHECK-SAME: shared_bytes = 148992
+// CHECK-SAME: shared_bytes = 222976
+// CHECK: memref.view {{.*}} to memref<64x65xf32, #gpu.address_space<workgroup>>
+// CHECK: nvvm.mma.sync
 // AMD-LABEL: gpu.func @performer(
 // AMD-SAME: shared_bytes = 59136
+// AMD-NOT: amdgpu.mfma
+// AMD: gpu.return
 func.func @performer(%q: tensor<?x8x?x64xf16>, %k: tensor<?x2x?x64xf16>, %v: tensor<?x2x?x64xf16>, %w: tensor<8x128x64xf32>) -> tensor<?x8x?x64xf16> {
   %o = attn.linear_attention random_features %q, %k, %v weights(%w : tensor<8x128x64xf32>) causal
       : tensor<?x8x?x64xf16>, tensor<?x2x?x64xf16>, tensor<?x2x?x64xf16> -> tensor<?x8x?x64xf16>
@@ -65,4 +111,16 @@ func.func @identity(%q: tensor<?x8x?x64xf32>, %k: tensor<?x8x?x64xf32>, %v: tens
   %o = attn.linear_attention identity %q, %k, %v
       : tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32> -> tensor<?x8x?x64xf32>
   return %o : tensor<?x8x?x64xf32>
+}
+
+// -----
+
+// Value rows of 24 are no multiple of 16: the threads take the products.
+// CHECK-LABEL: gpu.func @narrow_values(
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: gpu.return
+func.func @narrow_values(%q: tensor<?x4x?x16xbf16>, %k: tensor<?x4x?x16xbf16>, %v: tensor<?x4x?x24xbf16>) -> tensor<?x4x?x24xbf16> {
+  %o = attn.linear_attention relu %q, %k, %v causal
+      : tensor<?x4x?x16xbf16>, tensor<?x4x?x16xbf16>, tensor<?x4x?x24xbf16> -> tensor<?x4x?x24xbf16>
+  return %o : tensor<?x4x?x24xbf16>
 }
