@@ -1,8 +1,8 @@
 //===- GpuLinearAttention.cpp - Chunked linear attention on a GPU ---------===//
 //
 // One block per (batch b, query head h). Where its threads compute the
-// products, shared memory (f32) holds the chunk's query features phiQ [C, F] and key
-// features phiK [C, F] (rows padded by one against bank conflicts), its
+// products, shared memory (f32) holds the chunk's query features phiQ [C, F]
+// and key features phiK [C, F] (rows padded by one against bank conflicts), its
 // values V [C, Dv], the carried state S [F, Dv] and z [F], the chunk's
 // weights P [C, C] and the rows' denominators [C]; random features stage
 // the raw rows [C, D] too.
@@ -23,15 +23,18 @@
 // taking blocks of sixteen rows:
 //   - phi(Q) phi(K)^T and P V as the softmax kernel computes Q K^T and P V;
 //   - phi(Q) S with S^T's Dv rows as the keys;
-//   - the update V^T (w phi(K)) with phi(K)^T's F rows as the keys.
+//   - the update (w phi(K))^T V with V^T's rows as the keys.
+// Past Dv = 32 each block takes 32 of the value columns (the grid's y spans
+// heads x Dv / 32): it keeps S [F, 32] and recomputes phi(Q) phi(K)^T, and
+// the grid has Dv / 32 times the blocks.
 // The units take operands in the input type, so the f32 values are split
 // into a high and a low half, each product made twice: S^T (kept in f32),
 // the decayed phi(K)^T and, in bf16, the weights P. f16 first scales each
-// row of S^T so that its largest is 16384 (S outgrows f16's range) and each
-// row of P so that its largest is 1. The features themselves are rounded to the input type, as the narrow
-// model of the oracle rounds them; z and the denominators stay on the
-// threads. Otherwise (f32, other sizes) the threads compute every product,
-// an output element each in turn.
+// column of S so that its largest is 16384 (S outgrows f16's range) and
+// each row of P so that its largest is 1. The features themselves are rounded
+// to the input type, as the narrow model of the oracle rounds them; z and the
+// denominators stay on the threads. Otherwise (f32, other sizes) the threads
+// compute every product, an output element each in turn.
 //
 //===----------------------------------------------------------------------===//
 
@@ -86,6 +89,7 @@ public:
     for (int64_t h = 0; h < heads; ++h)
       hasDecay |= op.getDecayAt(h) != 1.0;
     wide = map == FeatureMap::identity && op.getNormalize();
+    blockColumns = valueDim;
     element = op.getQuery().getType().getElementType();
     keyElement = op.getKey().getType().getElementType();
     valueElement = op.getValue().getType().getElementType();
@@ -115,6 +119,13 @@ public:
            featureDim <= kMaxMatrixDim && valueDim <= kMaxMatrixDim;
   }
 
+  /// The value columns a block takes on the matrix units: 32 of a wider
+  /// Dv (the grid's y then spans Dv / 32 blocks per head, which keep their
+  /// own S [F, 32] and recompute P), else all of them.
+  int64_t matrixBlockColumns() const {
+    return valueDim > 32 && valueDim % 32 == 0 ? 32 : valueDim;
+  }
+
   /// The shared memory of chunk length `c` on the matrix units, in bytes.
   int64_t matrixSharedBytes(int64_t c) const {
     int64_t bytes = 0;
@@ -122,20 +133,21 @@ public:
       bytes = int64_t(llvm::alignTo(bytes, 16)) + elements * size;
     };
     int64_t e = element.getIntOrFloatBitWidth() / 8;
+    int64_t n = matrixBlockColumns();
     add(c * (featureDim + 1), 4); // phi(Q), f32
     add(c * (featureDim + 1), 4); // phi(K), f32
     if (map == FeatureMap::random_features || map == FeatureMap::taylor)
       add(c * (headDim + 1), 4);
-    add(featureDim * valueDim, 4);   // S^T, f32
-    add(valueDim, 4);                // its rows' scales
+    add(featureDim * n, 4);          // S, f32
+    add(n, 4);                       // its columns' scales
     add(c * (featureDim + kPad), e); // phi(Q)
     add(c * (featureDim + kPad), e); // phi(K)
-    add(c * (valueDim + kPad), e);   // V
-    add(valueDim * (c + kPad), e);   // V^T
-    for (int n = 0; n < (hasDecay ? 2 : 1); ++n)
+    add(c * (n + kPad), e);          // V
+    add(n * (c + kPad), e);          // V^T
+    for (int half = 0; half < (hasDecay ? 2 : 1); ++half)
       add(featureDim * (c + kPad), e); // decayed phi(K)^T, high, low
-    for (int n = 0; n < 2; ++n)
-      add(valueDim * (featureDim + kPad), e); // S^T, high and low
+    for (int half = 0; half < 2; ++half)
+      add(n * (featureDim + kPad), e); // S^T, high and low
     add(featureDim, wide ? 8 : 4);
     add(c, wide ? 8 : 4);
     return bytes;
@@ -148,6 +160,7 @@ public:
       for (chunk = 64; chunk >= GpuTarget::kWarpRows; chunk /= 2)
         if (matrixSharedBytes(chunk) <= target.maxSharedBytes) {
           matrix = true;
+          blockColumns = matrixBlockColumns();
           return success();
         }
     for (chunk = 64; chunk >= kMinChunk; chunk /= 2)
@@ -164,6 +177,9 @@ public:
               "oracle evaluate it)";
   }
 
+  /// The blocks of value columns per head (the grid's y is heads times
+  /// this).
+  int64_t getColumnBlocks() const { return valueDim / blockColumns; }
   int64_t getSharedBytes() const {
     return matrix ? matrixSharedBytes(chunk) : sharedBytes(chunk);
   }
@@ -289,8 +305,8 @@ private:
 
   // The matrix-unit path (matrix is set).
   /// The three units: phi(Q) phi(K)^T and P V (depth F, C keys), phi(Q) S
-  /// (depth F, S^T's Dv rows as keys), S^T's update V^T phi(K) (depth C,
-  /// phi(K)^T's F rows as keys).
+  /// (depth F, S^T's rows as keys), S's update (w phi(K))^T V (depth C,
+  /// V^T's rows as keys).
   void makeUnits(ImplicitLocOpBuilder &b);
   /// fn(warpRow) for each block of sixteen of `rows` rows, spread over the
   /// warps.
@@ -307,7 +323,7 @@ private:
   /// firstI + r): lambda^r phiQ_r S and, where `intra`, + sum_c P[r][c] V_c.
   void emitChunkRows(ImplicitLocOpBuilder &b, Value firstI, Value skipped,
                      Value present, Value count, bool intra);
-  /// S^T <- carry S^T + V^T (w phi(K)) on the units, then its halves.
+  /// S <- carry S + (w phi(K))^T V on the units, then S^T's halves.
   void updateStateOnUnits(ImplicitLocOpBuilder &b, bool decayed);
   Value toElement(ImplicitLocOpBuilder &b, Value x) {
     return arith::TruncFOp::create(b, element, x);
@@ -324,22 +340,27 @@ private:
   int64_t headDim, valueDim, featureDim, heads, group;
   bool hasDecay = false, wide = false, matrix = false;
   int64_t chunk = 0;
+  /// The value columns of each block (all of them on the threads).
+  int64_t blockColumns = 0;
   Type element, keyElement, valueElement;
 
   Value query, key, value, qLen, kvLen, weights, output;
   Value tid, batch, head, kvHead, rows, keys, queryLen;
+  /// The block's first value column.
+  Value columnBase;
   /// Shared memory.
   Value queryFeatures, keyFeatures, valueTile, state, norm, scores,
       denominators, raw;
   Value logDecay;
-  /// The matrix-unit path's units and shared buffers (in the input type
-  /// unless said): phi(Q) [C, F], phi(K) [1, C, F], V [1, C, Dv], V^T
-  /// [Dv, C], the halves of w phi(K)^T [1, F, C] and of S^T [1, Dv, F];
-  /// S^T in f32 and the scale of its rows' halves (f16 only).
+  /// The matrix-unit path's units and shared buffers, for the block's n
+  /// value columns (in the input type unless said): phi(Q) [C, F], phi(K)
+  /// [1, C, F], V [1, C, n], V^T [1, n, C], the halves of w phi(K)^T
+  /// [F, C] and of S^T [1, n, F]; `state` holds S [F, n] in f32, and
+  /// `stateScale` what S^T's rows were divided by before they were split
+  /// (f16 only).
   std::unique_ptr<MatrixUnit> productUnit, stateUnit, updateUnit;
   Value warp;
-  Value queryOperand, keyOperand, valueOperand, valueColumns, stateT,
-      stateScale;
+  Value queryOperand, keyOperand, valueOperand, valueColumns, stateScale;
   SmallVector<Value, 2> keyColumns, stateHalves;
 };
 
@@ -361,14 +382,15 @@ Value LinearKernelBuilder::length(ImplicitLocOpBuilder &b, Value lengths,
 
 void LinearKernelBuilder::zeroRows(ImplicitLocOpBuilder &b, Value from,
                                    Value to) {
-  Type element = llvm::cast<MemRefType>(output.getType()).getElementType();
-  Value zero = arith::ConstantOp::create(b, b.getFloatAttr(element, 0.0));
-  Value dims = cst(b, valueDim);
+  Type outputElement =
+      llvm::cast<MemRefType>(output.getType()).getElementType();
+  Value zero = arith::ConstantOp::create(b, b.getFloatAttr(outputElement, 0.0));
+  Value dims = cst(b, blockColumns);
   Value count =
       mul(b, arith::MaxSIOp::create(b, sub(b, to, from), cst(b, 0)), dims);
   forEachOnThreads(b, count, [&](ImplicitLocOpBuilder &ib, Value at) {
     Value i = add(ib, from, arith::DivUIOp::create(ib, at, dims));
-    Value d = arith::RemUIOp::create(ib, at, dims);
+    Value d = add(ib, columnBase, arith::RemUIOp::create(ib, at, dims));
     store(ib, zero, output, {batch, head, i, d});
   });
 }
@@ -620,20 +642,22 @@ void LinearKernelBuilder::storeRow(ImplicitLocOpBuilder &b, Value i, Value d,
       total = arith::TruncFOp::create(b, b.getF32Type(), total);
     acc = arith::DivFOp::create(b, acc, total);
   }
-  Type element = llvm::cast<MemRefType>(output.getType()).getElementType();
-  if (element != acc.getType())
-    acc = arith::TruncFOp::create(b, element, acc);
-  store(b, acc, output, {batch, head, i, d});
+  Type outputElement =
+      llvm::cast<MemRefType>(output.getType()).getElementType();
+  if (outputElement != acc.getType())
+    acc = arith::TruncFOp::create(b, outputElement, acc);
+  store(b, acc, output, {batch, head, i, add(b, columnBase, d)});
 }
 
 void LinearKernelBuilder::makeUnits(ImplicitLocOpBuilder &b) {
   warp = arith::DivUIOp::create(b, tid, cst(b, target.warpSize));
   Value lane = arith::RemUIOp::create(b, tid, cst(b, target.warpSize));
-  productUnit = makeUnit(target, {element, featureDim, valueDim, chunk}, fault);
-  stateUnit =
-      makeUnit(target, {element, featureDim, valueDim, valueDim}, fault);
+  productUnit =
+      makeUnit(target, {element, featureDim, blockColumns, chunk}, fault);
+  stateUnit = makeUnit(
+      target, {element, featureDim, blockColumns, blockColumns}, fault);
   updateUnit =
-      makeUnit(target, {element, chunk, featureDim, featureDim}, fault);
+      makeUnit(target, {element, chunk, blockColumns, blockColumns}, fault);
   for (MatrixUnit *unit :
        {productUnit.get(), stateUnit.get(), updateUnit.get()}) {
     unit->emitLaneValues(b, lane);
@@ -652,20 +676,20 @@ void LinearKernelBuilder::forRowBlocks(
 
 void LinearKernelBuilder::loadValueOperands(ImplicitLocOpBuilder &b,
                                             Value start, Value count) {
-  Value dims = cst(b, valueDim), zero = cst(b, 0);
+  Value dims = cst(b, blockColumns), zero = cst(b, 0);
   forEachOnThreads(
-      b, cst(b, chunk * valueDim), [&](ImplicitLocOpBuilder &ib, Value at) {
+      b, cst(b, chunk * blockColumns), [&](ImplicitLocOpBuilder &ib, Value at) {
         Value c = arith::DivUIOp::create(ib, at, dims);
         Value d = arith::RemUIOp::create(ib, at, dims);
         Value present = lt(ib, c, count);
         Value row =
             arith::SelectOp::create(ib, present, add(ib, start, c), cst(ib, 0));
-        Value v = load(ib, value, {batch, kvHead, row, d});
+        Value v = load(ib, value, {batch, kvHead, row, add(ib, columnBase, d)});
         v = arith::SelectOp::create(
             ib, present, v,
             arith::ConstantOp::create(ib, ib.getFloatAttr(element, 0.0)));
         store(ib, v, valueOperand, {zero, c, d});
-        store(ib, v, valueColumns, {d, c});
+        store(ib, v, valueColumns, {zero, d, c});
       });
 }
 
@@ -702,12 +726,12 @@ void LinearKernelBuilder::stageOperands(ImplicitLocOpBuilder &b, Value count,
     Value weighted = arith::SelectOp::create(ib, lt(ib, c, count),
                                              fmul(ib, w, x), f32(ib, 0.0));
     Value high = toElement(ib, weighted);
-    store(ib, high, keyColumns[0], {zero, f, c});
+    store(ib, high, keyColumns[0], {f, c});
     if (decayed)
       store(ib,
             toElement(
                 ib, arith::SubFOp::create(ib, weighted, fromElement(ib, high))),
-            keyColumns[1], {zero, f, c});
+            keyColumns[1], {f, c});
   });
 }
 
@@ -728,7 +752,7 @@ void LinearKernelBuilder::emitChunkRows(ImplicitLocOpBuilder &b, Value firstI,
       queryFragments.push_back(
           unit.emitQueryFragment(ib, queryOperand, warpRow, ks));
     // phi(Q) S, from the two halves of S^T.
-    SmallVector<Value> acc(valueDim / columns, zeroFragment);
+    SmallVector<Value> acc(blockColumns / columns, zeroFragment);
     for (Value half : stateHalves)
       for (int64_t ks = 0; ks < featureDim / 16; ++ks)
         stateUnit->emitScores(ib, queryFragments[ks], half, zero, ks, acc);
@@ -832,75 +856,81 @@ void LinearKernelBuilder::emitChunkRows(ImplicitLocOpBuilder &b, Value firstI,
 void LinearKernelBuilder::updateStateOnUnits(ImplicitLocOpBuilder &b,
                                              bool decayed) {
   MatrixUnit &unit = *updateUnit;
-  int64_t columns = unit.fragmentColumns, run = unit.run,
-          threadRows = unit.threadRows();
-  bool scaled = element.isF16();
+  int64_t columns = unit.fragmentColumns, run = unit.run;
   auto fragment = VectorType::get({4}, b.getF32Type());
   Value zeroFragment = arith::ConstantOp::create(
       b, DenseElementsAttr::get(fragment, b.getF32FloatAttr(0.0)));
   Value carry = decayed ? power(b, cst(b, chunk)) : Value();
-  forRowBlocks(b, valueDim, [&](ImplicitLocOpBuilder &ib, Value warpRow) {
-    Value zero = cst(ib, 0), zeroF = f32(ib, 0.0);
-    // Rows d of S^T: V^T (w phi(K)), depth C.
-    SmallVector<SmallVector<Value>> valueFragments;
-    for (int64_t ks = 0; ks < chunk / 16; ++ks)
-      valueFragments.push_back(
-          unit.emitQueryFragment(ib, valueColumns, warpRow, ks));
-    SmallVector<Value> acc(featureDim / columns, zeroFragment);
-    for (int64_t h = 0; h < (decayed ? 2 : 1); ++h)
+  // S += (w phi(K))^T V, rows f of S: both halves of w phi(K)^T, depth C,
+  // V^T's rows as the keys.
+  forRowBlocks(b, featureDim, [&](ImplicitLocOpBuilder &ib, Value warpRow) {
+    Value zero = cst(ib, 0);
+    SmallVector<Value> acc(blockColumns / columns, zeroFragment);
+    for (Value half : keyColumns)
       for (int64_t ks = 0; ks < chunk / 16; ++ks)
-        unit.emitScores(ib, valueFragments[ks], keyColumns[h], zero, ks, acc);
-    SmallVector<Value> rowOf;
-    for (int64_t k = 0; k < threadRows; ++k)
-      rowOf.push_back(unit.emitThreadRow(ib, warpRow, k));
+        unit.emitScores(ib, unit.emitQueryFragment(ib, half, warpRow, ks),
+                        valueColumns, zero, ks, acc);
     Value laneColumn = unit.emitLaneColumn(ib);
-    // S^T in f32, and the largest of each row.
-    SmallVector<Value> rowMax(threadRows, zeroF), updated;
-    SmallVector<std::pair<int64_t, Value>> places;
     for (int64_t n = 0, fragments = acc.size(); n < fragments; ++n)
       for (int64_t e = 0; e < 4; ++e) {
-        Value f = add(ib, laneColumn, cst(ib, n * columns + e % run));
-        Value d = rowOf[e / run];
-        Value old = load(ib, stateT, {d, f});
+        Value d = add(ib, laneColumn, cst(ib, n * columns + e % run));
+        Value f = unit.emitThreadRow(ib, warpRow, e / run);
+        Value old = load(ib, state, {f, d});
         if (carry)
           old = fmul(ib, carry, old);
-        Value s = arith::AddFOp::create(
-            ib, old, vector::ExtractOp::create(ib, acc[n], e));
-        store(ib, s, stateT, {d, f});
-        rowMax[e / run] = arith::MaximumFOp::create(
-            ib, rowMax[e / run], math::AbsFOp::create(ib, s));
-        updated.push_back(s);
-        places.push_back({e / run, f});
+        store(ib,
+              arith::AddFOp::create(ib, old,
+                                    vector::ExtractOp::create(ib, acc[n], e)),
+              state, {f, d});
       }
-    // f16: each row scaled so that its largest is kF16StateScale before it
-    // is split (S grows past f16's range); the scale's inverse is kept for
-    // phi(Q) S.
-    SmallVector<Value> rowScale(threadRows, Value());
-    if (scaled)
-      for (int64_t k = 0; k < threadRows; ++k) {
-        Value m = unit.emitRowReduce(ib, rowMax[k], /*max=*/true);
-        Value positive =
-            arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT, m, zeroF);
-        rowScale[k] = arith::SelectOp::create(
-            ib, positive, arith::DivFOp::create(ib, f32(ib, kF16StateScale), m),
-            f32(ib, 1.0));
-        Value inverse = arith::SelectOp::create(
-            ib, positive, arith::DivFOp::create(ib, m, f32(ib, kF16StateScale)),
-            f32(ib, 1.0));
-        ifThen(ib, unit.emitFirstOfRow(ib), [&](ImplicitLocOpBuilder &sb) {
-          store(sb, inverse, stateScale, rowOf[k]);
-        });
-      }
-    for (auto [s, place] : llvm::zip(updated, places)) {
-      auto [k, f] = place;
-      Value x = rowScale[k] ? fmul(ib, s, rowScale[k]) : s;
-      Value high = toElement(ib, x);
-      Value low =
-          toElement(ib, arith::SubFOp::create(ib, x, fromElement(ib, high)));
-      store(ib, high, stateHalves[0], {zero, rowOf[k], f});
-      store(ib, low, stateHalves[1], {zero, rowOf[k], f});
-    }
   });
+  barrier(b);
+  // f16: each column of S (a row of S^T) is scaled so that its largest is
+  // kF16StateScale before it is split, since S outgrows f16's range; the
+  // inverse is kept for phi(Q) S.
+  Value features = cst(b, featureDim), zero = cst(b, 0);
+  if (element.isF16()) {
+    forEachOnThreads(
+        b, cst(b, blockColumns), [&](ImplicitLocOpBuilder &ib, Value d) {
+          Value largest =
+              scf::ForOp::create(
+                  ib, zero, features, cst(ib, 1), ValueRange{f32(ib, 0.0)},
+                  [&](OpBuilder &nested, Location loc, Value f,
+                      ValueRange carried) {
+                    ImplicitLocOpBuilder fb(loc, nested);
+                    scf::YieldOp::create(
+                        fb, ValueRange{arith::MaximumFOp::create(
+                                fb, carried[0],
+                                math::AbsFOp::create(
+                                    fb, load(fb, state, {f, d})))});
+                  })
+                  .getResult(0);
+          Value positive = arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT,
+                                                 largest, f32(ib, 0.0));
+          store(ib,
+                arith::SelectOp::create(
+                    ib, positive,
+                    arith::DivFOp::create(ib, largest, f32(ib, kF16StateScale)),
+                    f32(ib, 1.0)),
+                stateScale, d);
+        });
+    barrier(b);
+  }
+  // S^T's high and low halves.
+  forEachOnThreads(
+      b, cst(b, blockColumns * featureDim),
+      [&](ImplicitLocOpBuilder &ib, Value at) {
+        Value d = arith::DivUIOp::create(ib, at, features);
+        Value f = arith::RemUIOp::create(ib, at, features);
+        Value x = load(ib, state, {f, d});
+        if (element.isF16())
+          x = arith::DivFOp::create(ib, x, load(ib, stateScale, d));
+        Value high = toElement(ib, x);
+        Value low =
+            toElement(ib, arith::SubFOp::create(ib, x, fromElement(ib, high)));
+        store(ib, high, stateHalves[0], {zero, d, f});
+        store(ib, low, stateHalves[1], {zero, d, f});
+      });
 }
 
 void LinearKernelBuilder::emitCausal(ImplicitLocOpBuilder &b) {
@@ -1086,7 +1116,14 @@ void LinearKernelBuilder::emitNonCausal(ImplicitLocOpBuilder &b) {
 void LinearKernelBuilder::emit(ImplicitLocOpBuilder &b) {
   MLIRContext *context = b.getContext();
   tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  // The grid's y: the query head, then the block of value columns.
   head = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  columnBase = cst(b, 0);
+  if (int64_t blocks = getColumnBlocks(); blocks > 1) {
+    columnBase = mul(b, arith::RemUIOp::create(b, head, cst(b, blocks)),
+                     cst(b, blockColumns));
+    head = arith::DivUIOp::create(b, head, cst(b, blocks));
+  }
   batch = gpu::BlockIdOp::create(b, gpu::Dimension::z);
   kvHead = arith::DivUIOp::create(b, head, cst(b, group));
   queryLen = memref::DimOp::create(b, query, 2);
@@ -1151,16 +1188,17 @@ void LinearKernelBuilder::emit(ImplicitLocOpBuilder &b) {
   if (matrix && staged)
     raw = view({chunk, headDim + 1});
   if (matrix) {
-    stateT = view({valueDim, featureDim});
-    stateScale = view({valueDim});
+    state = view({featureDim, blockColumns});
+    stateScale = view({blockColumns});
     queryOperand = view({chunk, featureDim + kPad}, element);
     keyOperand = view({1, chunk, featureDim + kPad}, element);
-    valueOperand = view({1, chunk, valueDim + kPad}, element);
-    valueColumns = view({valueDim, chunk + kPad}, element);
-    for (int n = 0; n < (hasDecay ? 2 : 1); ++n)
-      keyColumns.push_back(view({1, featureDim, chunk + kPad}, element));
-    for (int n = 0; n < 2; ++n)
-      stateHalves.push_back(view({1, valueDim, featureDim + kPad}, element));
+    valueOperand = view({1, chunk, blockColumns + kPad}, element);
+    valueColumns = view({1, blockColumns, chunk + kPad}, element);
+    for (int half = 0; half < (hasDecay ? 2 : 1); ++half)
+      keyColumns.push_back(view({featureDim, chunk + kPad}, element));
+    for (int half = 0; half < 2; ++half)
+      stateHalves.push_back(
+          view({1, blockColumns, featureDim + kPad}, element));
   } else {
     valueTile = view({chunk, valueDim});
     state = view({featureDim, valueDim});
@@ -1176,13 +1214,11 @@ void LinearKernelBuilder::emit(ImplicitLocOpBuilder &b) {
   // S = 0, z = 0.
   if (matrix) {
     makeUnits(b);
-    fill(stateT, 0.0);
     fill(stateScale, 1.0);
     for (Value half : stateHalves)
       fill(half, 0.0);
-  } else {
-    fill(state, 0.0);
   }
+  fill(state, 0.0);
   fill(norm, 0.0);
   barrier(b);
   if (op.getCausal())
@@ -1210,6 +1246,7 @@ FailureOr<LinearKernelLaunch> mlir::attn::emitLinearAttentionKernel(
   builder.emit(b);
   gpu::ReturnOp::create(b);
   return LinearKernelLaunch{int64_t(1) << 30,
-                            op.getQuery().getType().getDimSize(1),
+                            op.getQuery().getType().getDimSize(1) *
+                                builder.getColumnBlocks(),
                             builder.getSharedBytes()};
 }
