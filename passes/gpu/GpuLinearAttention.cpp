@@ -804,8 +804,9 @@ void LinearKernelBuilder::emitChunkRows(ImplicitLocOpBuilder &b, Value firstI,
       if (op.getNormalize() && !isWide())
         for (int64_t k = 0; k < threadRows; ++k)
           rowSum[k] = unit.emitRowReduce(ib, rowSum[k], /*max=*/false);
-      // f16: the weights are scaled by their row's largest into [-1, 1],
-      // and the sum with them.
+      // f16: each row of weights, and of the accumulator with it, is divided
+      // by the row's largest weight (into [-1, 1]) and multiplied back
+      // after P V.
       SmallVector<Value> rowScale(threadRows, Value());
       if (scaled)
         for (int64_t k = 0; k < threadRows; ++k) {
@@ -866,10 +867,12 @@ void LinearKernelBuilder::updateStateOnUnits(ImplicitLocOpBuilder &b,
   forRowBlocks(b, featureDim, [&](ImplicitLocOpBuilder &ib, Value warpRow) {
     Value zero = cst(ib, 0);
     SmallVector<Value> acc(blockColumns / columns, zeroFragment);
-    for (Value half : keyColumns)
+    // (stageOperands() writes the low half where decayed only.)
+    for (int64_t half = 0; half < (decayed ? 2 : 1); ++half)
       for (int64_t ks = 0; ks < chunk / 16; ++ks)
-        unit.emitScores(ib, unit.emitQueryFragment(ib, half, warpRow, ks),
-                        valueColumns, zero, ks, acc);
+        unit.emitScores(
+            ib, unit.emitQueryFragment(ib, keyColumns[half], warpRow, ks),
+            valueColumns, zero, ks, acc);
     Value laneColumn = unit.emitLaneColumn(ib);
     for (int64_t n = 0, fragments = acc.size(); n < fragments; ++n)
       for (int64_t e = 0; e < 4; ++e) {
