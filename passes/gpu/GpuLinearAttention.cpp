@@ -287,7 +287,9 @@ private:
   /// zeros elsewhere) into `features`.
   void loadFeatures(ImplicitLocOpBuilder &b, Value source, Value sourceHead,
                     Value first, Value skip, Value count, Value features);
-  /// V rows [start, start + count) of the key/value head into valueTile.
+  /// The block's columns of V rows [start, start + count) of the
+  /// key/value head: into valueTile, or on the matrix units into their V
+  /// and V^T.
   void loadValues(ImplicitLocOpBuilder &b, Value start, Value count);
   /// S <- carry S + sum_{c < count} w(c) phiK_c V_c^T, z likewise.
   void updateState(ImplicitLocOpBuilder &b, Value count, bool decayed);
@@ -312,8 +314,6 @@ private:
   /// warps.
   void forRowBlocks(ImplicitLocOpBuilder &b, int64_t rows,
                     llvm::function_ref<void(ImplicitLocOpBuilder &, Value)> fn);
-  /// V rows [start, start + count) into the units' V and V^T.
-  void loadValueOperands(ImplicitLocOpBuilder &b, Value start, Value count);
   /// The chunk's features in the input type: phi(Q) where `queries`;
   /// phi(K), and w(c) phi(K)^T (w(c) = lambda^(C - c) where `decayed`, 0
   /// past `count`) split into a high and a low half where `keys`.
@@ -533,18 +533,26 @@ void LinearKernelBuilder::loadFeatures(ImplicitLocOpBuilder &b, Value source,
 
 void LinearKernelBuilder::loadValues(ImplicitLocOpBuilder &b, Value start,
                                      Value count) {
-  Value dims = cst(b, valueDim);
+  Value dims = cst(b, blockColumns), zero = cst(b, 0);
   forEachOnThreads(
-      b, cst(b, chunk * valueDim), [&](ImplicitLocOpBuilder &ib, Value at) {
+      b, cst(b, chunk * blockColumns), [&](ImplicitLocOpBuilder &ib, Value at) {
         Value c = arith::DivUIOp::create(ib, at, dims);
         Value d = arith::RemUIOp::create(ib, at, dims);
         Value present = lt(ib, c, count);
         Value row =
             arith::SelectOp::create(ib, present, add(ib, start, c), cst(ib, 0));
-        Value v =
-            ScoreEmitter::toF32(ib, load(ib, value, {batch, kvHead, row, d}));
-        store(ib, arith::SelectOp::create(ib, present, v, f32(ib, 0.0)),
-              valueTile, {c, d});
+        Value v = load(ib, value, {batch, kvHead, row, add(ib, columnBase, d)});
+        if (!matrix) {
+          v = ScoreEmitter::toF32(ib, v);
+          store(ib, arith::SelectOp::create(ib, present, v, f32(ib, 0.0)),
+                valueTile, {c, d});
+          return;
+        }
+        v = arith::SelectOp::create(
+            ib, present, v,
+            arith::ConstantOp::create(ib, ib.getFloatAttr(element, 0.0)));
+        store(ib, v, valueOperand, {zero, c, d});
+        store(ib, v, valueColumns, {zero, d, c});
       });
 }
 
@@ -672,25 +680,6 @@ void LinearKernelBuilder::forRowBlocks(
        [&](ImplicitLocOpBuilder &ib, Value block) {
          fn(ib, mul(ib, block, cst(ib, GpuTarget::kWarpRows)));
        });
-}
-
-void LinearKernelBuilder::loadValueOperands(ImplicitLocOpBuilder &b,
-                                            Value start, Value count) {
-  Value dims = cst(b, blockColumns), zero = cst(b, 0);
-  forEachOnThreads(
-      b, cst(b, chunk * blockColumns), [&](ImplicitLocOpBuilder &ib, Value at) {
-        Value c = arith::DivUIOp::create(ib, at, dims);
-        Value d = arith::RemUIOp::create(ib, at, dims);
-        Value present = lt(ib, c, count);
-        Value row =
-            arith::SelectOp::create(ib, present, add(ib, start, c), cst(ib, 0));
-        Value v = load(ib, value, {batch, kvHead, row, add(ib, columnBase, d)});
-        v = arith::SelectOp::create(
-            ib, present, v,
-            arith::ConstantOp::create(ib, ib.getFloatAttr(element, 0.0)));
-        store(ib, v, valueOperand, {zero, c, d});
-        store(ib, v, valueColumns, {zero, d, c});
-      });
 }
 
 void LinearKernelBuilder::stageOperands(ImplicitLocOpBuilder &b, Value count,
@@ -962,7 +951,7 @@ void LinearKernelBuilder::emitCausal(ImplicitLocOpBuilder &b) {
     loadFeatures(ib, query, head, firstI, skipped, queryCount, queryFeatures);
     loadFeatures(ib, key, kvHead, start, zero, count, keyFeatures);
     if (matrix) {
-      loadValueOperands(ib, start, count);
+      loadValues(ib, start, count);
       barrier(ib);
       stageOperands(ib, count, /*queries=*/true, /*keys=*/true, hasDecay);
       barrier(ib);
@@ -1062,7 +1051,7 @@ void LinearKernelBuilder::emitNonCausal(ImplicitLocOpBuilder &b) {
     Value count = clamp(ib, sub(ib, keys, start), zero, c);
     loadFeatures(ib, key, kvHead, start, zero, count, keyFeatures);
     if (matrix) {
-      loadValueOperands(ib, start, count);
+      loadValues(ib, start, count);
       barrier(ib);
       stageOperands(ib, count, /*queries=*/false, /*keys=*/true,
                     /*decayed=*/false);
