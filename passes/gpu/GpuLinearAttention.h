@@ -1,11 +1,12 @@
 //===- GpuLinearAttention.h - Chunked linear attention on a GPU -*- C++ -*-===//
 //
 // attn.linear_attention as one GPU kernel, chunk by chunk as Lightning
-// Attention-2 computes it: one block per (batch, query head) carries the
-// state S = sum phi(k) v^T and z = sum phi(k) in shared memory across the
-// chunks; inside a chunk the masked, decayed quadratic product phi(Q)
-// phi(K)^T, its rows applied to V, and the carried state applied to phi(Q);
-// the feature maps applied once per loaded row.
+// Attention-2 computes it: one block per (batch, query head, block of value
+// columns) carries its columns of the state S = sum phi(k) v^T, and z =
+// sum phi(k), in shared memory across the chunks; inside a chunk the masked,
+// decayed quadratic product phi(Q) phi(K)^T, its rows applied to V, and the
+// carried state applied to phi(Q); the feature maps applied once per loaded
+// row.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,9 +22,9 @@
 
 namespace mlir::attn {
 
-/// The launch of a linear-attention kernel: one block per (b, query head),
-/// so a block takes every row (rowsPerBlock covers any Sq) and the grid's y
-/// spans the query heads.
+/// The launch of a linear-attention kernel: one block per (b, query head,
+/// block of value columns), so a block takes every row (rowsPerBlock covers
+/// any Sq) and the grid's y spans the query heads times the column blocks.
 struct LinearKernelLaunch {
   int64_t rowsPerBlock, gridY, sharedBytes;
 };
